@@ -1,0 +1,24 @@
+using System;
+
+namespace Throttle;
+
+/// <summary>
+/// Stops calling the annotated partial method after repeated failures: closed → open after
+/// <see cref="FailureThreshold"/> handled failures, every call rejected while open, half-open after
+/// <see cref="BreakSeconds"/>, closed again on a success. Built on Polly.Core's circuit breaker.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CircuitBreakerAttribute : Attribute
+{
+    /// <summary>Handled failures that open the circuit. Default 5.</summary>
+    public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>How long the circuit stays open before a trial call, in seconds. Default 60.</summary>
+    public double BreakSeconds { get; set; } = 60.0;
+
+    /// <summary>Exception types counted as failures (and their subclasses). Default: every exception.</summary>
+    public Type[]? Handles { get; set; }
+
+    /// <summary>The name of a breaker shared by every method that uses the same name. Default: one per method.</summary>
+    public string? Name { get; set; }
+}

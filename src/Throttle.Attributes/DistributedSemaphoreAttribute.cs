@@ -1,0 +1,41 @@
+using System;
+
+namespace Throttle;
+
+/// <summary>
+/// Bounds how many calls of the annotated partial method run at once, across every process that shares the
+/// runtime's Redis (or within this process when no Redis is configured). A slot is acquired before the
+/// implementation runs and released afterwards, whether it succeeds, throws or is cancelled.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class DistributedSemaphoreAttribute : Attribute
+{
+    /// <summary>Bounds the method to <paramref name="value"/> concurrent calls under <paramref name="key"/>.</summary>
+    /// <param name="key">The semaphore's name; methods using the same key share its slots.</param>
+    /// <param name="value">The number of slots; at least 1.</param>
+    public DistributedSemaphoreAttribute(string key, int value)
+    {
+        Key = key;
+        Value = value;
+    }
+
+    /// <summary>The semaphore's name.</summary>
+    public string Key { get; }
+
+    /// <summary>The number of slots.</summary>
+    public int Value { get; }
+
+    /// <summary>
+    /// A parameter (or <c>parameter.Member</c> path) whose value partitions the semaphore: one semaphore per value.
+    /// </summary>
+    public string? PartitionKey { get; set; }
+
+    /// <summary>The longest a call waits for a slot, in seconds. Default: no limit (reported as THR401).</summary>
+    public double AcquireTimeoutSeconds { get; set; } = double.PositiveInfinity;
+
+    /// <summary>How long a held slot survives without renewal, so a crashed holder's slot comes back. Default 30.</summary>
+    public double LeaseSeconds { get; set; } = 30.0;
+
+    /// <summary>Polling delay used only when no wake-up notification arrives, in seconds. Default 0.1.</summary>
+    public double AcquireSleepDelaySeconds { get; set; } = 0.1;
+}

@@ -1,0 +1,26 @@
+using System;
+
+namespace Throttle;
+
+/// <summary>
+/// Runs each call of the annotated partial method on a work queue: the call enqueues the invocation and returns a
+/// task that completes with the implementation's result or exception once a worker has run it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class QueuedAttribute : Attribute
+{
+    /// <summary>The name of a queue registered on the runtime. Default: a queue of the method's own.</summary>
+    public string? Queue { get; set; }
+
+    /// <summary>A fixed priority for every call; higher runs first. Default 0.</summary>
+    public int Priority { get; set; }
+
+    /// <summary>The name of an <see cref="int"/> parameter whose value is the call's priority.</summary>
+    public string? PriorityParameter { get; set; }
+
+    /// <summary>Workers running calls concurrently, for the method's own queue. Default 1.</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>The most calls waiting at once; further calls wait for room. Default 10,000.</summary>
+    public int MaxSize { get; set; } = 10_000;
+}

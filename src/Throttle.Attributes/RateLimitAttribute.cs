@@ -1,0 +1,70 @@
+using System;
+
+namespace Throttle;
+
+/// <summary>
+/// Limits how often the annotated partial method may run. The Throttle source generator implements the method:
+/// each call first takes a permit from a limiter, waiting (for a computed delay, not a polling loop) while none is
+/// free, then calls the implementation method <c>&lt;Name&gt;Core</c> (<c>FetchAsync</c> calls <c>FetchCoreAsync</c>).
+/// </summary>
+/// <remarks>
+/// <para>By default the limit is shared by every call of the method (key <c>Namespace.Type.Method</c>).
+/// Set <see cref="Key"/> to partition it by a parameter or a member of one.</para>
+/// <para>A call that cannot get a permit within <see cref="MaxWaitSeconds"/> fails with
+/// <c>Throttle.RateLimitRejectedException</c>, whose <c>RetryAfter</c> says when to try again.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// [RateLimit(10, Per = 1, Burst = 20, Key = nameof(userId))]
+/// public partial Task&lt;Profile&gt; GetProfileAsync(string userId, CancellationToken cancellationToken);
+///
+/// private async Task&lt;Profile&gt; GetProfileCoreAsync(string userId, CancellationToken cancellationToken) { ... }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class RateLimitAttribute : Attribute
+{
+    /// <summary>Limits the method to <paramref name="rate"/> calls every <see cref="Per"/> seconds.</summary>
+    /// <param name="rate">Permits granted per period; must be positive and finite.</param>
+    public RateLimitAttribute(double rate) => Rate = rate;
+
+    /// <summary>Uses the limiter registered on the runtime under <see cref="Limiter"/>; no rate of its own.</summary>
+    public RateLimitAttribute() => Rate = double.NaN;
+
+    /// <summary>Permits granted per period (<see cref="Per"/>). <see cref="double.NaN"/> when <see cref="Limiter"/> is used.</summary>
+    public double Rate { get; }
+
+    /// <summary>Length of the period in seconds. Default 1.</summary>
+    public double Per { get; set; } = 1.0;
+
+    /// <summary>Bucket capacity: the most permits available at once. Default: equal to the rate.</summary>
+    public double Burst { get; set; }
+
+    /// <summary>The algorithm. Default <see cref="RateLimitStrategy.TokenBucket"/>.</summary>
+    public RateLimitStrategy Strategy { get; set; } = RateLimitStrategy.TokenBucket;
+
+    /// <summary>
+    /// Scope of the limiter's state. Methods that name the same scope (and strategy) share their buckets per key.
+    /// Default: the method's full name, so no two methods share state by accident.
+    /// </summary>
+    public string? Scope { get; set; }
+
+    /// <summary>
+    /// Partitions the limit: the name of a parameter (<c>"userId"</c>, or <c>nameof(userId)</c>) or a member path
+    /// through one (<c>"request.TenantId"</c>). Checked at compile time. Default: one limit for the whole method.
+    /// </summary>
+    public string? Key { get; set; }
+
+    /// <summary>
+    /// The name of a limiter registered on the runtime (<c>ThrottleRuntime.RegisterLimiter</c>), so that several
+    /// methods share one limit. When set, the rate options are not used.
+    /// </summary>
+    public string? Limiter { get; set; }
+
+    /// <summary>
+    /// The longest a call waits for a permit, in seconds. <c>0</c> rejects at once when no permit is free.
+    /// Default: <see cref="double.PositiveInfinity"/> (wait as long as it takes; the caller's cancellation token
+    /// still ends the wait).
+    /// </summary>
+    public double MaxWaitSeconds { get; set; } = double.PositiveInfinity;
+}

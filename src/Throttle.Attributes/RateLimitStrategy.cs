@@ -1,0 +1,23 @@
+namespace Throttle;
+
+/// <summary>The algorithm a <see cref="RateLimitAttribute"/> uses to decide whether a call may proceed.</summary>
+public enum RateLimitStrategy
+{
+    /// <summary>
+    /// Token bucket: tokens refill continuously at <c>rate / per</c> per second up to <c>Burst</c>; a call takes one.
+    /// Allows short bursts, O(1) per call.
+    /// </summary>
+    TokenBucket = 0,
+
+    /// <summary>
+    /// Sliding window log: at most <c>rate</c> calls in any window of <c>per</c> seconds, counted request by request.
+    /// Exact, at the cost of one timestamp per admitted call.
+    /// </summary>
+    SlidingWindow = 1,
+
+    /// <summary>
+    /// Leaky bucket: the bucket drains at <c>rate / per</c> per second and holds at most <c>Burst</c>; smooths
+    /// bursts into an even load.
+    /// </summary>
+    LeakyBucket = 2,
+}
