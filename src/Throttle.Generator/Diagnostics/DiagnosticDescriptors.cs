@@ -1,0 +1,91 @@
+using Microsoft.CodeAnalysis;
+
+namespace Throttle.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are stable: THR0xx general, THR1xx [RateLimit], THR2xx [Queued],
+/// THR3xx [CircuitBreaker]/[Retry], THR4xx [DistributedSemaphore]. Each links to its section of docs/diagnostics.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Throttle";
+    private const string HelpBase = "https://github.com/throttle-dotnet/throttle/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor MethodNotPartial = Error(
+        "THR001",
+        "Throttle method must be partial",
+        "Method '{0}' has a Throttle attribute but is not partial; declare it 'partial' without a body and put the body in '{1}'");
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error(
+        "THR002",
+        "Type containing a Throttle method must be partial",
+        "Type '{0}' contains the Throttle method '{1}' and must be declared 'partial'");
+
+    public static readonly DiagnosticDescriptor ImplementationMissing = Error(
+        "THR003",
+        "Implementation method not found",
+        "Method '{0}' needs an implementation method with this signature: {1}");
+
+    public static readonly DiagnosticDescriptor ImplementationSignatureMismatch = Error(
+        "THR004",
+        "Implementation method has a different signature",
+        "Method '{0}' does not match '{1}': the implementation method must have this signature: {2}");
+
+    public static readonly DiagnosticDescriptor RefParameter = Error(
+        "THR005",
+        "Parameter kind not supported",
+        "Parameter '{0}' is {1}; a Throttle method cannot pass it through its wrapper");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "THR006",
+        "Return type not supported",
+        "Method '{0}' returns '{1}', which a Throttle wrapper cannot produce; return void, a value, Task, Task<T>, ValueTask or ValueTask<T>");
+
+    public static readonly DiagnosticDescriptor NotSupportedYet = Error(
+        "THR007",
+        "Throttle feature not supported yet",
+        "{0} is not supported by this version of the Throttle generator yet; remove it or upgrade Throttle");
+
+    public static readonly DiagnosticDescriptor AlreadyImplemented = Error(
+        "THR008",
+        "Throttle method already has a body",
+        "Method '{0}' already has a body; the Throttle generator writes it. Move the body to '{1}' and leave a partial declaration without a body.");
+
+    public static readonly DiagnosticDescriptor InvalidNumber = Error(
+        "THR101",
+        "Rate limit number must be positive and finite",
+        "{0} must be a positive, finite number, but is {1}");
+
+    public static readonly DiagnosticDescriptor InvalidMaxWait = Error(
+        "THR102",
+        "MaxWaitSeconds must be zero, positive or infinity",
+        "MaxWaitSeconds must be zero, positive or double.PositiveInfinity, but is {0}");
+
+    public static readonly DiagnosticDescriptor KeyNotFound = Error(
+        "THR103",
+        "Rate limit key does not name a parameter or member",
+        "Key '{0}' does not resolve: {1}");
+
+    public static readonly DiagnosticDescriptor RateOrLimiterRequired = Error(
+        "THR104",
+        "Rate limit needs a rate or a limiter",
+        "[RateLimit] on '{0}' needs a rate ([RateLimit(10)]) or the name of a registered limiter ([RateLimit(Limiter = \"name\")])");
+
+    public static readonly DiagnosticDescriptor LimiterWithRateOptions = Error(
+        "THR105",
+        "Rate options are ignored with a named limiter",
+        "[RateLimit] on '{0}' names the limiter '{1}', which has its own settings; remove {2}");
+
+    public static readonly DiagnosticDescriptor BurstBelowOneCall = Error(
+        "THR106",
+        "Burst too small for a single call",
+        "Each call takes one token, but the bucket holds only {0}; set Burst to 1 or more");
+
+    public static readonly DiagnosticDescriptor EmptyName = Error(
+        "THR107",
+        "Name must not be empty",
+        "{0} must not be empty; remove it or give it a value");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

@@ -1,0 +1,64 @@
+namespace Throttle.Generator.Model;
+
+/// <summary>How the method returns, which decides the shape of the wrapper.</summary>
+internal enum ReturnKind
+{
+    /// <summary>Synchronous <c>void</c>: blocks while waiting for a permit.</summary>
+    Void,
+
+    /// <summary>Synchronous value: blocks while waiting for a permit.</summary>
+    Value,
+
+    Task,
+    TaskOfT,
+    ValueTask,
+    ValueTaskOfT,
+}
+
+/// <summary>A type that encloses the method, outermost first, re-declared as partial around the generated member.</summary>
+/// <param name="Declaration">The declaration head without accessibility, e.g. <c>static partial class Outer&lt;T&gt;</c>.</param>
+internal sealed record ContainingTypeModel(string Declaration);
+
+/// <summary>One parameter of the method.</summary>
+/// <param name="Name">Identifier as written in C# (escaped with @ when it is a keyword).</param>
+/// <param name="Type">Fully qualified type with nullable annotations.</param>
+/// <param name="Modifiers">Modifiers the implementing declaration must repeat (<c>this </c>, <c>params </c>, <c>in </c>, <c>scoped </c>).</param>
+internal sealed record ParameterModel(string Name, string Type, string Modifiers);
+
+/// <summary>The <c>[RateLimit]</c> aspect of a method.</summary>
+/// <param name="FieldName">The static field that holds the method's <c>RateLimitSite</c>.</param>
+/// <param name="SiteId">Unique name of the method (overload index appended when needed).</param>
+/// <param name="KeyExpression">C# expression evaluating to the key string.</param>
+internal sealed record RateLimitModel(
+    string FieldName,
+    string SiteId,
+    double Rate,
+    double Per,
+    double Burst,
+    int Strategy,
+    string? Scope,
+    string? LimiterName,
+    double MaxWaitSeconds,
+    string KeyExpression);
+
+/// <summary>Everything the emitter needs to write one method's wrapper: strings, numbers and flags only.</summary>
+internal sealed record MethodModel(
+    string HintName,
+    string? Namespace,
+    EquatableArray<ContainingTypeModel> ContainingTypes,
+    string SelfType,
+    string Modifiers,
+    string ReturnType,
+    ReturnKind ReturnKind,
+    string Name,
+    string TypeParameters,
+    EquatableArray<string> ConstraintClauses,
+    EquatableArray<ParameterModel> Parameters,
+    bool IsStatic,
+    string CoreName,
+    bool CoreIsStatic,
+    string? CancellationTokenName,
+    RateLimitModel RateLimit);
+
+/// <summary>The transform's output for one method: the model to emit (when valid) and the diagnostics to report.</summary>
+internal sealed record MethodResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,55 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Throttle.Generator.Model;
+
+namespace Throttle.Generator.Parsing;
+
+/// <summary>Reads an attribute's constant arguments and finds the syntax of each, so diagnostics point at it.</summary>
+internal sealed class AttributeArguments
+{
+    private readonly AttributeData _data;
+    private readonly AttributeSyntax? _syntax;
+
+    public AttributeArguments(AttributeData data)
+    {
+        _data = data;
+        _syntax = data.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;
+    }
+
+    public LocationInfo? AttributeLocation => LocationInfo.From(_syntax);
+
+    public bool Has(string name) => _data.NamedArguments.Any(a => a.Key == name);
+
+    public T? Named<T>(string name, T? fallback)
+    {
+        foreach (var pair in _data.NamedArguments)
+        {
+            if (pair.Key == name && pair.Value.Kind != TypedConstantKind.Error && pair.Value.Value is T value)
+            {
+                return value;
+            }
+        }
+
+        return fallback;
+    }
+
+    public object? Positional(int index) =>
+        index < _data.ConstructorArguments.Length ? _data.ConstructorArguments[index].Value : null;
+
+    public int PositionalCount => _data.ConstructorArguments.Length;
+
+    public LocationInfo? NamedLocation(string name)
+    {
+        var argument = _syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        return argument is null ? AttributeLocation : LocationInfo.From(argument.Expression);
+    }
+
+    public LocationInfo? PositionalLocation(int index)
+    {
+        var positional = _syntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList();
+        return positional is not null && index < positional.Count
+            ? LocationInfo.From(positional[index].Expression)
+            : AttributeLocation;
+    }
+}

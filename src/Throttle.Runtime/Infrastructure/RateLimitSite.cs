@@ -1,0 +1,117 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Internal;
+using Throttle.Limiters;
+
+namespace Throttle.Infrastructure;
+
+/// <summary>
+/// One <c>[RateLimit]</c> method's policy, held by generated code in a static field. It resolves its limiter from
+/// <see cref="ThrottleRuntime.Current"/> once and re-resolves only when the current runtime changes, so a call with a
+/// permit available costs one reference comparison plus the limiter's own check, and allocates nothing.
+/// </summary>
+/// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class RateLimitSite
+{
+    private Binding? _binding;
+
+    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <param name="id">Unique name of the method (its overload included).</param>
+    /// <param name="rate">Permits per period, or NaN when <paramref name="limiterName"/> is set.</param>
+    /// <param name="per">The period in seconds.</param>
+    /// <param name="burst">Bucket capacity; 0 means equal to <paramref name="rate"/>.</param>
+    /// <param name="strategy">The algorithm.</param>
+    /// <param name="scope">State scope; null means the method's own (<paramref name="id"/>).</param>
+    /// <param name="limiterName">A limiter registered on the runtime, or null.</param>
+    /// <param name="maxWaitSeconds">Longest wait for a permit, in seconds; infinity for no bound.</param>
+    public RateLimitSite(
+        string id, double rate, double per, double burst, RateLimitStrategy strategy, string? scope, string? limiterName, double maxWaitSeconds)
+    {
+        Id = Guard.Key(id, nameof(id));
+        LimiterName = limiterName;
+        if (limiterName is null)
+        {
+            Rate = Guard.PositiveFinite(rate, nameof(rate));
+            Per = Guard.PositiveFinite(per, nameof(per));
+            Burst = burst == 0 ? rate : Guard.PositiveFinite(burst, nameof(burst));
+        }
+        else
+        {
+            ArgumentException.ThrowIfNullOrEmpty(limiterName);
+        }
+
+        Strategy = strategy;
+        Scope = string.IsNullOrEmpty(scope) ? id : scope;
+        MaxWait = Guard.WaitSeconds(maxWaitSeconds, nameof(maxWaitSeconds));
+    }
+
+    /// <summary>Unique name of the method.</summary>
+    public string Id { get; }
+
+    /// <summary>Permits per period (NaN for a named limiter).</summary>
+    public double Rate { get; } = double.NaN;
+
+    /// <summary>The period in seconds.</summary>
+    public double Per { get; } = double.NaN;
+
+    /// <summary>Bucket capacity.</summary>
+    public double Burst { get; } = double.NaN;
+
+    /// <summary>The algorithm.</summary>
+    public RateLimitStrategy Strategy { get; }
+
+    /// <summary>State scope.</summary>
+    public string Scope { get; }
+
+    /// <summary>The registered limiter used instead of the site's own, if any.</summary>
+    public string? LimiterName { get; }
+
+    /// <summary>Longest wait for a permit; <see cref="Timeout.InfiniteTimeSpan"/> for no bound.</summary>
+    public TimeSpan MaxWait { get; }
+
+    /// <summary>The limiter of the current runtime.</summary>
+    public ThrottleLimiter Limiter
+    {
+        get
+        {
+            var runtime = ThrottleRuntime.Current;
+            var binding = Volatile.Read(ref _binding);
+            if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
+            {
+                binding = new Binding(runtime, runtime.ResolveLimiter(this));
+                Volatile.Write(ref _binding, binding);
+            }
+
+            return binding.Limiter;
+        }
+    }
+
+    /// <summary>Takes one permit for <paramref name="key"/>, waiting at most <see cref="MaxWait"/>.</summary>
+    /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
+    public ValueTask AcquireAsync(string key, CancellationToken cancellationToken) =>
+        Limiter.AcquireAsync(key, 1, MaxWait, cancellationToken);
+
+    /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits (synchronous methods).</summary>
+    /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
+    public void Acquire(string key, CancellationToken cancellationToken)
+    {
+        var pending = AcquireAsync(key, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            return;
+        }
+
+        pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    private sealed class Binding(ThrottleRuntime runtime, ThrottleLimiter limiter)
+    {
+        public ThrottleRuntime Runtime { get; } = runtime;
+
+        public ThrottleLimiter Limiter { get; } = limiter;
+    }
+}

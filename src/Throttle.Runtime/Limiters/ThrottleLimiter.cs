@@ -1,0 +1,162 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Internal;
+
+namespace Throttle.Limiters;
+
+/// <summary>
+/// A keyed rate limiter: every key has its own state, so one limiter can bound each user, tenant or endpoint
+/// separately. The base class validates arguments and implements waiting; algorithms implement
+/// <see cref="AttemptAcquireCoreAsync"/>, <see cref="ReleaseCoreAsync"/> and <see cref="GetStatsCoreAsync"/>.
+/// </summary>
+/// <remarks>Instances are safe for concurrent use.</remarks>
+public abstract class ThrottleLimiter
+{
+    private static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Creates a limiter in <paramref name="scope"/> that reads time from <paramref name="timeProvider"/>.</summary>
+    /// <param name="scope">Namespace of the limiter's state; limiters of one kind and scope share state per key.</param>
+    /// <param name="timeProvider">The clock used for waiting.</param>
+    protected ThrottleLimiter(string scope, TimeProvider timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        Scope = scope;
+        TimeProvider = timeProvider;
+    }
+
+    /// <summary>Namespace of this limiter's state.</summary>
+    public string Scope { get; }
+
+    /// <summary>The clock this limiter waits on.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The most tokens one key can hold; a request for more can never succeed.</summary>
+    public abstract double Capacity { get; }
+
+    /// <summary>Takes <paramref name="tokens"/> for <paramref name="key"/> if they are available now.</summary>
+    /// <returns><see langword="true"/> if the tokens were taken; <see langword="false"/> if the limit is exhausted.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is not positive and finite, or exceeds <see cref="Capacity"/>.</exception>
+    public ValueTask<bool> TryAcquireAsync(string key, double tokens = 1, CancellationToken cancellationToken = default)
+    {
+        var pending = AttemptAcquireAsync(key, tokens, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<bool>(pending.Result.IsAcquired)
+            : AwaitIsAcquired(pending);
+
+        static async ValueTask<bool> AwaitIsAcquired(ValueTask<RateLimitDecision> pending) =>
+            (await pending.ConfigureAwait(false)).IsAcquired;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="tokens"/> for <paramref name="key"/> if they are available now, and otherwise says how long
+    /// until they are expected to be.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is not positive and finite, or exceeds <see cref="Capacity"/>.</exception>
+    public ValueTask<RateLimitDecision> AttemptAcquireAsync(string key, double tokens = 1, CancellationToken cancellationToken = default)
+    {
+        Guard.Key(key);
+        ValidateTokens(tokens);
+        return cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<RateLimitDecision>(cancellationToken)
+            : AttemptAcquireCoreAsync(key, tokens, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="tokens"/> for <paramref name="key"/>, waiting at most <paramref name="maxWait"/>. The wait is
+    /// computed from the limiter's state (no polling); when the expected wait exceeds what is left of
+    /// <paramref name="maxWait"/> the call fails at once instead of sleeping in vain.
+    /// </summary>
+    /// <param name="key">The key whose tokens are taken.</param>
+    /// <param name="tokens">How many tokens to take.</param>
+    /// <param name="maxWait">
+    /// The longest to wait; <see cref="TimeSpan.Zero"/> never waits; <see langword="null"/> or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.
+    /// </param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <exception cref="RateLimitRejectedException">No permit within <paramref name="maxWait"/>; carries <c>RetryAfter</c>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="tokens"/> is not positive and finite or exceeds <see cref="Capacity"/>, or <paramref name="maxWait"/> is negative.
+    /// </exception>
+    public ValueTask AcquireAsync(string key, double tokens = 1, TimeSpan? maxWait = null, CancellationToken cancellationToken = default)
+    {
+        var wait = Guard.NonNegativeOrInfinite(maxWait ?? Timeout.InfiniteTimeSpan, nameof(maxWait));
+        var attempt = AttemptAcquireAsync(key, tokens, cancellationToken);
+        if (!attempt.IsCompletedSuccessfully)
+        {
+            return WaitForPermitAsync(attempt, key, tokens, wait, cancellationToken);
+        }
+
+        var decision = attempt.Result;
+        return decision.IsAcquired
+            ? default
+            : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, tokens, wait, cancellationToken);
+    }
+
+    /// <summary>Returns <paramref name="tokens"/> to <paramref name="key"/> (for example when an operation is abandoned), never above <see cref="Capacity"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is not positive and finite.</exception>
+    public ValueTask ReleaseAsync(string key, double tokens = 1, CancellationToken cancellationToken = default)
+    {
+        Guard.Key(key);
+        Guard.PositiveFinite(tokens, nameof(tokens));
+        return ReleaseCoreAsync(key, tokens, cancellationToken);
+    }
+
+    /// <summary>Reads <paramref name="key"/>'s state without changing it.</summary>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    public ValueTask<LimiterStats> GetStatsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Guard.Key(key);
+        return GetStatsCoreAsync(key, cancellationToken);
+    }
+
+    /// <summary>The algorithm's attempt; arguments are already validated.</summary>
+    protected abstract ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken);
+
+    /// <summary>The algorithm's release; arguments are already validated.</summary>
+    protected abstract ValueTask ReleaseCoreAsync(string key, double tokens, CancellationToken cancellationToken);
+
+    /// <summary>The algorithm's statistics; arguments are already validated.</summary>
+    protected abstract ValueTask<LimiterStats> GetStatsCoreAsync(string key, CancellationToken cancellationToken);
+
+    private void ValidateTokens(double tokens)
+    {
+        Guard.PositiveFinite(tokens, nameof(tokens));
+        if (tokens > Capacity)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(tokens),
+                tokens,
+                $"Requesting {tokens} tokens can never succeed: this limiter holds at most {Capacity} per key.");
+        }
+    }
+
+    private async ValueTask WaitForPermitAsync(
+        ValueTask<RateLimitDecision> firstAttempt, string key, double tokens, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.GetTimestamp();
+        var decision = await firstAttempt.ConfigureAwait(false);
+        while (!decision.IsAcquired)
+        {
+            // A rejection always names a future moment; the floor keeps a zero from turning into a spin.
+            var retryAfter = decision.RetryAfter > MinimumRetryDelay ? decision.RetryAfter : MinimumRetryDelay;
+            if (maxWait != Timeout.InfiniteTimeSpan)
+            {
+                var remaining = maxWait - TimeProvider.GetElapsedTime(started);
+                if (retryAfter > remaining)
+                {
+                    throw new RateLimitRejectedException(key, retryAfter, maxWait);
+                }
+            }
+
+            await Task.Delay(retryAfter, TimeProvider, cancellationToken).ConfigureAwait(false);
+            decision = await AttemptAcquireCoreAsync(key, tokens, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using Throttle.Infrastructure;
+using Throttle.Limiters;
+using Throttle.Storage;
+
+namespace Throttle;
+
+/// <summary>
+/// Holds the policies that generated code runs through: the storage, the clock and the named limiters. Generated
+/// wrappers use <see cref="Current"/>; configure the process-wide instance at start-up with <see cref="Configure"/>,
+/// or override it for one test (one async flow) with <see cref="Use"/>.
+/// </summary>
+/// <remarks>Safe for concurrent use.</remarks>
+public sealed class ThrottleRuntime
+{
+    private static readonly AsyncLocal<ThrottleRuntime?> s_scoped = new();
+    private static ThrottleRuntime? s_configured;
+    private static ThrottleRuntime? s_default;
+    private static volatile bool s_anyScoped;
+
+    private readonly ConcurrentDictionary<string, ThrottleLimiter> _namedLimiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ThrottleLimiter> _siteLimiters = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a runtime with in-memory storage and the system clock.</summary>
+    public ThrottleRuntime()
+        : this(new ThrottleRuntimeOptions())
+    {
+    }
+
+    /// <summary>Creates a runtime from <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public ThrottleRuntime(ThrottleRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TimeProvider = options.TimeProvider ?? options.Storage?.TimeProvider ?? TimeProvider.System;
+        Storage = options.Storage ?? new MemoryStorage(options.MaxKeys, TimeProvider);
+    }
+
+    /// <summary>
+    /// The runtime generated code uses now: the one set by <see cref="Use"/> in this async flow, else the one set by
+    /// <see cref="Configure"/>, else a default in-memory runtime.
+    /// </summary>
+    public static ThrottleRuntime Current
+    {
+        get
+        {
+            if (s_anyScoped && s_scoped.Value is { } scoped)
+            {
+                return scoped;
+            }
+
+            return Volatile.Read(ref s_configured) ?? Default;
+        }
+    }
+
+    private static ThrottleRuntime Default
+    {
+        get
+        {
+            var runtime = Volatile.Read(ref s_default);
+            if (runtime is null)
+            {
+                Interlocked.CompareExchange(ref s_default, new ThrottleRuntime(), null);
+                runtime = s_default;
+            }
+
+            return runtime;
+        }
+    }
+
+    /// <summary>The clock of the runtime's limiters.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Where the runtime's limiters keep their state.</summary>
+    public MemoryStorage Storage { get; }
+
+    /// <summary>Makes <paramref name="runtime"/> the process-wide runtime (call once at start-up).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
+    public static void Configure(ThrottleRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        Volatile.Write(ref s_configured, runtime);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="runtime"/> current for this async flow (a test, a request) until the returned scope is
+    /// disposed; other flows keep theirs. Scopes nest.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
+    public static IDisposable Use(ThrottleRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        s_anyScoped = true;
+        var previous = s_scoped.Value;
+        s_scoped.Value = runtime;
+        return new RuntimeScope(previous);
+    }
+
+    /// <summary>Registers <paramref name="limiter"/> under <paramref name="name"/> so that <c>[RateLimit(Limiter = name)]</c> methods share it.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty, or already registered.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="limiter"/> is null.</exception>
+    public ThrottleRuntime RegisterLimiter(string name, ThrottleLimiter limiter)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(limiter);
+        if (!_namedLimiters.TryAdd(name, limiter))
+        {
+            throw new ArgumentException($"A limiter named '{name}' is already registered.", nameof(name));
+        }
+
+        return this;
+    }
+
+    /// <summary>Finds the limiter registered under <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public bool TryGetLimiter(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ThrottleLimiter? limiter)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _namedLimiters.TryGetValue(name, out limiter);
+    }
+
+    /// <summary>The limiter registered under <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">No limiter has that name.</exception>
+    public ThrottleLimiter GetLimiter(string name) =>
+        TryGetLimiter(name, out var limiter)
+            ? limiter
+            : throw new InvalidOperationException(
+                $"No limiter named '{name}' is registered on this ThrottleRuntime. Call RegisterLimiter(\"{name}\", limiter) at start-up.");
+
+    /// <summary>The limiter a generated <c>[RateLimit]</c> method uses: named, or built from the attribute once per runtime.</summary>
+    internal ThrottleLimiter ResolveLimiter(RateLimitSite site)
+    {
+        if (site.LimiterName is { } name)
+        {
+            return GetLimiter(name);
+        }
+
+        return _siteLimiters.GetOrAdd(site.Id, static (_, state) => state.runtime.CreateLimiter(state.site), (runtime: this, site));
+    }
+
+    private ThrottleLimiter CreateLimiter(RateLimitSite site) => site.Strategy switch
+    {
+        RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),
+        _ => throw new NotSupportedException(
+            $"The {site.Strategy} strategy is not available yet in this version of Throttle; use RateLimitStrategy.TokenBucket."),
+    };
+
+    private sealed class RuntimeScope(ThrottleRuntime? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                s_scoped.Value = previous;
+            }
+        }
+    }
+}
