@@ -73,6 +73,10 @@ public class RateLimitOverheadBenchmarks
     [Benchmark(Description = "[RateLimit(Key = userId)] int")]
     public int Wrapper_Keyed() => _service.GetForUser(UserId);
 
+    // Every TokenBucketLimiter call reads the clock (lazy refill); STRL with AutoReplenishment does not. Its cost, alone:
+    [Benchmark(Description = "TimeProvider.System.GetTimestamp()")]
+    public long Clock_GetTimestamp() => TimeProvider.System.GetTimestamp();
+
     [Benchmark(Description = "TokenBucketLimiter.TryAcquireAsync")]
     public async ValueTask<bool> Limiter_TryAcquireAsync() => await _limiter.TryAcquireAsync(UserId).ConfigureAwait(false);
 
