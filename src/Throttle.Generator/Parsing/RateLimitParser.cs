@@ -81,9 +81,10 @@ internal static class RateLimitParser
         }
 
         var keyExpression = SymbolText.Literal(names.DefaultKey);
+        string? nullTestedParameter = null;
         if (key is not null)
         {
-            var resolved = KeyPathResolver.Resolve(key, method, compilation, out var error);
+            var resolved = KeyPathResolver.Resolve(key, method, compilation, out var error, out nullTestedParameter);
             if (resolved is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KeyNotFound, arguments.NamedLocation("Key"), key, error));
@@ -109,7 +110,8 @@ internal static class RateLimitParser
             Scope: scope,
             LimiterName: string.IsNullOrEmpty(limiter) ? null : limiter,
             MaxWaitSeconds: maxWait,
-            KeyExpression: keyExpression);
+            KeyExpression: keyExpression,
+            NullTestedParameter: nullTestedParameter);
     }
 
     private static bool CheckPositiveFinite(string name, double value, LocationInfo? location, List<DiagnosticInfo> diagnostics)
