@@ -80,7 +80,8 @@ internal static class RateLimitParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMaxWait, arguments.NamedLocation("MaxWaitSeconds"), SymbolText.Number(maxWait)));
         }
 
-        var keyExpression = SymbolText.Literal(names.DefaultKey);
+        // Without a Key, every call of the method shares one bucket; methods naming one limiter share its bucket.
+        var keyExpression = SymbolText.Literal(string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
         string? nullTestedParameter = null;
         if (key is not null)
         {
