@@ -376,7 +376,11 @@ public sealed class SnapshotTests
             [RateLimit(Limiter = "github", Key = nameof(user), MaxWaitSeconds = 0.25)]
             public partial Task<string> SearchAsync(string user, string query);
 
+            [RateLimit(Limiter = "github")]
+            public partial Task<string> RateAsync();
+
             private Task<string> SearchCoreAsync(string user, string query) => Task.FromResult(query);
+            private Task<string> RateCoreAsync() => Task.FromResult("");
         }
         """);
 
