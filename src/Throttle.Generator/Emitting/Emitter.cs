@@ -118,7 +118,7 @@ internal static class Emitter
             slowParameters.Add(model.SelfType + " " + Self);
         }
 
-        slowArguments.AddRange(model.Parameters.Select(p => p.Name));
+        slowArguments.AddRange(model.Parameters.Select(p => Argument(model, p, slowPath: false)));
         slowParameters.AddRange(model.Parameters.Select(p => $"{p.Type} {p.Name}"));
         var returnsValue = model.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
 
@@ -139,7 +139,12 @@ internal static class Emitter
     private static string Call(MethodModel model, bool slowPath)
     {
         var receiver = model.CoreIsStatic ? string.Empty : slowPath ? Self + "." : "this.";
-        var arguments = string.Join(", ", model.Parameters.Select(p => p.Name));
+        var arguments = string.Join(", ", model.Parameters.Select(p => Argument(model, p, slowPath)));
         return $"{receiver}{model.CoreName}{model.TypeParameters}({arguments})";
     }
+
+    // A key path's '?.' makes the compiler's flow analysis think its parameter may be null from then on; the
+    // parameter is forwarded unchanged to a parameter of the same type, so the warning would be noise.
+    private static string Argument(MethodModel model, ParameterModel parameter, bool slowPath) =>
+        !slowPath && parameter.Name == model.RateLimit.NullTestedParameter ? parameter.Name + "!" : parameter.Name;
 }

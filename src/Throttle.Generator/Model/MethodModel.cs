@@ -29,6 +29,7 @@ internal sealed record ParameterModel(string Name, string Type, string Modifiers
 /// <param name="FieldName">The static field that holds the method's <c>RateLimitSite</c>.</param>
 /// <param name="SiteId">Unique name of the method (overload index appended when needed).</param>
 /// <param name="KeyExpression">C# expression evaluating to the key string.</param>
+/// <param name="NullTestedParameter">The parameter <see cref="KeyExpression"/> applies <c>?.</c> to, forwarded with <c>!</c>.</param>
 internal sealed record RateLimitModel(
     string FieldName,
     string SiteId,
@@ -39,7 +40,8 @@ internal sealed record RateLimitModel(
     string? Scope,
     string? LimiterName,
     double MaxWaitSeconds,
-    string KeyExpression);
+    string KeyExpression,
+    string? NullTestedParameter);
 
 /// <summary>Everything the emitter needs to write one method's wrapper: strings, numbers and flags only.</summary>
 internal sealed record MethodModel(

@@ -10,9 +10,14 @@ namespace Throttle.Generator.Parsing;
 internal static class KeyPathResolver
 {
     /// <returns>The expression, or null with <paramref name="error"/> saying what did not resolve.</returns>
-    public static string? Resolve(string path, IMethodSymbol method, Compilation compilation, out string error)
+    /// <param name="nullTestedParameter">
+    /// The parameter the expression applies <c>?.</c> to, if any: the compiler's flow analysis then thinks it may be
+    /// null, so generated code forwards it with <c>!</c>.
+    /// </param>
+    public static string? Resolve(string path, IMethodSymbol method, Compilation compilation, out string error, out string? nullTestedParameter)
     {
         error = string.Empty;
+        nullTestedParameter = null;
         var segments = path.Split('.');
         var parameter = method.Parameters.FirstOrDefault(p => p.Name == segments[0].Trim());
         if (parameter is null)
@@ -37,6 +42,11 @@ internal static class KeyPathResolver
 
             // ?. on anything that can be null, so a null along the path becomes a clear ArgumentException, not a NullReferenceException.
             var canBeNull = type.IsReferenceType || isNullableValue || type.TypeKind == TypeKind.TypeParameter && !type.IsValueType;
+            if (canBeNull && !isNullableValue && ReferenceEquals(type, parameter.Type))
+            {
+                nullTestedParameter = SymbolText.Identifier(parameter.Name);
+            }
+
             expression += (canBeNull ? "?." : ".") + SymbolText.Identifier(member.Name);
             type = member switch
             {

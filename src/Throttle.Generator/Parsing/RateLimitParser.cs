@@ -80,10 +80,12 @@ internal static class RateLimitParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMaxWait, arguments.NamedLocation("MaxWaitSeconds"), SymbolText.Number(maxWait)));
         }
 
-        var keyExpression = SymbolText.Literal(names.DefaultKey);
+        // Without a Key, every call of the method shares one bucket; methods naming one limiter share its bucket.
+        var keyExpression = SymbolText.Literal(string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
+        string? nullTestedParameter = null;
         if (key is not null)
         {
-            var resolved = KeyPathResolver.Resolve(key, method, compilation, out var error);
+            var resolved = KeyPathResolver.Resolve(key, method, compilation, out var error, out nullTestedParameter);
             if (resolved is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KeyNotFound, arguments.NamedLocation("Key"), key, error));
@@ -109,7 +111,8 @@ internal static class RateLimitParser
             Scope: scope,
             LimiterName: string.IsNullOrEmpty(limiter) ? null : limiter,
             MaxWaitSeconds: maxWait,
-            KeyExpression: keyExpression);
+            KeyExpression: keyExpression,
+            NullTestedParameter: nullTestedParameter);
     }
 
     private static bool CheckPositiveFinite(string name, double value, LocationInfo? location, List<DiagnosticInfo> diagnostics)
