@@ -87,7 +87,8 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
                     return new ValueTask<RateLimitDecision>(RateLimitDecision.Acquired);
                 }
 
-                var missing = tokens - bucket.Tokens;
+                // Less the tolerance an acquire allows, so floating-point noise does not round the delay up a whole tick.
+                var missing = tokens - bucket.Tokens - Tolerance;
                 return new ValueTask<RateLimitDecision>(RateLimitDecision.Rejected(SecondsToDelay(missing / RefillRatePerSecond)));
             }
         }
@@ -134,7 +135,9 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
             var now = TimeProvider.GetTimestamp();
             var elapsed = Math.Max(0, now - bucket.Updated);
             var available = Math.Min(Burst, bucket.Tokens + (elapsed * _ratePerTick));
-            var lastUpdate = TimeProvider.GetUtcNow() - TimeSpan.FromSeconds((double)elapsed / _timestampFrequency);
+            // Rounded, not truncated: seconds-as-double would lose a tick to rounding (1.2345670 s -> 1.2345669 s).
+            var lastUpdate = TimeProvider.GetUtcNow()
+                - TimeSpan.FromTicks((long)Math.Round(elapsed * ((double)TimeSpan.TicksPerSecond / _timestampFrequency)));
             return new ValueTask<LimiterStats>(new LimiterStats(available, Burst, RefillRatePerSecond, lastUpdate));
         }
     }

@@ -60,19 +60,31 @@ public sealed class MemoryStorage
         var count = Interlocked.Increment(ref _count);
         if (count > MaxSize || now - Volatile.Read(ref _lastSweep) > _sweepInterval)
         {
-            Sweep(now);
+            Sweep(now, overBudget: count > MaxSize);
         }
     }
 
     internal void OnEntryRemoved() => Interlocked.Decrement(ref _count);
 
     /// <summary>Drops expired keys, then the least recently used ones until the count is back under budget.</summary>
-    private void Sweep(long now)
+    private void Sweep(long now, bool overBudget)
     {
-        // One sweeper at a time; others carry on (the count may overshoot by the number of concurrent inserters).
+        // One sweeper at a time. A periodic sweep is skipped while another runs; an insert over budget waits for the
+        // running sweep (carrying on would let inserters outrun a descheduled sweeper without bound), then sweeps
+        // only if still over. The count may overshoot by the number of concurrent inserters.
         if (!Monitor.TryEnter(_sweepLock))
         {
-            return;
+            if (!overBudget)
+            {
+                return;
+            }
+
+            Monitor.Enter(_sweepLock);
+            if (Count <= MaxSize)
+            {
+                Monitor.Exit(_sweepLock);
+                return;
+            }
         }
 
         try
@@ -99,14 +111,25 @@ public sealed class MemoryStorage
                 }
             }
 
-            // Evict down to 90% of the budget so that the next sweep is many inserts away.
-            var target = MaxSize - (MaxSize / 10);
+            // Evict down to 90% of the budget so that the next sweep is many inserts away. Always below MaxSize: the
+            // entry whose insert triggered this sweep is fresh (so expired) and was just dropped above; its inserter
+            // retries, and with the count still at MaxSize that retry would sweep again, forever (MaxSize < 10).
+            var target = MaxSize - Math.Max(1, MaxSize / 10);
             if (live.Count > target)
             {
-                live.Sort(static (a, b) => Volatile.Read(ref a.LastAccess).CompareTo(Volatile.Read(ref b.LastAccess)));
-                for (var i = 0; i < live.Count && Count > target; i++)
+                // Sort on a snapshot: LastAccess changes under concurrent use, and a comparison that changes its answer
+                // mid-sort makes Array.Sort throw ("IComparer.Compare() method returns inconsistent results").
+                var victims = live.ToArray();
+                var lastAccess = new long[victims.Length];
+                for (var i = 0; i < victims.Length; i++)
                 {
-                    TryEvict(live[i], owners[live[i]], now, onlyIfExpired: false);
+                    lastAccess[i] = Volatile.Read(ref victims[i].LastAccess);
+                }
+
+                Array.Sort(lastAccess, victims);
+                for (var i = 0; i < victims.Length && Count > target; i++)
+                {
+                    TryEvict(victims[i], owners[victims[i]], now, onlyIfExpired: false);
                 }
             }
         }

@@ -1,0 +1,268 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Limiters;
+using Throttle.Storage;
+using Xunit;
+
+namespace Throttle.Tests;
+
+public sealed class ThrottleRuntimeTests
+{
+    [Fact]
+    public void DefaultConstructor_InMemoryOnSystemClock()
+    {
+        var runtime = new ThrottleRuntime();
+        Assert.Same(TimeProvider.System, runtime.TimeProvider);
+        Assert.Equal(MemoryStorage.DefaultMaxSize, runtime.Storage.MaxSize);
+        Assert.Same(TimeProvider.System, runtime.Storage.TimeProvider);
+    }
+
+    [Fact]
+    public void Options_TimeProvider_IsUsedForDefaultStorage()
+    {
+        var clock = new TestClock();
+        var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = clock, MaxKeys = 12 });
+        Assert.Same(clock, runtime.TimeProvider);
+        Assert.Same(clock, runtime.Storage.TimeProvider);
+        Assert.Equal(12, runtime.Storage.MaxSize);
+    }
+
+    [Fact]
+    public void Options_Storage_IsUsed_AndItsClockIsTheDefault()
+    {
+        var clock = new TestClock();
+        var storage = new MemoryStorage(5, clock);
+        var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { Storage = storage });
+        Assert.Same(storage, runtime.Storage);
+        Assert.Same(clock, runtime.TimeProvider);
+    }
+
+    [Fact]
+    public void Constructor_NullOptions_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => new ThrottleRuntime(null!));
+    }
+
+    [Fact]
+    public void Use_OverridesCurrent_AndRestoresOnDispose()
+    {
+        var before = ThrottleRuntime.Current;
+        var runtime = new ThrottleRuntime();
+        using (ThrottleRuntime.Use(runtime))
+        {
+            Assert.Same(runtime, ThrottleRuntime.Current);
+        }
+
+        Assert.Same(before, ThrottleRuntime.Current);
+        Assert.NotSame(runtime, ThrottleRuntime.Current);
+    }
+
+    [Fact]
+    public void Use_Nested_RestoresEachLevel()
+    {
+        var before = ThrottleRuntime.Current;
+        var outer = new ThrottleRuntime();
+        var inner = new ThrottleRuntime();
+
+        var outerScope = ThrottleRuntime.Use(outer);
+        Assert.Same(outer, ThrottleRuntime.Current);
+        var innerScope = ThrottleRuntime.Use(inner);
+        Assert.Same(inner, ThrottleRuntime.Current);
+
+        innerScope.Dispose();
+        Assert.Same(outer, ThrottleRuntime.Current);
+
+        // Disposing twice does not pop another level.
+        innerScope.Dispose();
+        Assert.Same(outer, ThrottleRuntime.Current);
+
+        outerScope.Dispose();
+        Assert.Same(before, ThrottleRuntime.Current);
+    }
+
+    [Fact]
+    public async Task Use_FlowsIntoAwaitsAndChildTasks()
+    {
+        var runtime = new ThrottleRuntime();
+        using (ThrottleRuntime.Use(runtime))
+        {
+            await Task.Yield();
+            Assert.Same(runtime, ThrottleRuntime.Current);
+            Assert.Same(runtime, await Task.Run(() => ThrottleRuntime.Current));
+        }
+    }
+
+    [Fact]
+    public async Task Use_IsNotSeenByAParallelFlow()
+    {
+        var runtime = new ThrottleRuntime();
+        var scopeEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var observed = new TaskCompletionSource<ThrottleRuntime>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A flow started before the scope, running while the scope is active.
+        var parallel = Task.Run(async () =>
+        {
+            await scopeEntered.Task;
+            observed.SetResult(ThrottleRuntime.Current);
+        });
+
+        using (ThrottleRuntime.Use(runtime))
+        {
+            scopeEntered.SetResult();
+            var seen = await observed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.NotSame(runtime, seen);
+            Assert.Same(runtime, ThrottleRuntime.Current);
+
+            // A flow that does not inherit this one's context does not see it either.
+            Task<ThrottleRuntime> unflowed;
+            using (ExecutionContext.SuppressFlow())
+            {
+                unflowed = Task.Run(() => ThrottleRuntime.Current);
+            }
+
+            Assert.NotSame(runtime, await unflowed);
+        }
+
+        await parallel;
+    }
+
+    [Fact]
+    public async Task Use_InsideChildFlow_DoesNotLeakToParent()
+    {
+        var before = ThrottleRuntime.Current;
+        var runtime = new ThrottleRuntime();
+        await Task.Run(() =>
+        {
+            ThrottleRuntime.Use(runtime);
+            Assert.Same(runtime, ThrottleRuntime.Current);
+        });
+
+        Assert.Same(before, ThrottleRuntime.Current);
+    }
+
+    [Fact]
+    public void Use_Null_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => ThrottleRuntime.Use(null!));
+    }
+
+    [Fact]
+    public void RegisterLimiter_GetLimiter_TryGetLimiter()
+    {
+        var runtime = new ThrottleRuntime();
+        var limiter = new TokenBucketLimiter(3, storage: runtime.Storage);
+
+        Assert.Same(runtime, runtime.RegisterLimiter("api", limiter));
+        Assert.Same(limiter, runtime.GetLimiter("api"));
+        Assert.True(runtime.TryGetLimiter("api", out var found));
+        Assert.Same(limiter, found);
+
+        Assert.False(runtime.TryGetLimiter("API", out var missing));
+        Assert.Null(missing);
+
+        // Registrations are per runtime.
+        Assert.False(new ThrottleRuntime().TryGetLimiter("api", out _));
+    }
+
+    [Fact]
+    public void RegisterLimiter_Duplicate_Throws_AndKeepsTheFirst()
+    {
+        var runtime = new ThrottleRuntime();
+        var first = new TokenBucketLimiter(3);
+        runtime.RegisterLimiter("api", first);
+
+        var ex = Assert.Throws<ArgumentException>(() => runtime.RegisterLimiter("api", new TokenBucketLimiter(5)));
+        Assert.Equal("name", ex.ParamName);
+        Assert.Contains("'api'", ex.Message, StringComparison.Ordinal);
+        Assert.Same(first, runtime.GetLimiter("api"));
+    }
+
+    [Fact]
+    public void GetLimiter_Unknown_ThrowsNamingTheName()
+    {
+        var runtime = new ThrottleRuntime();
+        var ex = Assert.Throws<InvalidOperationException>(() => runtime.GetLimiter("payments-v2"));
+        Assert.Contains("payments-v2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void NullOrEmptyName_Throws(string? name)
+    {
+        var runtime = new ThrottleRuntime();
+        var limiter = new TokenBucketLimiter(1);
+        Assert.Equal("name", Assert.ThrowsAny<ArgumentException>(() => runtime.RegisterLimiter(name!, limiter)).ParamName);
+        Assert.Equal("name", Assert.ThrowsAny<ArgumentException>(() => runtime.GetLimiter(name!)).ParamName);
+        Assert.Equal("name", Assert.ThrowsAny<ArgumentException>(() => runtime.TryGetLimiter(name!, out _)).ParamName);
+    }
+
+    [Fact]
+    public void RegisterLimiter_NullLimiter_Throws()
+    {
+        var runtime = new ThrottleRuntime();
+        Assert.Equal("limiter", Assert.Throws<ArgumentNullException>(() => runtime.RegisterLimiter("x", null!)).ParamName);
+        Assert.False(runtime.TryGetLimiter("x", out _));
+    }
+}
+
+[Collection(GlobalRuntimeCollection.Name)]
+public sealed class ThrottleRuntimeGlobalTests
+{
+    [Fact]
+    public void Current_WithoutConfigure_IsADefaultInMemoryRuntime()
+    {
+        using var restore = new ConfiguredRuntimeRestorer();
+        ConfiguredRuntimeRestorer.ClearConfigured();
+
+        var current = ThrottleRuntime.Current;
+        Assert.NotNull(current);
+        Assert.Same(current, ThrottleRuntime.Current);
+        Assert.Same(TimeProvider.System, current.TimeProvider);
+        Assert.Equal(MemoryStorage.DefaultMaxSize, current.Storage.MaxSize);
+    }
+
+    [Fact]
+    public async Task Configure_SetsProcessWideRuntime_AndUseStillOverrides()
+    {
+        using var restore = new ConfiguredRuntimeRestorer();
+        ConfiguredRuntimeRestorer.ClearConfigured();
+        var defaultRuntime = ThrottleRuntime.Current;
+
+        var configured = new ThrottleRuntime();
+        ThrottleRuntime.Configure(configured);
+        Assert.Same(configured, ThrottleRuntime.Current);
+        Assert.NotSame(defaultRuntime, ThrottleRuntime.Current);
+
+        var scoped = new ThrottleRuntime();
+        using (ThrottleRuntime.Use(scoped))
+        {
+            Assert.Same(scoped, ThrottleRuntime.Current);
+        }
+
+        Assert.Same(configured, ThrottleRuntime.Current);
+
+        // Process-wide: another flow sees it too.
+        Task<ThrottleRuntime> unflowed;
+        using (ExecutionContext.SuppressFlow())
+        {
+            unflowed = Task.Run(() => ThrottleRuntime.Current);
+        }
+
+        Assert.Same(configured, await unflowed);
+
+        var replacement = new ThrottleRuntime();
+        ThrottleRuntime.Configure(replacement);
+        Assert.Same(replacement, ThrottleRuntime.Current);
+    }
+
+    [Fact]
+    public void Configure_Null_Throws()
+    {
+        using var restore = new ConfiguredRuntimeRestorer();
+        var before = ThrottleRuntime.Current;
+        Assert.Throws<ArgumentNullException>(() => ThrottleRuntime.Configure(null!));
+        Assert.Same(before, ThrottleRuntime.Current);
+    }
+}
