@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Xunit;
 
@@ -21,8 +20,19 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "THROTTLE_ACCEPT_SNAPSHOTS";
 
-    public static string Directory([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "Snapshots");
+    // Found from the test binaries, not [CallerFilePath]: CI builds (ContinuousIntegrationBuild) map source paths to /_/.
+    public static string Directory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Throttle.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", "Throttle.Generator.Tests", "Snapshots");
+            }
+        }
+
+        throw new InvalidOperationException("Throttle.sln not found above " + AppContext.BaseDirectory);
+    }
 
     public static string Format(GeneratorRun run)
     {
