@@ -13,7 +13,7 @@ namespace Throttle;
 /// or override it for one test (one async flow) with <see cref="Use"/>.
 /// </summary>
 /// <remarks>Safe for concurrent use.</remarks>
-public sealed class ThrottleRuntime
+public sealed partial class ThrottleRuntime
 {
     private static readonly AsyncLocal<ThrottleRuntime?> s_scoped = new();
     private static ThrottleRuntime? s_configured;
@@ -34,6 +34,7 @@ public sealed class ThrottleRuntime
     public ThrottleRuntime(ThrottleRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Options = options;
         TimeProvider = options.TimeProvider ?? options.Storage?.TimeProvider ?? TimeProvider.System;
         Storage = options.Storage ?? new MemoryStorage(options.MaxKeys, TimeProvider);
     }
@@ -72,6 +73,9 @@ public sealed class ThrottleRuntime
 
     /// <summary>The clock of the runtime's limiters.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>The options this runtime was created with; the parts of the runtime in other files read theirs here.</summary>
+    internal ThrottleRuntimeOptions Options { get; }
 
     /// <summary>Where the runtime's limiters keep their state.</summary>
     public MemoryStorage Storage { get; }

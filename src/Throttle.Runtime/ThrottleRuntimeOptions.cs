@@ -4,7 +4,7 @@ using Throttle.Storage;
 namespace Throttle;
 
 /// <summary>Settings of a <see cref="ThrottleRuntime"/>.</summary>
-public sealed class ThrottleRuntimeOptions
+public sealed partial class ThrottleRuntimeOptions
 {
     private int _maxKeys = MemoryStorage.DefaultMaxSize;
 

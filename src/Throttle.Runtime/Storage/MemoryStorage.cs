@@ -14,7 +14,7 @@ namespace Throttle.Storage;
 /// Evicting a key that is not idle forgets its usage, so that key briefly gets a fresh allowance. Size
 /// <see cref="MaxSize"/> above the number of keys active within one refill period to keep limits exact.
 /// </remarks>
-public sealed class MemoryStorage
+public sealed partial class MemoryStorage : ThrottleStorage
 {
     /// <summary>The default <see cref="MaxSize"/>: 100,000 keys.</summary>
     public const int DefaultMaxSize = 100_000;
@@ -30,10 +30,10 @@ public sealed class MemoryStorage
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is less than 1.</exception>
     public MemoryStorage(int maxSize = DefaultMaxSize, TimeProvider? timeProvider = null)
+        : base(timeProvider)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
         MaxSize = maxSize;
-        TimeProvider = timeProvider ?? TimeProvider.System;
         _sweepInterval = TimeProvider.TimestampFrequency * 60;
         _lastSweep = TimeProvider.GetTimestamp();
     }
@@ -41,8 +41,6 @@ public sealed class MemoryStorage
     /// <summary>The most keys kept at once.</summary>
     public int MaxSize { get; }
 
-    /// <summary>The clock of every limiter that uses this storage.</summary>
-    public TimeProvider TimeProvider { get; }
 
     /// <summary>Keys currently held, across all limiters.</summary>
     public int Count => Volatile.Read(ref _count);

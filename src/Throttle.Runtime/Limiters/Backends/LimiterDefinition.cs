@@ -1,0 +1,16 @@
+using System;
+
+namespace Throttle.Limiters.Backends;
+
+/// <summary>
+/// What a storage needs to know to hold one limiter's state: the algorithm, the scope that namespaces its keys,
+/// and the algorithm's fixed parameters. The rate is passed per call as well (see <see cref="ILimiterBackend"/>)
+/// so that an adaptive limiter can change it.
+/// </summary>
+/// <param name="Algorithm">The admission algorithm.</param>
+/// <param name="Scope">Namespaces the keys: two limiters with different scopes never share state.</param>
+/// <param name="Capacity">Token bucket: burst. Sliding window: requests per window. Leaky bucket: capacity.</param>
+/// <param name="RatePerSecond">Token bucket: refill rate. Sliding window: capacity / window. Leaky bucket: leak rate.</param>
+/// <param name="Window">Sliding window only: the window length; <see cref="TimeSpan.Zero"/> otherwise.</param>
+internal sealed record LimiterDefinition(
+    LimiterAlgorithm Algorithm, string Scope, double Capacity, double RatePerSecond, TimeSpan Window);
