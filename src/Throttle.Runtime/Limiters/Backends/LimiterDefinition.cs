@@ -4,8 +4,8 @@ namespace Throttle.Limiters.Backends;
 
 /// <summary>
 /// What a storage needs to know to hold one limiter's state: the algorithm, the scope that namespaces its keys,
-/// and the algorithm's fixed parameters. The rate is passed per call as well (see <see cref="ILimiterBackend"/>)
-/// so that an adaptive limiter can change it.
+/// and the algorithm's parameters. Capacity and rate are passed per call as well (<see cref="LimiterRate"/>) so that an
+/// adaptive limiter can change them; a backend uses the per-call values.
 /// </summary>
 /// <param name="Algorithm">The admission algorithm.</param>
 /// <param name="Scope">Namespaces the keys: two limiters with different scopes never share state.</param>
