@@ -150,41 +150,156 @@ public sealed class DiagnosticTests
         }
         """, "ref int", "returns 'ref int'");
 
-    [Fact]
-    public void THR007_OtherAttribute() => AssertSingle("THR007", """
+    [Theory]
+    [InlineData("[Queued(Workers = [|0|])]", "Workers must be at least 1, but is 0")]
+    [InlineData("[Queued(MaxSize = [|-5|])]", "MaxSize must be at least 1, but is -5")]
+    [InlineData("[CircuitBreaker(FailureThreshold = [|0|])]", "FailureThreshold must be at least 1, but is 0")]
+    [InlineData("[CircuitBreaker(BreakSeconds = [|0|])]", "BreakSeconds must be a positive, finite number, but is 0")]
+    [InlineData("[CircuitBreaker(BreakSeconds = [|double.PositiveInfinity|])]", "BreakSeconds must be a positive, finite number, but is Infinity")]
+    [InlineData("[Retry(MaxRetries = [|-1|])]", "MaxRetries must be at least 0, but is -1")]
+    [InlineData("[Retry(BaseDelaySeconds = [|double.NaN|])]", "BaseDelaySeconds must be a positive, finite number, but is NaN")]
+    [InlineData("[Retry(MaxDelaySeconds = [|-2|])]", "MaxDelaySeconds must be a positive, finite number, but is -2")]
+    [InlineData("[Retry(ExponentialBase = [|0.5|])]", "ExponentialBase must be a finite number of at least 1, but is 0.5")]
+    [InlineData("[DistributedSemaphore(\"db\", [|0|], AcquireTimeoutSeconds = 5)]", "The semaphore value must be at least 1, but is 0")]
+    [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = [|0|])]", "AcquireTimeoutSeconds must be positive or double.PositiveInfinity, but is 0")]
+    [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, LeaseSeconds = [|double.PositiveInfinity|])]", "LeaseSeconds must be a positive, finite number, but is Infinity")]
+    [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, AcquireSleepDelaySeconds = [|-0.1|])]", "AcquireSleepDelaySeconds must be a positive, finite number, but is -0.1")]
+    public void THR009_OptionOutOfRange(string attribute, string message) => AssertSingle("THR009", $$"""
         public partial class Client
         {
-            [[|Retry(MaxRetries = 3)|]]
+            {{attribute}}
             public partial Task FetchAsync();
 
             private Task FetchCoreAsync() => Task.CompletedTask;
         }
-        """, "Retry(MaxRetries = 3)", "[Retry] is not supported");
+        """, Markup.Parse(attribute).Text(Markup.Parse(attribute).Span), message);
 
     [Fact]
-    public void THR007_OtherAttributeWithRateLimit() => AssertSingle("THR007", """
+    public void THR108_BurstOnSlidingWindow() => AssertSingle("THR108", """
         public partial class Client
         {
-            [RateLimit(5)]
-            [[|CircuitBreaker|]]
+            [RateLimit(5, Strategy = RateLimitStrategy.SlidingWindow, Burst = [|10|])]
             public partial Task FetchAsync();
 
             private Task FetchCoreAsync() => Task.CompletedTask;
         }
-        """, "CircuitBreaker", "[CircuitBreaker] is not supported");
+        """, "10", "SlidingWindow admits at most the rate");
+
+    [Fact]
+    public void THR109_UnknownStrategy() => AssertSingle("THR109", """
+        public partial class Client
+        {
+            [RateLimit(5, Strategy = [|(RateLimitStrategy)7|])]
+            public partial Task FetchAsync();
+
+            private Task FetchCoreAsync() => Task.CompletedTask;
+        }
+        """, "(RateLimitStrategy)7", "(RateLimitStrategy)7 is not a RateLimitStrategy");
 
     [Theory]
-    [InlineData("SlidingWindow")]
-    [InlineData("LeakyBucket")]
-    public void THR007_Strategy(string strategy) => AssertSingle("THR007", $$"""
+    [InlineData("void", "")]
+    [InlineData("int", " => 1")]
+    public void THR201_QueuedSynchronousMethod(string returnType, string body) => AssertSingle("THR201", $$"""
         public partial class Client
         {
-            [RateLimit(5, Strategy = [|RateLimitStrategy.{{strategy}}|])]
+            [[|Queued|]]
+            public partial {{returnType}} Fetch();
+
+            private {{returnType}} FetchCore(){{(body.Length == 0 ? " { }" : body + ";")}}
+        }
+        """, "Queued", $"[Queued] on 'Fetch' returns '{returnType}'");
+
+    [Theory]
+    [InlineData("missing", "it has id, priority")]
+    [InlineData("id", "'id' is string")]
+    public void THR202_PriorityParameterInvalid(string name, string reason) => AssertSingle("THR202", $$"""
+        public partial class Client
+        {
+            [Queued(PriorityParameter = [|"{{name}}"|])]
+            public partial Task FetchAsync(string id, int priority);
+
+            private Task FetchCoreAsync(string id, int priority) => Task.CompletedTask;
+        }
+        """, $"\"{name}\"", reason);
+
+    [Fact]
+    public void THR203_PriorityTwice() => AssertSingle("THR203", """
+        public partial class Client
+        {
+            [Queued(Priority = [|3|], PriorityParameter = "priority")]
+            public partial Task FetchAsync(int priority);
+
+            private Task FetchCoreAsync(int priority) => Task.CompletedTask;
+        }
+        """, "3", "sets both Priority and PriorityParameter");
+
+    [Fact]
+    public void THR204_QueueOptionsWithNamedQueue() => AssertSingle("THR204", """
+        public partial class Client
+        {
+            [Queued(Queue = "shared", Workers = [|4|])]
             public partial Task FetchAsync();
 
             private Task FetchCoreAsync() => Task.CompletedTask;
         }
-        """, "RateLimitStrategy." + strategy, $"RateLimitStrategy.{strategy} is not supported");
+        """, "4", "uses the registered queue 'shared', which has its own settings; remove Workers");
+
+    [Theory]
+    [InlineData("CircuitBreaker")]
+    [InlineData("Retry")]
+    public void THR301_HandlesNotException(string attribute) => AssertSingle("THR301", $$"""
+        public partial class Client
+        {
+            [{{attribute}}(Handles = [|new[] { typeof(TimeoutException), typeof(string) }|])]
+            public partial Task FetchAsync();
+
+            private Task FetchCoreAsync() => Task.CompletedTask;
+        }
+        """, "new[] { typeof(TimeoutException), typeof(string) }", $"'string' in {attribute}.Handles is not an exception type");
+
+    [Fact]
+    public void THR302_MaxDelayBelowBaseDelay() => AssertSingle("THR302", """
+        public partial class Client
+        {
+            [Retry(BaseDelaySeconds = 10, MaxDelaySeconds = [|2|])]
+            public partial Task FetchAsync();
+
+            private Task FetchCoreAsync() => Task.CompletedTask;
+        }
+        """, "2", "MaxDelaySeconds (2) is below BaseDelaySeconds (10)", generatesBody: true);
+
+    [Fact]
+    public void THR401_NoAcquireTimeout() => AssertSingle("THR401", """
+        public partial class Client
+        {
+            [[|DistributedSemaphore("db", 3)|]]
+            public partial Task FetchAsync();
+
+            private Task FetchCoreAsync() => Task.CompletedTask;
+        }
+        """, "DistributedSemaphore(\"db\", 3)", "[DistributedSemaphore] on 'FetchAsync' has no AcquireTimeoutSeconds", generatesBody: true);
+
+    [Fact]
+    public void THR402_PartitionKeyNotFound() => AssertSingle("THR402", """
+        public partial class Client
+        {
+            [DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 5, PartitionKey = [|"tenant.Name"|])]
+            public partial Task FetchAsync(string tenant);
+
+            private Task FetchCoreAsync(string tenant) => Task.CompletedTask;
+        }
+        """, "\"tenant.Name\"", "PartitionKey 'tenant.Name' does not resolve: 'Name' is not a readable field or property of 'string'");
+
+    [Fact]
+    public void THR005_RefStructThroughResiliencePipeline() => AssertSingle("THR005", """
+        public partial class Client
+        {
+            [Retry]
+            public partial int Parse([|ReadOnlySpan<char> text|]);
+
+            private int ParseCore(ReadOnlySpan<char> text) => text.Length;
+        }
+        """, "ReadOnlySpan<char> text", "cannot be passed through the [CircuitBreaker]/[Retry] pipeline's callback");
 
     [Fact]
     public void THR008_AlreadyImplemented() => AssertSingle("THR008", """
@@ -338,7 +453,7 @@ public sealed class DiagnosticTests
             """, markup.Text(markup.Span), messageFragment);
     }
 
-    private static void AssertSingle(string id, string markedSource, string spanText, string? messageFragment = null)
+    private static void AssertSingle(string id, string markedSource, string spanText, string? messageFragment = null, bool generatesBody = false)
     {
         var markup = Markup.Parse(Usings + markedSource);
         var run = GeneratorHarness.Run(markup.Source);
@@ -354,7 +469,16 @@ public sealed class DiagnosticTests
             Assert.Contains(messageFragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
         }
 
-        // A method the generator refuses gets no body.
-        Assert.Empty(run.Sources);
+        if (generatesBody)
+        {
+            // A warning or an info leaves the wrapper in place, and it compiles.
+            Assert.Single(run.Sources);
+            Assert.True(run.OutputDiagnostics.Count == 0, run.Describe(run.OutputDiagnostics));
+        }
+        else
+        {
+            // A method the generator refuses gets no body.
+            Assert.Empty(run.Sources);
+        }
     }
 }

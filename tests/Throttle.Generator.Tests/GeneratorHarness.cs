@@ -41,6 +41,7 @@ internal static class GeneratorHarness
         .Cast<MetadataReference>()
         .Append(MetadataReference.CreateFromFile(typeof(RateLimitAttribute).Assembly.Location))
         .Append(MetadataReference.CreateFromFile(typeof(ThrottleRuntime).Assembly.Location))
+        .Append(MetadataReference.CreateFromFile(typeof(Polly.ResiliencePipeline).Assembly.Location))
         .ToImmutableArray();
 
     public static CSharpCompilation Compile(params string[] sources) =>

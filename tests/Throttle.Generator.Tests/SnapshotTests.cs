@@ -476,6 +476,130 @@ public sealed class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void SlidingWindowAndLeakyBucketStrategies() => Verify("""
+        namespace Sample;
+
+        public sealed partial class Feeds
+        {
+            [RateLimit(100, Per = 60, Strategy = RateLimitStrategy.SlidingWindow)]
+            public partial Task<string> ReadAsync(string feed);
+
+            [RateLimit(10, Strategy = RateLimitStrategy.LeakyBucket, Burst = 20)]
+            public partial Task WriteAsync(string feed);
+
+            private Task<string> ReadCoreAsync(string feed) => Task.FromResult(feed);
+            private Task WriteCoreAsync(string feed) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public void QueuedWithPriorityParameter() => Verify("""
+        namespace Sample;
+
+        public sealed partial class Renderer
+        {
+            [Queued(PriorityParameter = nameof(priority), Workers = 4, MaxSize = 100)]
+            public partial Task<byte[]> RenderAsync(string page, int priority, CancellationToken cancellationToken);
+
+            private Task<byte[]> RenderCoreAsync(string page, int priority, CancellationToken cancellationToken) => Task.FromResult(new byte[0]);
+        }
+        """);
+
+    [Fact]
+    public void QueuedOnNamedQueueReturningValueTask() => Verify("""
+        namespace Sample;
+
+        public static partial class Jobs
+        {
+            [Queued(Queue = "background", Priority = 5)]
+            public static partial ValueTask RunAsync();
+
+            private static ValueTask RunCoreAsync() => default;
+        }
+        """);
+
+    [Fact]
+    public void CircuitBreakerWithHandlesAndName() => Verify("""
+        namespace Sample;
+
+        public sealed partial class Payments
+        {
+            [CircuitBreaker(FailureThreshold = 3, BreakSeconds = 30, Handles = new[] { typeof(TimeoutException), typeof(System.IO.IOException) }, Name = "payments")]
+            public partial ValueTask<decimal> ChargeAsync(decimal amount, CancellationToken cancellationToken);
+
+            private ValueTask<decimal> ChargeCoreAsync(decimal amount, CancellationToken cancellationToken) => new(amount);
+        }
+        """);
+
+    [Fact]
+    public void RetryOnSynchronousMethods() => Verify("""
+        namespace Sample;
+
+        public sealed partial class Files
+        {
+            [Retry(MaxRetries = 2, BaseDelaySeconds = 0.5, Jitter = false, Handles = new[] { typeof(System.IO.IOException) })]
+            public partial string Read(string path);
+
+            [CircuitBreaker]
+            [Retry]
+            public partial void Delete(string path);
+
+            private string ReadCore(string path) => path;
+            private void DeleteCore(string path) { }
+        }
+        """);
+
+    [Fact]
+    public void DistributedSemaphoreWithPartition() => Verify("""
+        namespace Sample;
+
+        public sealed record Tenant(string Id);
+
+        public sealed partial class Reports
+        {
+            [DistributedSemaphore("reports", 3, PartitionKey = "tenant.Id", AcquireTimeoutSeconds = 10, LeaseSeconds = 60)]
+            public partial Task<int> BuildAsync(Tenant tenant, CancellationToken cancellationToken);
+
+            [DistributedSemaphore("exports", 1, AcquireTimeoutSeconds = 5)]
+            public partial int Export();
+
+            private Task<int> BuildCoreAsync(Tenant tenant, CancellationToken cancellationToken) => Task.FromResult(1);
+            private int ExportCore() => 2;
+        }
+        """);
+
+    [Fact]
+    public void AllAttributesStacked() => Verify("""
+        namespace Sample;
+
+        public sealed partial class Licensed
+        {
+            [Queued(Workers = 8)]
+            [CircuitBreaker(FailureThreshold = 5)]
+            [Retry(MaxRetries = 3, Handles = new[] { typeof(TimeoutException) })]
+            [RateLimit(20, Key = nameof(customer))]
+            [DistributedSemaphore("licences", 4, AcquireTimeoutSeconds = 30)]
+            public partial Task<string> CallAsync(string customer, int attempt, CancellationToken cancellationToken);
+
+            private Task<string> CallCoreAsync(string customer, int attempt, CancellationToken cancellationToken) => Task.FromResult(customer);
+        }
+        """);
+
+    [Fact]
+    public void StaticMethodWithoutParametersStacked() => Verify("""
+        namespace Sample;
+
+        public static partial class Clock
+        {
+            [CircuitBreaker]
+            [RateLimit(1)]
+            public static partial Task TickAsync();
+
+            private static Task TickCoreAsync() => Task.CompletedTask;
+        }
+        """);
+
     internal static GeneratorRun Verify(string source, [CallerMemberName] string name = "")
     {
         var run = GeneratorHarness.Run(Usings + source);

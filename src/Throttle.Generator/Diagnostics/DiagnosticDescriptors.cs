@@ -41,15 +41,16 @@ internal static class DiagnosticDescriptors
         "Return type not supported",
         "Method '{0}' returns '{1}', which a Throttle wrapper cannot produce; return void, a value, Task, Task<T>, ValueTask or ValueTask<T>");
 
-    public static readonly DiagnosticDescriptor NotSupportedYet = Error(
-        "THR007",
-        "Throttle feature not supported yet",
-        "{0} is not supported by this version of the Throttle generator yet; remove it or upgrade Throttle");
-
     public static readonly DiagnosticDescriptor AlreadyImplemented = Error(
         "THR008",
         "Throttle method already has a body",
         "Method '{0}' already has a body; the Throttle generator writes it. Move the body to '{1}' and leave a partial declaration without a body.");
+
+    /// <summary>An attribute argument outside the values its option accepts (queue, resilience and semaphore options).</summary>
+    public static readonly DiagnosticDescriptor OptionOutOfRange = Error(
+        "THR009",
+        "Attribute argument out of range",
+        "{0} must be {1}, but is {2}");
 
     public static readonly DiagnosticDescriptor InvalidNumber = Error(
         "THR101",
@@ -85,6 +86,74 @@ internal static class DiagnosticDescriptors
         "THR107",
         "Name must not be empty",
         "{0} must not be empty; remove it or give it a value");
+
+    /// <summary>Burst on a strategy that has no bucket.</summary>
+    public static readonly DiagnosticDescriptor BurstNotApplicable = Error(
+        "THR108",
+        "Burst does not apply to this strategy",
+        "RateLimitStrategy.SlidingWindow admits at most the rate in any window of Per seconds and has no burst; remove Burst");
+
+    /// <summary>A Strategy value that is not a member of RateLimitStrategy.</summary>
+    public static readonly DiagnosticDescriptor UnknownStrategy = Error(
+        "THR109",
+        "Unknown rate limit strategy",
+        "{0} is not a RateLimitStrategy; use TokenBucket, SlidingWindow or LeakyBucket");
+
+    /// <summary>[Queued] on a method whose caller cannot await the queued call.</summary>
+    public static readonly DiagnosticDescriptor QueuedNeedsTask = Error(
+        "THR201",
+        "Queued method must return a task",
+        "[Queued] on '{0}' returns '{1}'; a queued call completes later, so the method must return Task, Task<T>, ValueTask or ValueTask<T>");
+
+    /// <summary>PriorityParameter naming no int parameter.</summary>
+    public static readonly DiagnosticDescriptor PriorityParameterInvalid = Error(
+        "THR202",
+        "PriorityParameter must name an int parameter",
+        "PriorityParameter '{0}' does not name an int parameter of '{1}' ({2})");
+
+    /// <summary>Both a fixed priority and a priority parameter.</summary>
+    public static readonly DiagnosticDescriptor PriorityTwice = Error(
+        "THR203",
+        "Priority given twice",
+        "[Queued] on '{0}' sets both Priority and PriorityParameter; keep one");
+
+    /// <summary>Per-method queue options next to a registered queue's name.</summary>
+    public static readonly DiagnosticDescriptor QueueWithQueueOptions = Error(
+        "THR204",
+        "Queue options are ignored with a named queue",
+        "[Queued] on '{0}' uses the registered queue '{1}', which has its own settings; remove {2}");
+
+    /// <summary>A Handles entry that is not an exception type.</summary>
+    public static readonly DiagnosticDescriptor HandlesNotException = Error(
+        "THR301",
+        "Handles must list exception types",
+        "'{0}' in {1}.Handles is not an exception type");
+
+    /// <summary>A retry whose cap is below its first delay.</summary>
+    public static readonly DiagnosticDescriptor MaxDelayBelowBaseDelay = new(
+        "THR302",
+        "Retry delay cap below the first delay",
+        "MaxDelaySeconds ({0}) is below BaseDelaySeconds ({1}), so every retry waits {0} s; raise MaxDelaySeconds or lower BaseDelaySeconds",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "thr302");
+
+    /// <summary>A semaphore that can wait forever (the spec's "semaphore without a timeout" pitfall).</summary>
+    public static readonly DiagnosticDescriptor NoAcquireTimeout = new(
+        "THR401",
+        "Semaphore without an acquire timeout",
+        "[DistributedSemaphore] on '{0}' has no AcquireTimeoutSeconds: if holders stall, callers wait for a slot forever; set a timeout",
+        Category,
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "thr401");
+
+    /// <summary>PartitionKey naming no parameter or member.</summary>
+    public static readonly DiagnosticDescriptor PartitionKeyNotFound = Error(
+        "THR402",
+        "Semaphore partition key does not name a parameter or member",
+        "PartitionKey '{0}' does not resolve: {1}");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -1,22 +1,16 @@
-using System.Collections.Generic;
 using System.Linq;
 using Throttle.Generator.Model;
-using Throttle.Generator.Parsing;
 
 namespace Throttle.Generator.Emitting;
 
 /// <summary>
-/// Formats a <see cref="MethodModel"/> as the partial method's implementing declaration. The body is the smallest
-/// bridge: take a permit, call the implementation. When the permit is there synchronously, the async shapes return
-/// the implementation's task directly (no state machine, no allocation); only a real wait goes through an async
-/// static local function.
+/// Formats a <see cref="MethodModel"/> as the partial method's implementing declaration: one static field per aspect
+/// (its runtime site) and a body that calls the outermost layer. Each layer is a static local function that does its
+/// part and calls the next one; the innermost calls the implementation (see <see cref="LayerWriter"/>).
 /// </summary>
 internal static class Emitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Throttle.Generator\", \"" + ThisAssembly.Version + "\")]";
-    private const string Wait = "__throttleWait";
-    private const string Self = "__throttleSelf";
-    private const string SlowPath = "__ThrottleWaitThenCallAsync";
+    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Throttle.Generator\", \"" + ThisAssembly.Version + "\")]";
 
     public static string Emit(MethodModel model)
     {
@@ -34,8 +28,7 @@ internal static class Emitter
             writer.Open(type.Declaration);
         }
 
-        WriteSiteField(writer, model);
-        writer.Line();
+        SiteFieldWriter.Write(writer, model);
         WriteMethod(writer, model);
 
         foreach (var _ in model.ContainingTypes)
@@ -51,29 +44,6 @@ internal static class Emitter
         return writer.ToString();
     }
 
-    private static void WriteSiteField(IndentedWriter writer, MethodModel model)
-    {
-        var site = model.RateLimit;
-        writer.Line(GeneratedCode);
-        writer.Line($"private static readonly global::Throttle.Infrastructure.RateLimitSite {site.FieldName} = new global::Throttle.Infrastructure.RateLimitSite(");
-        writer.Line($"    id: {SymbolText.Literal(site.SiteId)},");
-        writer.Line($"    rate: {SymbolText.Literal(site.Rate)},");
-        writer.Line($"    per: {SymbolText.Literal(site.Per)},");
-        writer.Line($"    burst: {SymbolText.Literal(site.Burst)},");
-        writer.Line($"    strategy: {StrategyExpression(site.Strategy)},");
-        writer.Line($"    scope: {SymbolText.Literal(site.Scope)},");
-        writer.Line($"    limiterName: {SymbolText.Literal(site.LimiterName)},");
-        writer.Line($"    maxWaitSeconds: {SymbolText.Literal(site.MaxWaitSeconds)});");
-    }
-
-    private static string StrategyExpression(int strategy) => strategy switch
-    {
-        0 => "global::Throttle.RateLimitStrategy.TokenBucket",
-        1 => "global::Throttle.RateLimitStrategy.SlidingWindow",
-        2 => "global::Throttle.RateLimitStrategy.LeakyBucket",
-        _ => "(global::Throttle.RateLimitStrategy)" + strategy.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
-
     private static void WriteMethod(IndentedWriter writer, MethodModel model)
     {
         var parameters = string.Join(", ", model.Parameters.Select(p => $"{p.Modifiers}{p.Type} {p.Name}"));
@@ -86,65 +56,17 @@ internal static class Emitter
 
         writer.Line("{");
         writer.Indent();
-        var site = model.RateLimit;
-        var cancellation = model.CancellationTokenName ?? "default";
-        switch (model.ReturnKind)
+        var layers = new LayerWriter(model);
+        var arguments = layers.EntryArguments(model.CancellationTokenName ?? "default");
+        var call = $"{layers.FirstLayerName}({arguments})";
+        writer.Line(model.ReturnKind switch
         {
-            case ReturnKind.Void:
-                writer.Line($"{site.FieldName}.Acquire({site.KeyExpression}, {cancellation});");
-                writer.Line(Call(model, slowPath: false) + ";");
-                break;
-            case ReturnKind.Value:
-                writer.Line($"{site.FieldName}.Acquire({site.KeyExpression}, {cancellation});");
-                writer.Line("return " + Call(model, slowPath: false) + ";");
-                break;
-            default:
-                WriteAsyncBody(writer, model, cancellation);
-                break;
-        }
-
+            ReturnKind.Void => call + ";",
+            ReturnKind.Value or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT => "return " + call + ";",
+            // A ValueTask wrapping a Task hands back that Task: no allocation.
+            _ => "return " + call + ".AsTask();",
+        });
+        layers.WriteLocalFunctions(writer);
         writer.Close();
     }
-
-    private static void WriteAsyncBody(IndentedWriter writer, MethodModel model, string cancellation)
-    {
-        var site = model.RateLimit;
-        var passSelf = !model.CoreIsStatic;
-        var slowArguments = new List<string> { Wait };
-        var slowParameters = new List<string> { "global::System.Threading.Tasks.ValueTask " + Wait };
-        if (passSelf)
-        {
-            slowArguments.Add("this");
-            slowParameters.Add(model.SelfType + " " + Self);
-        }
-
-        slowArguments.AddRange(model.Parameters.Select(p => Argument(model, p, slowPath: false)));
-        slowParameters.AddRange(model.Parameters.Select(p => $"{p.Type} {p.Name}"));
-        var returnsValue = model.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
-
-        writer.Line($"var {Wait} = {site.FieldName}.AcquireAsync({site.KeyExpression}, {cancellation});");
-        writer.Open($"if ({Wait}.IsCompletedSuccessfully)");
-        writer.Line($"{Wait}.GetAwaiter().GetResult();");
-        writer.Line("return " + Call(model, slowPath: false) + ";");
-        writer.Close();
-        writer.Line();
-        writer.Line($"return {SlowPath}({string.Join(", ", slowArguments)});");
-        writer.Line();
-        writer.Open($"static async {model.ReturnType} {SlowPath}({string.Join(", ", slowParameters)})");
-        writer.Line($"await {Wait}.ConfigureAwait(false);");
-        writer.Line((returnsValue ? "return " : string.Empty) + "await " + Call(model, slowPath: true) + ".ConfigureAwait(false);");
-        writer.Close();
-    }
-
-    private static string Call(MethodModel model, bool slowPath)
-    {
-        var receiver = model.CoreIsStatic ? string.Empty : slowPath ? Self + "." : "this.";
-        var arguments = string.Join(", ", model.Parameters.Select(p => Argument(model, p, slowPath)));
-        return $"{receiver}{model.CoreName}{model.TypeParameters}({arguments})";
-    }
-
-    // A key path's '?.' makes the compiler's flow analysis think its parameter may be null from then on; the
-    // parameter is forwarded unchanged to a parameter of the same type, so the warning would be noise.
-    private static string Argument(MethodModel model, ParameterModel parameter, bool slowPath) =>
-        !slowPath && parameter.Name == model.RateLimit.NullTestedParameter ? parameter.Name + "!" : parameter.Name;
 }

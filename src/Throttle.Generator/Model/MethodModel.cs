@@ -25,25 +25,11 @@ internal sealed record ContainingTypeModel(string Declaration);
 /// <param name="Modifiers">Modifiers the implementing declaration must repeat (<c>this </c>, <c>params </c>, <c>in </c>, <c>scoped </c>).</param>
 internal sealed record ParameterModel(string Name, string Type, string Modifiers);
 
-/// <summary>The <c>[RateLimit]</c> aspect of a method.</summary>
-/// <param name="FieldName">The static field that holds the method's <c>RateLimitSite</c>.</param>
-/// <param name="SiteId">Unique name of the method (overload index appended when needed).</param>
-/// <param name="KeyExpression">C# expression evaluating to the key string.</param>
-/// <param name="NullTestedParameter">The parameter <see cref="KeyExpression"/> applies <c>?.</c> to, forwarded with <c>!</c>.</param>
-internal sealed record RateLimitModel(
-    string FieldName,
-    string SiteId,
-    double Rate,
-    double Per,
-    double Burst,
-    int Strategy,
-    string? Scope,
-    string? LimiterName,
-    double MaxWaitSeconds,
-    string KeyExpression,
-    string? NullTestedParameter);
-
-/// <summary>Everything the emitter needs to write one method's wrapper: strings, numbers and flags only.</summary>
+/// <summary>
+/// Everything the emitter needs to write one method's wrapper: strings, numbers and flags only. Each aspect is
+/// present when its attribute is; the emitter nests them in <see cref="Parsing.ThrottleAttributes.InWrappingOrder"/>.
+/// </summary>
+/// <param name="ResultType">For <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c>: <c>T</c>, fully qualified; otherwise null.</param>
 internal sealed record MethodModel(
     string HintName,
     string? Namespace,
@@ -60,7 +46,11 @@ internal sealed record MethodModel(
     string CoreName,
     bool CoreIsStatic,
     string? CancellationTokenName,
-    RateLimitModel RateLimit);
+    string? ResultType,
+    QueuedModel? Queued,
+    ResilienceModel? Resilience,
+    RateLimitModel? RateLimit,
+    SemaphoreModel? Semaphore);
 
 /// <summary>The transform's output for one method: the model to emit (when valid) and the diagnostics to report.</summary>
 internal sealed record MethodResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -32,6 +33,21 @@ internal sealed class AttributeArguments
         }
 
         return fallback;
+    }
+
+    /// <summary>The types of a <c>Type[]</c> named argument (<see langword="null"/> entries for <c>null</c> elements).</summary>
+    public IEnumerable<ITypeSymbol?> NamedTypes(string name)
+    {
+        foreach (var pair in _data.NamedArguments)
+        {
+            if (pair.Key == name && pair.Value.Kind == TypedConstantKind.Array && !pair.Value.IsNull)
+            {
+                foreach (var element in pair.Value.Values)
+                {
+                    yield return element.Value as ITypeSymbol;
+                }
+            }
+        }
     }
 
     public object? Positional(int index) =>

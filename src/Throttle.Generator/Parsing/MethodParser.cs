@@ -43,17 +43,12 @@ internal static class MethodParser
         var diagnostics = new List<DiagnosticInfo>();
         var coreName = ImplementationFinder.CoreName(method.Name);
 
-        foreach (var (data, name) in attributes.Where(a => a.Name != ThrottleAttributes.RateLimit))
-        {
-            var location = LocationInfo.From(data.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, location, ThrottleAttributes.Display(name!)));
-        }
-
-        var rateLimitAttribute = attributes.FirstOrDefault(a => a.Name == ThrottleAttributes.RateLimit).Data;
-        if (rateLimitAttribute is null)
-        {
-            return Result(null, diagnostics);
-        }
+        AttributeData? Find(string name) => attributes.FirstOrDefault(a => a.Name == name).Data;
+        var queuedAttribute = Find(ThrottleAttributes.Queued);
+        var circuitBreakerAttribute = Find(ThrottleAttributes.CircuitBreaker);
+        var retryAttribute = Find(ThrottleAttributes.Retry);
+        var rateLimitAttribute = Find(ThrottleAttributes.RateLimit);
+        var semaphoreAttribute = Find(ThrottleAttributes.DistributedSemaphore);
 
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
@@ -85,7 +80,8 @@ internal static class MethodParser
                 (method.ReturnsByRef || method.ReturnsByRefReadonly ? "ref " : string.Empty) + method.ReturnType.ToDisplayString(SymbolText.Short)));
         }
 
-        CheckParameters(method, declaration, returnKind, diagnostics);
+        var passesStateToCallback = circuitBreakerAttribute is not null || retryAttribute is not null;
+        CheckParameters(method, declaration, returnKind, passesStateToCallback, diagnostics);
 
         var core = ImplementationFinder.Find(method, coreName, out var candidate);
         if (core is null)
@@ -102,9 +98,14 @@ internal static class MethodParser
         }
 
         var names = new MethodNames(method);
-        var rateLimit = RateLimitParser.Parse(rateLimitAttribute, method, names, context.SemanticModel.Compilation, diagnostics);
+        var compilation = context.SemanticModel.Compilation;
+        var queued = queuedAttribute is null ? null : QueuedParser.Parse(queuedAttribute, method, returnKind, names, diagnostics);
+        var resilience = ResilienceParser.Parse(circuitBreakerAttribute, retryAttribute, compilation, names, diagnostics);
+        var rateLimit = rateLimitAttribute is null ? null : RateLimitParser.Parse(rateLimitAttribute, method, names, compilation, diagnostics);
+        var semaphore = semaphoreAttribute is null ? null : SemaphoreParser.Parse(semaphoreAttribute, method, names, compilation, diagnostics);
 
-        if (diagnostics.Count > 0 || rateLimit is null || core is null || returnKind is null)
+        // Warnings and infos (e.g. THR401) still let the wrapper be written; an error means there is nothing sound to write.
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || core is null || returnKind is null)
         {
             return Result(null, diagnostics);
         }
@@ -128,7 +129,13 @@ internal static class MethodParser
                 .FirstOrDefault(p => p.Type.ToDisplayString() == "System.Threading.CancellationToken" && p.RefKind == RefKind.None) is { } token
                 ? SymbolText.Identifier(token.Name)
                 : null,
-            RateLimit: rateLimit);
+            ResultType: returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT
+                ? ((INamedTypeSymbol)method.ReturnType).TypeArguments[0].ToDisplayString(SymbolText.Qualified)
+                : null,
+            Queued: queued,
+            Resilience: resilience,
+            RateLimit: rateLimit,
+            Semaphore: semaphore);
         return Result(model, diagnostics);
     }
 
@@ -181,7 +188,8 @@ internal static class MethodParser
     private static bool Is(ITypeSymbol type, Compilation compilation, string metadataName) =>
         SymbolEqualityComparer.Default.Equals(type, compilation.GetTypeByMetadataName(metadataName));
 
-    private static void CheckParameters(IMethodSymbol method, MethodDeclarationSyntax declaration, ReturnKind? returnKind, List<DiagnosticInfo> diagnostics)
+    private static void CheckParameters(
+        IMethodSymbol method, MethodDeclarationSyntax declaration, ReturnKind? returnKind, bool passesStateToCallback, List<DiagnosticInfo> diagnostics)
     {
         var isAsync = returnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
         for (var i = 0; i < method.Parameters.Length; i++)
@@ -193,6 +201,10 @@ internal static class MethodParser
                 RefKind.Out => "an 'out' parameter",
                 _ when isAsync && parameter.Type.IsRefLikeType => $"of the ref struct type '{parameter.Type.ToDisplayString(SymbolText.Short)}', which cannot cross an await",
                 _ when isAsync && parameter.Type.TypeKind == TypeKind.Pointer => "a pointer, which cannot cross an await",
+                _ when passesStateToCallback && parameter.Type.IsRefLikeType =>
+                    $"of the ref struct type '{parameter.Type.ToDisplayString(SymbolText.Short)}', which cannot be passed through the [CircuitBreaker]/[Retry] pipeline's callback",
+                _ when passesStateToCallback && parameter.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer =>
+                    "a pointer, which cannot be passed through the [CircuitBreaker]/[Retry] pipeline's callback",
                 _ => null,
             };
             if (kind is not null)

@@ -8,7 +8,10 @@ namespace Throttle.Generator.Parsing;
 /// <summary>Reads and checks <c>[RateLimit]</c>'s arguments.</summary>
 internal static class RateLimitParser
 {
+    // RateLimitStrategy's values; the generator cannot reference the attributes assembly.
     private const int TokenBucketStrategy = 0;
+    private const int SlidingWindowStrategy = 1;
+    private const int LeakyBucketStrategy = 2;
 
     public static RateLimitModel? Parse(
         AttributeData attribute, IMethodSymbol method, MethodNames names, Compilation compilation, List<DiagnosticInfo> diagnostics)
@@ -26,8 +29,8 @@ internal static class RateLimitParser
         var limiter = arguments.Named<string>("Limiter", null);
         var maxWait = arguments.Named("MaxWaitSeconds", double.PositiveInfinity);
 
-        CheckNotEmpty(arguments, "Scope", scope, diagnostics);
-        CheckNotEmpty(arguments, "Limiter", limiter, diagnostics);
+        OptionChecks.NotEmpty(arguments, "Scope", scope, diagnostics);
+        OptionChecks.NotEmpty(arguments, "Limiter", limiter, diagnostics);
 
         if (!string.IsNullOrEmpty(limiter))
         {
@@ -67,11 +70,16 @@ internal static class RateLimitParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BurstBelowOneCall, location, SymbolText.Number(capacity)));
             }
 
-            if (strategy != TokenBucketStrategy)
+            if (strategy is < TokenBucketStrategy or > LeakyBucketStrategy)
             {
-                var strategyName = strategy switch { 1 => "SlidingWindow", 2 => "LeakyBucket", _ => strategy.ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.NotSupportedYet, arguments.NamedLocation("Strategy"), $"RateLimitStrategy.{strategyName}"));
+                    DiagnosticDescriptors.UnknownStrategy,
+                    arguments.NamedLocation("Strategy"),
+                    "(RateLimitStrategy)" + strategy.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            else if (strategy == SlidingWindowStrategy && arguments.Has("Burst"))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BurstNotApplicable, arguments.NamedLocation("Burst")));
             }
         }
 
@@ -124,13 +132,5 @@ internal static class RateLimitParser
 
         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNumber, location, name, SymbolText.Number(value)));
         return false;
-    }
-
-    private static void CheckNotEmpty(AttributeArguments arguments, string name, string? value, List<DiagnosticInfo> diagnostics)
-    {
-        if (arguments.Has(name) && value is not null && value.Trim().Length == 0)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmptyName, arguments.NamedLocation(name), name));
-        }
     }
 }

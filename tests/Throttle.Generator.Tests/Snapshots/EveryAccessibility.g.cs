@@ -20,8 +20,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         partial void Implicit()
         {
-            __throttleRateLimit_Implicit.Acquire("Sample.Service.Implicit", default);
-            this.ImplicitCore();
+            __ThrottleRateLimit(this, default);
+
+            static void __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Implicit.Acquire("Sample.Service.Implicit", __throttleCancellation);
+                __throttleSelf.ImplicitCore();
+            }
         }
     }
 }
@@ -48,19 +53,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         internal partial global::System.Threading.Tasks.Task InternalAsync()
         {
-            var __throttleWait = __throttleRateLimit_InternalAsync.AcquireAsync("Sample.Service.InternalAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.InternalCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.InternalCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_InternalAsync.AcquireAsync("Sample.Service.InternalAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.InternalCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.InternalCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -88,19 +98,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private partial global::System.Threading.Tasks.Task PrivateAsync()
         {
-            var __throttleWait = __throttleRateLimit_PrivateAsync.AcquireAsync("Sample.Service.PrivateAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.PrivateCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.PrivateCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_PrivateAsync.AcquireAsync("Sample.Service.PrivateAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.PrivateCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.PrivateCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -128,19 +143,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private protected partial global::System.Threading.Tasks.Task PrivateProtectedAsync()
         {
-            var __throttleWait = __throttleRateLimit_PrivateProtectedAsync.AcquireAsync("Sample.Service.PrivateProtectedAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.PrivateProtectedCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.PrivateProtectedCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_PrivateProtectedAsync.AcquireAsync("Sample.Service.PrivateProtectedAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.PrivateProtectedCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.PrivateProtectedCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -168,19 +188,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         protected partial global::System.Threading.Tasks.Task ProtectedAsync()
         {
-            var __throttleWait = __throttleRateLimit_ProtectedAsync.AcquireAsync("Sample.Service.ProtectedAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.ProtectedCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.ProtectedCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_ProtectedAsync.AcquireAsync("Sample.Service.ProtectedAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ProtectedCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.ProtectedCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -208,19 +233,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         protected internal partial global::System.Threading.Tasks.Task ProtectedInternalAsync()
         {
-            var __throttleWait = __throttleRateLimit_ProtectedInternalAsync.AcquireAsync("Sample.Service.ProtectedInternalAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.ProtectedInternalCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.ProtectedInternalCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_ProtectedInternalAsync.AcquireAsync("Sample.Service.ProtectedInternalAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ProtectedInternalCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.ProtectedInternalCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -248,19 +278,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task PublicAsync()
         {
-            var __throttleWait = __throttleRateLimit_PublicAsync.AcquireAsync("Sample.Service.PublicAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.PublicCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.PublicCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_PublicAsync.AcquireAsync("Sample.Service.PublicAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.PublicCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.PublicCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }

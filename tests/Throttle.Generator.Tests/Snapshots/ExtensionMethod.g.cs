@@ -20,8 +20,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial int CountLines(this string text)
         {
-            __throttleRateLimit_CountLines.Acquire("Sample.StringExtensions.CountLines", default);
-            return CountLinesCore(text);
+            return __ThrottleRateLimit(text, default);
+
+            static int __ThrottleRateLimit(string text, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_CountLines.Acquire("Sample.StringExtensions.CountLines", __throttleCancellation);
+                return CountLinesCore(text);
+            }
         }
     }
 }
@@ -48,19 +53,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task<int> CountWordsAsync(this string text, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __throttleWait = __throttleRateLimit_CountWordsAsync.AcquireAsync("Sample.StringExtensions.CountWordsAsync", cancellationToken);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return CountWordsCoreAsync(text, cancellationToken);
-            }
+            return __ThrottleRateLimit(text, cancellationToken, cancellationToken).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, text, cancellationToken);
-
-            static async global::System.Threading.Tasks.Task<int> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, string text, global::System.Threading.CancellationToken cancellationToken)
+            static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(string text, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await CountWordsCoreAsync(text, cancellationToken).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_CountWordsAsync.AcquireAsync("Sample.StringExtensions.CountWordsAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<int>(CountWordsCoreAsync(text, cancellationToken));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, text, cancellationToken, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, string text, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await CountWordsCoreAsync(text, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<TEntity?> FindAsync(TId id, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __throttleWait = __throttleRateLimit_FindAsync.AcquireAsync("Sample.Repository.FindAsync", cancellationToken);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.FindCoreAsync(id, cancellationToken);
-            }
+            return __ThrottleRateLimit(this, id, cancellationToken, cancellationToken).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, id, cancellationToken);
-
-            static async global::System.Threading.Tasks.Task<TEntity?> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Repository<TEntity, TId> __throttleSelf, TId id, global::System.Threading.CancellationToken cancellationToken)
+            static global::System.Threading.Tasks.ValueTask<TEntity?> __ThrottleRateLimit(global::Sample.Repository<TEntity, TId> __throttleSelf, TId id, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.FindCoreAsync(id, cancellationToken).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_FindAsync.AcquireAsync("Sample.Repository.FindAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<TEntity?>(__throttleSelf.FindCoreAsync(id, cancellationToken));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, id, cancellationToken, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<TEntity?> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Repository<TEntity, TId> __throttleSelf, TId id, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.FindCoreAsync(id, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -62,19 +67,24 @@ namespace Sample
             [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
             public partial global::System.Threading.Tasks.ValueTask<TItem[]> NextAsync(TId after)
             {
-                var __throttleWait = __throttleRateLimit_NextAsync.AcquireAsync("Sample.Repository.Page.NextAsync", default);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return this.NextCoreAsync(after);
-                }
+                return __ThrottleRateLimit(this, after, default);
 
-                return __ThrottleWaitThenCallAsync(__throttleWait, this, after);
-
-                static async global::System.Threading.Tasks.ValueTask<TItem[]> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Repository<TEntity, TId>.Page<TItem> __throttleSelf, TId after)
+                static global::System.Threading.Tasks.ValueTask<TItem[]> __ThrottleRateLimit(global::Sample.Repository<TEntity, TId>.Page<TItem> __throttleSelf, TId after, global::System.Threading.CancellationToken __throttleCancellation)
                 {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.NextCoreAsync(after).ConfigureAwait(false);
+                    var __throttleWait = __throttleRateLimit_NextAsync.AcquireAsync("Sample.Repository.Page.NextAsync", __throttleCancellation);
+                    if (__throttleWait.IsCompletedSuccessfully)
+                    {
+                        __throttleWait.GetAwaiter().GetResult();
+                        return __throttleSelf.NextCoreAsync(after);
+                    }
+
+                    return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, after, __throttleCancellation);
+
+                    static async global::System.Threading.Tasks.ValueTask<TItem[]> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Repository<TEntity, TId>.Page<TItem> __throttleSelf, TId after, global::System.Threading.CancellationToken __throttleCancellation)
+                    {
+                        await __throttleWait.ConfigureAwait(false);
+                        return await __throttleSelf.NextCoreAsync(after).ConfigureAwait(false);
+                    }
                 }
             }
         }

@@ -21,8 +21,13 @@ namespace Sample
         public partial T Identity<T>(T item)
             where T : global::Sample.IEntity
         {
-            __throttleRateLimit_Identity.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(item?.Id, "item.Id"), default);
-            return this.IdentityCore<T>(item!);
+            return __ThrottleRateLimit(this, item, default);
+
+            static T __ThrottleRateLimit(global::Sample.Store __throttleSelf, T item, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Identity.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(item?.Id, "item.Id"), __throttleCancellation);
+                return __throttleSelf.IdentityCore<T>(item!);
+            }
         }
     }
 }
@@ -56,19 +61,24 @@ namespace Sample
             where TMaybe : class?
             where TRaw : unmanaged
         {
-            var __throttleWait = __throttleRateLimit_LoadAsync.AcquireAsync("Sample.Store.LoadAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(key, value, entity, maybe, raw);
-            }
+            return __ThrottleRateLimit(this, key, value, entity, maybe, raw, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, key, value, entity, maybe, raw);
-
-            static async global::System.Threading.Tasks.Task<TResult?> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Store __throttleSelf, TKey key, TValue value, TEntity entity, TMaybe maybe, TRaw raw)
+            static global::System.Threading.Tasks.ValueTask<TResult?> __ThrottleRateLimit(global::Sample.Store __throttleSelf, TKey key, TValue value, TEntity entity, TMaybe maybe, TRaw raw, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(key, value, entity, maybe, raw).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_LoadAsync.AcquireAsync("Sample.Store.LoadAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<TResult?>(__throttleSelf.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(key, value, entity, maybe, raw));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, key, value, entity, maybe, raw, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<TResult?> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Store __throttleSelf, TKey key, TValue value, TEntity entity, TMaybe maybe, TRaw raw, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(key, value, entity, maybe, raw).ConfigureAwait(false);
+                }
             }
         }
     }

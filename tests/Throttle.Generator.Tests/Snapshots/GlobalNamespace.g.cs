@@ -18,19 +18,24 @@ partial class GlobalClient
     [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
     public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url)
     {
-        var __throttleWait = __throttleRateLimit_FetchAsync.AcquireAsync("GlobalClient.FetchAsync", default);
-        if (__throttleWait.IsCompletedSuccessfully)
-        {
-            __throttleWait.GetAwaiter().GetResult();
-            return this.FetchCoreAsync(url);
-        }
+        return __ThrottleRateLimit(this, url, default).AsTask();
 
-        return __ThrottleWaitThenCallAsync(__throttleWait, this, url);
-
-        static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::GlobalClient __throttleSelf, string url)
+        static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::GlobalClient __throttleSelf, string url, global::System.Threading.CancellationToken __throttleCancellation)
         {
-            await __throttleWait.ConfigureAwait(false);
-            return await __throttleSelf.FetchCoreAsync(url).ConfigureAwait(false);
+            var __throttleWait = __throttleRateLimit_FetchAsync.AcquireAsync("GlobalClient.FetchAsync", __throttleCancellation);
+            if (__throttleWait.IsCompletedSuccessfully)
+            {
+                __throttleWait.GetAwaiter().GetResult();
+                return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.FetchCoreAsync(url));
+            }
+
+            return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, url, __throttleCancellation);
+
+            static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::GlobalClient __throttleSelf, string url, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                await __throttleWait.ConfigureAwait(false);
+                return await __throttleSelf.FetchCoreAsync(url).ConfigureAwait(false);
+            }
         }
     }
 }

@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<long> NowAsync()
         {
-            var __throttleWait = __throttleRateLimit_NowAsync.AcquireAsync("Sample.Clock.NowAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return NowCoreAsync();
-            }
+            return __ThrottleRateLimit(default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait);
-
-            static async global::System.Threading.Tasks.Task<long> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait)
+            static global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimit(global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await NowCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_NowAsync.AcquireAsync("Sample.Clock.NowAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<long>(NowCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await NowCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }

@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task CancelAsync(global::Sample.OrderRequest request)
         {
-            var __throttleWait = __throttleRateLimit_CancelAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.Tenant?.Id, "request.Tenant.Id"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.CancelCoreAsync(request!);
-            }
+            return __ThrottleRateLimit(this, request, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, request!);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.CancelCoreAsync(request).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_CancelAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.Tenant?.Id, "request.Tenant.Id"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.CancelCoreAsync(request!));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, request!, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.CancelCoreAsync(request).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -60,19 +65,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SubmitAsync(global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __throttleWait = __throttleRateLimit_SubmitAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.TenantId, "request.TenantId"), cancellationToken);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.SubmitCoreAsync(request!, cancellationToken);
-            }
+            return __ThrottleRateLimit(this, request, cancellationToken, cancellationToken).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, request!, cancellationToken);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.SubmitCoreAsync(request, cancellationToken).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_SubmitAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.TenantId, "request.TenantId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.SubmitCoreAsync(request!, cancellationToken));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, request!, cancellationToken, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.SubmitCoreAsync(request, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

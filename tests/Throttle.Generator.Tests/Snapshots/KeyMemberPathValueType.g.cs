@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaClassAsync(global::Sample.Request request)
         {
-            var __throttleWait = __throttleRateLimit_ViaClassAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.TenantId, "request.TenantId"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.ViaClassCoreAsync(request!);
-            }
+            return __ThrottleRateLimit(this, request, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, request!);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Request request)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Request request, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.ViaClassCoreAsync(request).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_ViaClassAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.TenantId, "request.TenantId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaClassCoreAsync(request!));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, request!, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Request request, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.ViaClassCoreAsync(request).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -60,19 +65,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaNullableStructAsync(global::Sample.Envelope? envelope)
         {
-            var __throttleWait = __throttleRateLimit_ViaNullableStructAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope?.TenantId, "envelope.TenantId"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.ViaNullableStructCoreAsync(envelope);
-            }
+            return __ThrottleRateLimit(this, envelope, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, envelope);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope? envelope)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Envelope? envelope, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.ViaNullableStructCoreAsync(envelope).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_ViaNullableStructAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope?.TenantId, "envelope.TenantId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaNullableStructCoreAsync(envelope));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, envelope, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope? envelope, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.ViaNullableStructCoreAsync(envelope).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -100,19 +110,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaStructAsync(global::Sample.Envelope envelope)
         {
-            var __throttleWait = __throttleRateLimit_ViaStructAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope.TenantId, "envelope.TenantId"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.ViaStructCoreAsync(envelope);
-            }
+            return __ThrottleRateLimit(this, envelope, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, envelope);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.ViaStructCoreAsync(envelope).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_ViaStructAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope.TenantId, "envelope.TenantId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaStructCoreAsync(envelope));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, envelope, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.ViaStructCoreAsync(envelope).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -140,19 +155,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaStructThenClassAsync(global::Sample.Envelope envelope)
         {
-            var __throttleWait = __throttleRateLimit_ViaStructThenClassAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope.Inner?.TenantId, "envelope.Inner.TenantId"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.ViaStructThenClassCoreAsync(envelope);
-            }
+            return __ThrottleRateLimit(this, envelope, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, envelope);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.ViaStructThenClassCoreAsync(envelope).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_ViaStructThenClassAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope.Inner?.TenantId, "envelope.Inner.TenantId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaStructThenClassCoreAsync(envelope));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, envelope, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.ViaStructThenClassCoreAsync(envelope).ConfigureAwait(false);
+                }
             }
         }
     }

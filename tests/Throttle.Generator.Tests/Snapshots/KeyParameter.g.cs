@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetAccountAsync(global::System.Guid accountId)
         {
-            var __throttleWait = __throttleRateLimit_GetAccountAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(accountId, "accountId"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.GetAccountCoreAsync(accountId);
-            }
+            return __ThrottleRateLimit(this, accountId, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, accountId);
-
-            static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Profiles __throttleSelf, global::System.Guid accountId)
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Profiles __throttleSelf, global::System.Guid accountId, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.GetAccountCoreAsync(accountId).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_GetAccountAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(accountId, "accountId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.GetAccountCoreAsync(accountId));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, accountId, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Profiles __throttleSelf, global::System.Guid accountId, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.GetAccountCoreAsync(accountId).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -60,19 +65,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetProfileAsync(string userId, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __throttleWait = __throttleRateLimit_GetProfileAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(userId, "userId"), cancellationToken);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.GetProfileCoreAsync(userId, cancellationToken);
-            }
+            return __ThrottleRateLimit(this, userId, cancellationToken, cancellationToken).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, userId, cancellationToken);
-
-            static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Profiles __throttleSelf, string userId, global::System.Threading.CancellationToken cancellationToken)
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Profiles __throttleSelf, string userId, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.GetProfileCoreAsync(userId, cancellationToken).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_GetProfileAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(userId, "userId"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.GetProfileCoreAsync(userId, cancellationToken));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, userId, cancellationToken, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Profiles __throttleSelf, string userId, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.GetProfileCoreAsync(userId, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -100,8 +110,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial string GetRegion(string? region)
         {
-            __throttleRateLimit_GetRegion.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(region, "region"), default);
-            return this.GetRegionCore(region);
+            return __ThrottleRateLimit(this, region, default);
+
+            static string __ThrottleRateLimit(global::Sample.Profiles __throttleSelf, string? region, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_GetRegion.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(region, "region"), __throttleCancellation);
+                return __throttleSelf.GetRegionCore(region);
+            }
         }
     }
 }

@@ -20,8 +20,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial void Handle(string @event)
         {
-            __throttleRateLimit_Handle.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(@event, "event"), default);
-            this.HandleCore(@event);
+            __ThrottleRateLimit(this, @event, default);
+
+            static void __ThrottleRateLimit(global::Sample.Events __throttleSelf, string @event, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Handle.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(@event, "event"), __throttleCancellation);
+                __throttleSelf.HandleCore(@event);
+            }
         }
     }
 }
@@ -48,19 +53,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task HandleAsync(string @event, int @class, global::System.Threading.CancellationToken @checked)
         {
-            var __throttleWait = __throttleRateLimit_HandleAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(@event, "event"), @checked);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.HandleCoreAsync(@event, @class, @checked);
-            }
+            return __ThrottleRateLimit(this, @event, @class, @checked, @checked).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, @event, @class, @checked);
-
-            static async global::System.Threading.Tasks.Task __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Events __throttleSelf, string @event, int @class, global::System.Threading.CancellationToken @checked)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Events __throttleSelf, string @event, int @class, global::System.Threading.CancellationToken @checked, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.HandleCoreAsync(@event, @class, @checked).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_HandleAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(@event, "event"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.HandleCoreAsync(@event, @class, @checked));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, @event, @class, @checked, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Events __throttleSelf, string @event, int @class, global::System.Threading.CancellationToken @checked, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.HandleCoreAsync(@event, @class, @checked).ConfigureAwait(false);
+                }
             }
         }
     }

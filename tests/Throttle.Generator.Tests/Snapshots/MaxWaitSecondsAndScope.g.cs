@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<decimal> RejectAtOnceAsync(string symbol)
         {
-            var __throttleWait = __throttleRateLimit_RejectAtOnceAsync.AcquireAsync("Sample.Quotes.RejectAtOnceAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.RejectAtOnceCoreAsync(symbol);
-            }
+            return __ThrottleRateLimit(this, symbol, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, symbol);
-
-            static async global::System.Threading.Tasks.Task<decimal> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Quotes __throttleSelf, string symbol)
+            static global::System.Threading.Tasks.ValueTask<decimal> __ThrottleRateLimit(global::Sample.Quotes __throttleSelf, string symbol, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.RejectAtOnceCoreAsync(symbol).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_RejectAtOnceAsync.AcquireAsync("Sample.Quotes.RejectAtOnceAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<decimal>(__throttleSelf.RejectAtOnceCoreAsync(symbol));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, symbol, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<decimal> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Quotes __throttleSelf, string symbol, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.RejectAtOnceCoreAsync(symbol).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -60,8 +65,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial decimal WaitBriefly(string symbol)
         {
-            __throttleRateLimit_WaitBriefly.Acquire("Sample.Quotes.WaitBriefly", default);
-            return this.WaitBrieflyCore(symbol);
+            return __ThrottleRateLimit(this, symbol, default);
+
+            static decimal __ThrottleRateLimit(global::Sample.Quotes __throttleSelf, string symbol, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_WaitBriefly.Acquire("Sample.Quotes.WaitBriefly", __throttleCancellation);
+                return __throttleSelf.WaitBrieflyCore(symbol);
+            }
         }
     }
 }

@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> RateAsync()
         {
-            var __throttleWait = __throttleRateLimit_RateAsync.AcquireAsync("github", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.RateCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Search __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Search __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.RateCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_RateAsync.AcquireAsync("github", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.RateCoreAsync());
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Search __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.RateCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -60,19 +65,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> SearchAsync(string user, string query)
         {
-            var __throttleWait = __throttleRateLimit_SearchAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(user, "user"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.SearchCoreAsync(user, query);
-            }
+            return __ThrottleRateLimit(this, user, query, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, user, query);
-
-            static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Search __throttleSelf, string user, string query)
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Search __throttleSelf, string user, string query, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.SearchCoreAsync(user, query).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_SearchAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(user, "user"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.SearchCoreAsync(user, query));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, user, query, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Search __throttleSelf, string user, string query, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.SearchCoreAsync(user, query).ConfigureAwait(false);
+                }
             }
         }
     }

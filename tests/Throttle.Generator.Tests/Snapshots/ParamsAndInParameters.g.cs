@@ -20,8 +20,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial long Sum(in global::Sample.Big first, params int[] rest)
         {
-            __throttleRateLimit_Sum.Acquire("Sample.Math2.Sum", default);
-            return this.SumCore(first, rest);
+            return __ThrottleRateLimit(this, first, rest, default);
+
+            static long __ThrottleRateLimit(global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Sum.Acquire("Sample.Math2.Sum", __throttleCancellation);
+                return __throttleSelf.SumCore(first, rest);
+            }
         }
     }
 }
@@ -48,19 +53,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<long> SumAsync(in global::Sample.Big first, params int[] rest)
         {
-            var __throttleWait = __throttleRateLimit_SumAsync.AcquireAsync("Sample.Math2.SumAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.SumCoreAsync(first, rest);
-            }
+            return __ThrottleRateLimit(this, first, rest, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, first, rest);
-
-            static async global::System.Threading.Tasks.Task<long> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest)
+            static global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimit(global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.SumCoreAsync(first, rest).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_SumAsync.AcquireAsync("Sample.Math2.SumAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<long>(__throttleSelf.SumCoreAsync(first, rest));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, first, rest, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.SumCoreAsync(first, rest).ConfigureAwait(false);
+                }
             }
         }
     }

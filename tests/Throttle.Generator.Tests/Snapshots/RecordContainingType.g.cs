@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GreetAsync(string tenant)
         {
-            var __throttleWait = __throttleRateLimit_GreetAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(tenant, "tenant"), default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.GreetCoreAsync(tenant);
-            }
+            return __ThrottleRateLimit(this, tenant, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, tenant);
-
-            static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Client __throttleSelf, string tenant)
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Client __throttleSelf, string tenant, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.GreetCoreAsync(tenant).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_GreetAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(tenant, "tenant"), __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.GreetCoreAsync(tenant));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, tenant, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Client __throttleSelf, string tenant, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.GreetCoreAsync(tenant).ConfigureAwait(false);
+                }
             }
         }
     }

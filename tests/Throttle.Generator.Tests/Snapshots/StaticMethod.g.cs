@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task<string> GetAsync(global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __throttleWait = __throttleRateLimit_GetAsync.AcquireAsync("Sample.Api.GetAsync", cancellationToken);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return GetCoreAsync(uri, cancellationToken);
-            }
+            return __ThrottleRateLimit(uri, cancellationToken, cancellationToken).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, uri, cancellationToken);
-
-            static async global::System.Threading.Tasks.Task<string> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken)
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await GetCoreAsync(uri, cancellationToken).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_GetAsync.AcquireAsync("Sample.Api.GetAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<string>(GetCoreAsync(uri, cancellationToken));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, uri, cancellationToken, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await GetCoreAsync(uri, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

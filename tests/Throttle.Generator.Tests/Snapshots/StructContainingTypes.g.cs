@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> MoveAsync(int steps)
         {
-            var __throttleWait = __throttleRateLimit_MoveAsync.AcquireAsync("Sample.Cursor.MoveAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.MoveCoreAsync(steps);
-            }
+            return __ThrottleRateLimit(this, steps, default).AsTask();
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, steps);
-
-            static async global::System.Threading.Tasks.Task<int> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Cursor __throttleSelf, int steps)
+            static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(global::Sample.Cursor __throttleSelf, int steps, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.MoveCoreAsync(steps).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_MoveAsync.AcquireAsync("Sample.Cursor.MoveAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return new global::System.Threading.Tasks.ValueTask<int>(__throttleSelf.MoveCoreAsync(steps));
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, steps, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Cursor __throttleSelf, int steps, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.MoveCoreAsync(steps).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -60,19 +65,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<int> SumAsync()
         {
-            var __throttleWait = __throttleRateLimit_SumAsync.AcquireAsync("Sample.Point.SumAsync", default);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.SumCoreAsync();
-            }
+            return __ThrottleRateLimit(this, default);
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this);
-
-            static async global::System.Threading.Tasks.ValueTask<int> __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Point __throttleSelf)
+            static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(global::Sample.Point __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.SumCoreAsync().ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_SumAsync.AcquireAsync("Sample.Point.SumAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return __throttleSelf.SumCoreAsync();
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Point __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    return await __throttleSelf.SumCoreAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -100,8 +110,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial int Read()
         {
-            __throttleRateLimit_Read.Acquire("Sample.Reader.Read", default);
-            return this.ReadCore();
+            return __ThrottleRateLimit(this, default);
+
+            static int __ThrottleRateLimit(global::Sample.Reader __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Read.Acquire("Sample.Reader.Read", __throttleCancellation);
+                return __throttleSelf.ReadCore();
+            }
         }
     }
 }

@@ -20,8 +20,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Collections.Generic.IReadOnlyList<int> Compute(int count, global::System.Threading.CancellationToken cancellationToken)
         {
-            __throttleRateLimit_Compute.Acquire("Sample.Calculator.Compute", cancellationToken);
-            return this.ComputeCore(count, cancellationToken);
+            return __ThrottleRateLimit(this, count, cancellationToken, cancellationToken);
+
+            static global::System.Collections.Generic.IReadOnlyList<int> __ThrottleRateLimit(global::Sample.Calculator __throttleSelf, int count, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Compute.Acquire("Sample.Calculator.Compute", __throttleCancellation);
+                return __throttleSelf.ComputeCore(count, cancellationToken);
+            }
         }
     }
 }

@@ -20,19 +20,24 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask PingAsync(global::System.Threading.CancellationToken token)
         {
-            var __throttleWait = __throttleRateLimit_PingAsync.AcquireAsync("Sample.Pinger.PingAsync", token);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return this.PingCoreAsync(token);
-            }
+            return __ThrottleRateLimit(this, token, token);
 
-            return __ThrottleWaitThenCallAsync(__throttleWait, this, token);
-
-            static async global::System.Threading.Tasks.ValueTask __ThrottleWaitThenCallAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Pinger __throttleSelf, global::System.Threading.CancellationToken token)
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Pinger __throttleSelf, global::System.Threading.CancellationToken token, global::System.Threading.CancellationToken __throttleCancellation)
             {
-                await __throttleWait.ConfigureAwait(false);
-                await __throttleSelf.PingCoreAsync(token).ConfigureAwait(false);
+                var __throttleWait = __throttleRateLimit_PingAsync.AcquireAsync("Sample.Pinger.PingAsync", __throttleCancellation);
+                if (__throttleWait.IsCompletedSuccessfully)
+                {
+                    __throttleWait.GetAwaiter().GetResult();
+                    return __throttleSelf.PingCoreAsync(token);
+                }
+
+                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, token, __throttleCancellation);
+
+                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Pinger __throttleSelf, global::System.Threading.CancellationToken token, global::System.Threading.CancellationToken __throttleCancellation)
+                {
+                    await __throttleWait.ConfigureAwait(false);
+                    await __throttleSelf.PingCoreAsync(token).ConfigureAwait(false);
+                }
             }
         }
     }

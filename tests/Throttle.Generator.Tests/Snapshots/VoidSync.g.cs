@@ -20,8 +20,13 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial void Log(string message)
         {
-            __throttleRateLimit_Log.Acquire("Sample.Logger.Log", default);
-            this.LogCore(message);
+            __ThrottleRateLimit(this, message, default);
+
+            static void __ThrottleRateLimit(global::Sample.Logger __throttleSelf, string message, global::System.Threading.CancellationToken __throttleCancellation)
+            {
+                __throttleRateLimit_Log.Acquire("Sample.Logger.Log", __throttleCancellation);
+                __throttleSelf.LogCore(message);
+            }
         }
     }
 }
