@@ -77,8 +77,8 @@ public sealed partial class ThrottleRuntime
     /// <summary>The options this runtime was created with; the parts of the runtime in other files read theirs here.</summary>
     internal ThrottleRuntimeOptions Options { get; }
 
-    /// <summary>Where the runtime's limiters keep their state.</summary>
-    public MemoryStorage Storage { get; }
+    /// <summary>Where the runtime's limiters keep their state: memory by default, Redis or hybrid by configuration.</summary>
+    public ThrottleStorage Storage { get; }
 
     /// <summary>Makes <paramref name="runtime"/> the process-wide runtime (call once at start-up).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
@@ -145,11 +145,17 @@ public sealed partial class ThrottleRuntime
         return _siteLimiters.GetOrAdd(site.Id, static (_, state) => state.runtime.CreateLimiter(state.site), (runtime: this, site));
     }
 
+    /// <summary>
+    /// Builds a site's own limiter on the runtime's storage. Token bucket: <c>rate</c> per <c>per</c> seconds, capacity
+    /// <c>Burst</c>. Sliding window: <c>rate</c> per window of <c>per</c> seconds. Leaky bucket: leaks <c>rate / per</c>
+    /// per second, capacity <c>Burst</c> (the site turns a <c>Burst</c> of 0 into <c>rate</c>).
+    /// </summary>
     private ThrottleLimiter CreateLimiter(RateLimitSite site) => site.Strategy switch
     {
         RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),
-        _ => throw new NotSupportedException(
-            $"The {site.Strategy} strategy is not available yet in this version of Throttle; use RateLimitStrategy.TokenBucket."),
+        RateLimitStrategy.SlidingWindow => new SlidingWindowLimiter(site.Rate, site.Per, Storage, site.Scope),
+        RateLimitStrategy.LeakyBucket => new LeakyBucketLimiter(site.Rate / site.Per, site.Burst, Storage, site.Scope),
+        _ => throw new NotSupportedException($"Unknown rate-limit strategy {site.Strategy}."),
     };
 
     private sealed class RuntimeScope(ThrottleRuntime? previous) : IDisposable

@@ -11,8 +11,11 @@ public sealed partial class ThrottleRuntimeOptions
     /// <summary>The clock. Default: the storage's clock, else <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
-    /// <summary>Where limiter state lives. Default: a new <see cref="MemoryStorage"/> of <see cref="MaxKeys"/> keys.</summary>
-    public MemoryStorage? Storage { get; set; }
+    /// <summary>
+    /// Where limiter state lives (<see cref="MemoryStorage"/>, Redis or hybrid). Default: a new <see cref="MemoryStorage"/>
+    /// of <see cref="MaxKeys"/> keys.
+    /// </summary>
+    public ThrottleStorage? Storage { get; set; }
 
     /// <summary>The size of the default in-memory storage, in keys. Default 100,000.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>

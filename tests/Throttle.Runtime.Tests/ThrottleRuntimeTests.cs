@@ -14,7 +14,7 @@ public sealed class ThrottleRuntimeTests
     {
         var runtime = new ThrottleRuntime();
         Assert.Same(TimeProvider.System, runtime.TimeProvider);
-        Assert.Equal(MemoryStorage.DefaultMaxSize, runtime.Storage.MaxSize);
+        Assert.Equal(MemoryStorage.DefaultMaxSize, ((MemoryStorage)runtime.Storage).MaxSize);
         Assert.Same(TimeProvider.System, runtime.Storage.TimeProvider);
     }
 
@@ -25,7 +25,7 @@ public sealed class ThrottleRuntimeTests
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = clock, MaxKeys = 12 });
         Assert.Same(clock, runtime.TimeProvider);
         Assert.Same(clock, runtime.Storage.TimeProvider);
-        Assert.Equal(12, runtime.Storage.MaxSize);
+        Assert.Equal(12, ((MemoryStorage)runtime.Storage).MaxSize);
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public sealed class ThrottleRuntimeGlobalTests
         Assert.NotNull(current);
         Assert.Same(current, ThrottleRuntime.Current);
         Assert.Same(TimeProvider.System, current.TimeProvider);
-        Assert.Equal(MemoryStorage.DefaultMaxSize, current.Storage.MaxSize);
+        Assert.Equal(MemoryStorage.DefaultMaxSize, ((MemoryStorage)current.Storage).MaxSize);
     }
 
     [Fact]

@@ -91,8 +91,18 @@ public sealed class RateLimitSite
 
     /// <summary>Takes one permit for <paramref name="key"/>, waiting at most <see cref="MaxWait"/>.</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
-    public ValueTask AcquireAsync(string key, CancellationToken cancellationToken) =>
-        Limiter.AcquireAsync(key, 1, MaxWait, cancellationToken);
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    public ValueTask AcquireAsync(string key, CancellationToken cancellationToken)
+    {
+        // Generated code passes a constant or a ThrottleKey-checked key; the check stays for direct callers.
+        if (string.IsNullOrEmpty(key))
+        {
+            Guard.Key(key);
+        }
+
+        // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped.
+        return Limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+    }
 
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits (synchronous methods).</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>

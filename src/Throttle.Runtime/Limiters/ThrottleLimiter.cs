@@ -125,7 +125,44 @@ public abstract class ThrottleLimiter
     /// <summary>The algorithm's statistics; arguments are already validated.</summary>
     protected abstract ValueTask<LimiterStats> GetStatsCoreAsync(string key, CancellationToken cancellationToken);
 
-    private void ValidateTokens(double tokens)
+    /// <summary>
+    /// The generated wrapper's path (through <see cref="Infrastructure.RateLimitSite"/>): one token, a key and a maximum
+    /// wait the site has already validated. Only the token count against the capacity is still checked.
+    /// </summary>
+    internal ValueTask AcquireOneUncheckedAsync(string key, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (Capacity < 1)
+        {
+            ValidateTokens(1);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        var attempt = AttemptAcquireCoreAsync(key, 1, cancellationToken);
+        if (!attempt.IsCompletedSuccessfully)
+        {
+            return WaitForPermitAsync(attempt, key, 1, maxWait, cancellationToken);
+        }
+
+        var decision = attempt.Result;
+        return decision.IsAcquired
+            ? default
+            : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, 1, maxWait, cancellationToken);
+    }
+
+    /// <summary>The algorithm's attempt for callers inside Throttle that validated the arguments (composite, interop).</summary>
+    internal ValueTask<RateLimitDecision> AttemptAcquireUncheckedAsync(string key, double tokens, CancellationToken cancellationToken) =>
+        AttemptAcquireCoreAsync(key, tokens, cancellationToken);
+
+    /// <summary>The algorithm's release for callers inside Throttle that validated the arguments.</summary>
+    internal ValueTask ReleaseUncheckedAsync(string key, double tokens, CancellationToken cancellationToken) =>
+        ReleaseCoreAsync(key, tokens, cancellationToken);
+
+    /// <summary>Throws unless <paramref name="tokens"/> is positive, finite and within <see cref="Capacity"/>.</summary>
+    internal void ValidateTokens(double tokens)
     {
         Guard.PositiveFinite(tokens, nameof(tokens));
         if (tokens > Capacity)

@@ -2,13 +2,14 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
+using Throttle.Storage.Memory;
 
 namespace Throttle.Storage;
 
 /// <summary>
-/// In-process storage for limiter state. Memory is bounded: at most <see cref="MaxSize"/> keys are kept across all
-/// limiters using this storage. Idle keys whose state has returned to its initial value expire (dropping them changes
-/// no decision); when the budget is still exceeded, the least recently used keys are evicted.
+/// In-process storage for limiter state and key/value pairs. Memory is bounded: at most <see cref="MaxSize"/> keys are
+/// kept across all limiters and key/value pairs using this storage. Idle keys whose state has returned to its initial value expire (dropping them changes
+/// no decision), as do key/value pairs past their TTL; when the budget is still exceeded, the least recently used keys are evicted.
 /// </summary>
 /// <remarks>
 /// Evicting a key that is not idle forgets its usage, so that key briefly gets a fresh allowance. Size
@@ -22,6 +23,7 @@ public sealed partial class MemoryStorage : ThrottleStorage
     private readonly ConcurrentDictionary<string, IMemoryKeyspace> _keyspaces = new(StringComparer.Ordinal);
     private readonly object _sweepLock = new();
     private readonly long _sweepInterval;
+    private readonly MemoryClock _clock;
     private int _count;
     private long _lastSweep;
 
@@ -34,8 +36,9 @@ public sealed partial class MemoryStorage : ThrottleStorage
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
         MaxSize = maxSize;
+        _clock = new MemoryClock(TimeProvider);
         _sweepInterval = TimeProvider.TimestampFrequency * 60;
-        _lastSweep = TimeProvider.GetTimestamp();
+        _lastSweep = _clock.Now();
     }
 
     /// <summary>The most keys kept at once.</summary>

@@ -178,14 +178,14 @@ public sealed class RateLimitSiteTests
     }
 
     [Fact]
-    public void Limiter_UnsupportedStrategy_Throws()
+    public void Limiter_SlidingWindowStrategy_BuildsASlidingWindowLimiter()
     {
         var (_, runtime) = FakeRuntime();
         var site = Site(strategy: RateLimitStrategy.SlidingWindow);
         using (ThrottleRuntime.Use(runtime))
         {
-            var ex = Assert.Throws<NotSupportedException>(() => site.Limiter);
-            Assert.Contains("SlidingWindow", ex.Message, StringComparison.Ordinal);
+            var limiter = Assert.IsType<SlidingWindowLimiter>(site.Limiter);
+            Assert.Same(runtime.Storage, limiter.Storage);
         }
     }
 

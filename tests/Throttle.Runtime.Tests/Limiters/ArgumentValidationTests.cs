@@ -26,7 +26,7 @@ public sealed class ArgumentValidationTests
         Assert.Equal("key", Assert.ThrowsAny<ArgumentException>(() => limiter.AcquireAsync(key!)).ParamName);
         Assert.Equal("key", Assert.ThrowsAny<ArgumentException>(() => limiter.ReleaseAsync(key!)).ParamName);
         Assert.Equal("key", Assert.ThrowsAny<ArgumentException>(() => limiter.GetStatsAsync(key!)).ParamName);
-        Assert.Equal(0, limiter.Storage.Count);
+        Assert.Equal(0, ((MemoryStorage)limiter.Storage).Count);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class ArgumentValidationTests
         var limiter = Create();
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AcquireAsync("k", 1, TimeSpan.FromTicks(ticks)));
         Assert.Equal("maxWait", ex.ParamName);
-        Assert.Equal(0, limiter.Storage.Count);
+        Assert.Equal(0, ((MemoryStorage)limiter.Storage).Count);
     }
 
     [Fact]
@@ -153,6 +153,6 @@ public sealed class ArgumentValidationTests
     public void Options_MaxKeys_SizesDefaultStorage()
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { MaxKeys = 7 });
-        Assert.Equal(7, runtime.Storage.MaxSize);
+        Assert.Equal(7, ((MemoryStorage)runtime.Storage).MaxSize);
     }
 }

@@ -197,7 +197,7 @@ public sealed class TokenBucketLimiterTests
         var (_, limiter) = Create(rate: 1, burst: 3);
         await limiter.ReleaseAsync("k", 2);
 
-        Assert.Equal(0, limiter.Storage.Count);
+        Assert.Equal(0, ((MemoryStorage)limiter.Storage).Count);
         Assert.Null((await limiter.GetStatsAsync("k")).LastUpdate);
         Assert.Equal(3, await DrainAsync(limiter, "k"));
     }
@@ -308,7 +308,7 @@ public sealed class TokenBucketLimiterTests
     {
         var limiter = new TokenBucketLimiter(1);
         Assert.NotNull(limiter.Storage);
-        Assert.Equal(MemoryStorage.DefaultMaxSize, limiter.Storage.MaxSize);
+        Assert.Equal(MemoryStorage.DefaultMaxSize, ((MemoryStorage)limiter.Storage).MaxSize);
         Assert.Same(TimeProvider.System, limiter.TimeProvider);
         Assert.Equal("default", limiter.Scope);
     }

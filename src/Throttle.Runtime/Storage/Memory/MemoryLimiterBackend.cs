@@ -1,0 +1,142 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Limiters;
+using Throttle.Limiters.Backends;
+
+namespace Throttle.Storage.Memory;
+
+/// <summary>
+/// Shared plumbing of the in-memory limiter backends: one keyspace per algorithm and scope inside the
+/// <see cref="MemoryStorage"/> (so keys count against its budget and are evicted by its sweeps), the entry lock, and a
+/// one-slot cache of the last entry used so that a constant key (an unkeyed <c>[RateLimit]</c> method) skips the
+/// dictionary lookup.
+/// </summary>
+internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
+    where TEntry : MemoryEntry
+{
+    // Absorbs floating-point rounding so a caller that waited exactly RetryAfter is not rejected by 1e-15 of a token.
+    protected const double Tolerance = 1e-9;
+
+    private static readonly Func<string, long, (MemoryLimiterBackend<TEntry> Backend, LimiterRate Rate), TEntry> CreateEntry =
+        static (key, now, state) => state.Backend.Create(key, now, state.Rate);
+
+    private readonly MemoryKeyspace<TEntry> _keyspace;
+    private TEntry? _last;
+
+    protected MemoryLimiterBackend(MemoryStorage storage, LimiterDefinition definition)
+    {
+        Definition = definition;
+        Clock = new MemoryClock(storage.TimeProvider);
+        _keyspace = storage.GetKeyspace<TEntry>(KeyspacePrefix(definition.Algorithm) + definition.Scope);
+    }
+
+    protected LimiterDefinition Definition { get; }
+
+    protected MemoryClock Clock { get; }
+
+    public ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken)
+    {
+        var now = Clock.Now();
+        while (true)
+        {
+            var entry = GetOrAdd(key, now, rate);
+            lock (entry)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                entry.LastAccess = now;
+                return new ValueTask<RateLimitDecision>(TryAcquire(entry, now, tokens, rate));
+            }
+        }
+    }
+
+    public ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // No state means a fresh key, which already has everything: nothing to give back.
+            var entry = _keyspace.Find(key);
+            if (entry is null)
+            {
+                return default;
+            }
+
+            lock (entry)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                var now = Clock.Now();
+                entry.LastAccess = now;
+                Release(entry, now, tokens, rate);
+                return default;
+            }
+        }
+    }
+
+    public ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken)
+    {
+        var entry = _keyspace.Find(key);
+        if (entry is not null)
+        {
+            lock (entry)
+            {
+                var now = Clock.Now();
+                // An expired entry is indistinguishable from no entry (and a sweep may drop it any moment).
+                if (!entry.Removed && !entry.IsExpired(now))
+                {
+                    return new ValueTask<LimiterStats>(GetStats(entry, now, rate));
+                }
+            }
+        }
+
+        return new ValueTask<LimiterStats>(FreshStats(rate));
+    }
+
+    protected abstract TEntry Create(string key, long now, LimiterRate rate);
+
+    /// <summary>The algorithm's decision; called under the entry's lock.</summary>
+    protected abstract RateLimitDecision TryAcquire(TEntry entry, long now, double tokens, LimiterRate rate);
+
+    /// <summary>The algorithm's release; called under the entry's lock.</summary>
+    protected abstract void Release(TEntry entry, long now, double tokens, LimiterRate rate);
+
+    /// <summary>The state's statistics; called under the entry's lock.</summary>
+    protected abstract LimiterStats GetStats(TEntry entry, long now, LimiterRate rate);
+
+    /// <summary>The statistics of a key with no state.</summary>
+    protected abstract LimiterStats FreshStats(LimiterRate rate);
+
+    private TEntry GetOrAdd(string key, long now, LimiterRate rate)
+    {
+        // Same string instance as last time (a constant key): reuse the entry. A removed entry is caught under its lock
+        // by the caller, which then comes back here and finds the key afresh (the cache holds only live candidates).
+        var last = Volatile.Read(ref _last);
+        if (last is not null && ReferenceEquals(last.Key, key) && !last.Removed)
+        {
+            return last;
+        }
+
+        var entry = _keyspace.GetOrAdd(key, now, CreateEntry, (this, rate));
+        if (!ReferenceEquals(last, entry))
+        {
+            Volatile.Write(ref _last, entry);
+        }
+
+        return entry;
+    }
+
+    private static string KeyspacePrefix(LimiterAlgorithm algorithm) => algorithm switch
+    {
+        LimiterAlgorithm.TokenBucket => "token_bucket:",
+        LimiterAlgorithm.SlidingWindow => "sliding_window:",
+        LimiterAlgorithm.LeakyBucket => "leaky_bucket:",
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown limiter algorithm."),
+    };
+}
