@@ -136,9 +136,10 @@ internal static class RedisScripts
         end
         """;
 
-    /// <summary>KEYS: log, sum. ARGV: tokens. Forgets the newest requests worth <c>tokens</c>.</summary>
+    /// <summary>KEYS: log, sum. ARGV: tokens, window (µs). Forgets the newest requests worth <c>tokens</c>.</summary>
     public const string SlidingWindowRelease = WindowCommon + """
         local remaining = tonumber(ARGV[1])
+        local win = tonumber(ARGV[2])
         local sum = tonumber(redis.call('GET', KEYS[2]) or '0')
         while remaining > 1e-9 do
           local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -160,7 +161,9 @@ internal static class RedisScripts
         if redis.call('ZCARD', KEYS[1]) == 0 then
           redis.call('DEL', KEYS[1], KEYS[2])
         else
-          redis.call('SET', KEYS[2], fmt(math.max(0, sum)), 'KEEPTTL')
+          -- Re-adding a shrunk request may have re-created the set: set both TTLs again.
+          redis.call('SET', KEYS[2], fmt(math.max(0, sum)), 'PX', ttl(win / 1000))
+          redis.call('PEXPIRE', KEYS[1], ttl(win / 1000))
         end
         return 0
         """;

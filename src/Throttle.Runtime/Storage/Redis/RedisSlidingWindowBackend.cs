@@ -36,7 +36,7 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
     }
 
     public override ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        ReleaseAsync(RedisScripts.SlidingWindowRelease, Keys(key), [Number(tokens)], cancellationToken);
+        ReleaseAsync(RedisScripts.SlidingWindowRelease, Keys(key), [Number(tokens), _windowMicroseconds], cancellationToken);
 
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
         StatsAsync(RedisScripts.SlidingWindowStats, Keys(key), [Number(rate.Capacity), _windowMicroseconds], rate, cancellationToken);
