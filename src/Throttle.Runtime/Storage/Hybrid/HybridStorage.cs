@@ -31,21 +31,21 @@ public sealed class HybridStorage : ThrottleStorage
     private readonly L1Cache _l1;
 
     /// <summary>Connects to Redis (see <see cref="RedisStorage(string, RedisStorageOptions?)"/>) and owns the connection.</summary>
-    /// <param name="redisConnectionString">Where Redis is.</param>
+    /// <param name="connectionString">Where Redis is.</param>
     /// <param name="l1Size">The most values L1 holds; at least 1.</param>
     /// <param name="options">Redis settings; <see langword="null"/> for the defaults. Its <see cref="RedisStorageOptions.TimeProvider"/> also times L1 entries.</param>
-    /// <exception cref="ArgumentException"><paramref name="redisConnectionString"/> is null, empty or malformed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is null, empty or malformed.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="l1Size"/> is less than 1.</exception>
-    public HybridStorage(string redisConnectionString, int l1Size, RedisStorageOptions? options)
-        : this(CheckSize(l1Size), new RedisStorage(redisConnectionString, options), ownsRedis: true)
+    public HybridStorage(string connectionString, int l1Size, RedisStorageOptions? options)
+        : this(CheckSize(l1Size), new RedisStorage(connectionString, options), ownsRedis: true)
     {
     }
 
     /// <summary>Connects to Redis with the default L1 size and options; see <see cref="HybridStorage(string, int, RedisStorageOptions?)"/>.</summary>
-    /// <param name="redisConnectionString">Where Redis is.</param>
-    /// <exception cref="ArgumentException"><paramref name="redisConnectionString"/> is null, empty or malformed.</exception>
-    public HybridStorage(string redisConnectionString)
-        : this(redisConnectionString, DefaultL1Size, null)
+    /// <param name="connectionString">Where Redis is.</param>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is null, empty or malformed.</exception>
+    public HybridStorage(string connectionString)
+        : this(connectionString, DefaultL1Size, null)
     {
     }
 
