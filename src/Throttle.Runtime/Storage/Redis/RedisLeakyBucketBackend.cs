@@ -1,0 +1,21 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Limiters;
+using Throttle.Limiters.Backends;
+
+namespace Throttle.Storage.Redis;
+
+/// <summary>Leaky bucket on Redis: one hash per key (<c>l</c> = level, <c>u</c> = last leak, server µs).</summary>
+internal sealed class RedisLeakyBucketBackend(RedisStorage storage, string scope) : RedisLimiterBackend(storage, scope)
+{
+    private const string Suffix = "}:lb";
+
+    public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
+        AcquireAsync(RedisScripts.LeakyBucketAcquire, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond), Number(tokens)], cancellationToken);
+
+    public override ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
+        ReleaseAsync(RedisScripts.LeakyBucketRelease, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond), Number(tokens)], cancellationToken);
+
+    public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
+        StatsAsync(RedisScripts.LeakyBucketStats, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond)], rate, cancellationToken);
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Throttle.Limiters;
+using Throttle.Limiters.Backends;
+
+namespace Throttle.Storage.Redis;
+
+/// <summary>
+/// What the Redis limiter backends share: key layout, number formatting, decoding the scripts' replies, and the
+/// failure policy (<see cref="RedisStorageOptions.FailureMode"/>) applied when Redis cannot be reached.
+/// </summary>
+internal abstract class RedisLimiterBackend : ILimiterBackend
+{
+    private readonly string _keyStart;
+
+    protected RedisLimiterBackend(RedisStorage storage, string scope)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        Storage = storage;
+        _keyStart = storage.LimiterKeyStart(scope);
+    }
+
+    protected RedisStorage Storage { get; }
+
+    public abstract ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken);
+
+    public abstract ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken);
+
+    public abstract ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken);
+
+    /// <summary><c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}&lt;suffix&gt;</c>; the suffix starts with the closing brace.</summary>
+    protected RedisKey Key(string key, string suffix) => RedisStorage.LimiterKey(_keyStart, key, suffix);
+
+    protected static RedisValue Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Runs an acquire script: -1 means granted, anything else is the retry delay in seconds.</summary>
+    protected async ValueTask<RateLimitDecision> AcquireAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        RedisResult result;
+        try
+        {
+            result = await Storage.EvaluateLimiterScriptAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ThrottleStorageException) when (Storage.FailureMode != StorageFailureMode.Throw)
+        {
+            return Storage.FailureMode == StorageFailureMode.FailOpen
+                ? RateLimitDecision.Acquired
+                : RateLimitDecision.Rejected(Storage.Options.FailClosedRetryAfter);
+        }
+
+        var seconds = (double)result;
+        return seconds < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(seconds));
+    }
+
+    /// <summary>Runs a release script; when Redis is down and the storage fails open or closed, the release is dropped.</summary>
+    protected async ValueTask ReleaseAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Storage.EvaluateLimiterScriptAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ThrottleStorageException) when (Storage.FailureMode != StorageFailureMode.Throw)
+        {
+            // Nothing to give back to a storage we cannot reach; the policy says not to fail the caller.
+        }
+    }
+
+    /// <summary>Runs a stats script answering { available, last update in µs or '' }.</summary>
+    protected async ValueTask<LimiterStats> StatsAsync(string script, RedisKey[] keys, RedisValue[] args, LimiterRate rate, CancellationToken cancellationToken)
+    {
+        RedisResult result;
+        try
+        {
+            result = await Storage.EvaluateLimiterScriptAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ThrottleStorageException) when (Storage.FailureMode != StorageFailureMode.Throw)
+        {
+            // Report what the limiter does meanwhile: admit everything (full) or nothing (empty).
+            var available = Storage.FailureMode == StorageFailureMode.FailOpen ? rate.Capacity : 0;
+            return new LimiterStats(available, rate.Capacity, rate.PerSecond, null);
+        }
+
+        var parts = (RedisResult[])result!;
+        var availableTokens = double.Parse((string)parts[0]!, NumberStyles.Float, CultureInfo.InvariantCulture);
+        var updated = (string?)parts[1];
+        DateTimeOffset? lastUpdate = string.IsNullOrEmpty(updated)
+            ? null
+            : DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(double.Parse(updated, NumberStyles.Float, CultureInfo.InvariantCulture) * 10));
+        return new LimiterStats(availableTokens, rate.Capacity, rate.PerSecond, lastUpdate);
+    }
+
+    /// <summary>Rounds up to whole ticks, so that after waiting the delay the tokens are there.</summary>
+    private static TimeSpan SecondsToDelay(double seconds)
+    {
+        var ticks = Math.Ceiling(seconds * TimeSpan.TicksPerSecond);
+        return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
+    }
+}
