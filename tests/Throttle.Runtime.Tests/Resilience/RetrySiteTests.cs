@@ -119,6 +119,24 @@ public sealed class RetrySiteTests
     }
 
     [Fact]
+    public async Task SynchronousExecution_WaitsOnTheRuntimesClockToo()
+    {
+        var pipeline = _runtime.ResolvePipeline(Site(maxRetries: 2, baseDelay: 2));
+        var counter = new Counter();
+
+        // Execute blocks its thread during the wait, so it runs on another one while this test drives the clock.
+        var call = Task.Run(() => pipeline.Execute(() =>
+        {
+            counter.Increment();
+            return counter.Count <= 2 ? throw new IOException("transient") : 42;
+        }));
+
+        var delays = await DriveWaitsAsync(counter, 2);
+        Assert.Equal(42, await call.WaitAsync(Calls.Safety));
+        Assert.Equal(new[] { TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4) }, delays);
+    }
+
+    [Fact]
     public async Task OnlyHandledExceptionsAreRetried()
     {
         var pipeline = _runtime.ResolvePipeline(Site(shouldHandle: static e => e is IOException));
