@@ -1,0 +1,102 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Internal;
+using Throttle.Queues;
+
+namespace Throttle.Infrastructure;
+
+/// <summary>
+/// One <c>[Queued]</c> method's queue binding, held by generated code in a static field. It resolves its
+/// <see cref="InvocationQueue"/> from <see cref="ThrottleRuntime.Current"/> (the named queue, or the method's own,
+/// created once per runtime and started on first use) and re-resolves only when the current runtime changes.
+/// </summary>
+/// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class QueuedSite
+{
+    private Binding? _binding;
+
+    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <param name="id">Unique name of the method (its overload included).</param>
+    /// <param name="queueName">A queue registered on the runtime, or null for the method's own queue.</param>
+    /// <param name="workers">Workers of the method's own queue (at least 1).</param>
+    /// <param name="maxSize">Size of the method's own queue (at least 1).</param>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty, or <paramref name="queueName"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
+    public QueuedSite(string id, string? queueName, int workers, int maxSize)
+    {
+        Id = Guard.Key(id, nameof(id));
+        if (queueName is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(queueName);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
+        QueueName = queueName;
+        Workers = workers;
+        MaxSize = maxSize;
+    }
+
+    /// <summary>Unique name of the method.</summary>
+    public string Id { get; }
+
+    /// <summary>The registered queue used instead of the method's own, if any.</summary>
+    public string? QueueName { get; }
+
+    /// <summary>Workers of the method's own queue.</summary>
+    public int Workers { get; }
+
+    /// <summary>Size of the method's own queue.</summary>
+    public int MaxSize { get; }
+
+    /// <summary>The queue of the current runtime.</summary>
+    /// <exception cref="InvalidOperationException">The named queue is not registered on the current runtime.</exception>
+    public InvocationQueue Queue
+    {
+        get
+        {
+            var runtime = ThrottleRuntime.Current;
+            var binding = Volatile.Read(ref _binding);
+            if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
+            {
+                binding = new Binding(runtime, runtime.ResolveQueue(this));
+                Volatile.Write(ref _binding, binding);
+            }
+
+            return binding.Queue;
+        }
+    }
+
+    /// <summary>Queues a call with a result (see <see cref="InvocationQueue.EnqueueAsync{TState, TResult}"/>).</summary>
+    /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="state">Passed to <paramref name="work"/>.</param>
+    /// <param name="work">Calls the implementation.</param>
+    /// <param name="priority">Higher runs first.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to the work.</param>
+    /// <returns>The implementation's result or exception.</returns>
+    public Task<TResult> EnqueueAsync<TState, TResult>(
+        TState state, Func<TState, CancellationToken, ValueTask<TResult>> work, int priority, CancellationToken cancellationToken) =>
+        Queue.EnqueueAsync(state, work, priority, cancellationToken);
+
+    /// <summary>Queues a call without a result (see <see cref="InvocationQueue.EnqueueAsync{TState}"/>).</summary>
+    /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <param name="state">Passed to <paramref name="work"/>.</param>
+    /// <param name="work">Calls the implementation.</param>
+    /// <param name="priority">Higher runs first.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to the work.</param>
+    /// <returns>Completes when the implementation did.</returns>
+    public Task EnqueueAsync<TState>(
+        TState state, Func<TState, CancellationToken, ValueTask> work, int priority, CancellationToken cancellationToken) =>
+        Queue.EnqueueAsync(state, work, priority, cancellationToken);
+
+    private sealed class Binding(ThrottleRuntime runtime, InvocationQueue queue)
+    {
+        public ThrottleRuntime Runtime { get; } = runtime;
+
+        public InvocationQueue Queue { get; } = queue;
+    }
+}

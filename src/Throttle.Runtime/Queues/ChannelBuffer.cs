@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+
+namespace Throttle.Queues;
+
+/// <summary>
+/// The store of the FIFO queues: a bounded <see cref="Channel{T}"/> (waiting writers are its back-pressure), plus a
+/// hand-back flag that tells workers to stop taking.
+/// </summary>
+internal sealed class ChannelBuffer<T>
+{
+    private readonly Channel<T> _channel;
+    private volatile bool _closed;
+    private volatile bool _handingBack;
+
+    public ChannelBuffer(int maxSize, bool singleReader)
+    {
+        _channel = Channel.CreateBounded<T>(new BoundedChannelOptions(maxSize)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = singleReader,
+            SingleWriter = false,
+        });
+    }
+
+    public ChannelReader<T> Reader => _channel.Reader;
+
+    public int Count => _channel.Reader.Count;
+
+    /// <summary>True once <see cref="TakeAll"/> ran: workers must not take another item.</summary>
+    public bool HandingBack => _handingBack;
+
+    /// <exception cref="QueueStoppedException">The buffer no longer accepts items.</exception>
+    public bool TryAdd(T item)
+    {
+        if (_channel.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        if (_closed)
+        {
+            throw new QueueStoppedException();
+        }
+
+        return false;
+    }
+
+    /// <exception cref="QueueStoppedException">The buffer no longer accepts items.</exception>
+    public ValueTask AddAsync(T item, CancellationToken cancellationToken)
+    {
+        if (_channel.Writer.TryWrite(item))
+        {
+            return default;
+        }
+
+        return AddSlowAsync(item, cancellationToken);
+    }
+
+    private async ValueTask AddSlowAsync(T item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new QueueStoppedException("The queue has been stopped and accepts no more items; create a new queue to continue.", ex);
+        }
+    }
+
+    public void CompleteAdding()
+    {
+        _closed = true;
+        _channel.Writer.TryComplete();
+    }
+
+    public List<T> TakeAll()
+    {
+        _handingBack = true;
+        CompleteAdding();
+        var items = new List<T>();
+        while (_channel.Reader.TryRead(out var item))
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+}

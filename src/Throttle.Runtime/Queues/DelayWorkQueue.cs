@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Throttle.Queues;
+
+/// <summary>
+/// A work queue whose items run at their due time (the spec's <c>DelayQueue</c>): a heap ordered by due time, and
+/// workers that sleep on one <see cref="System.TimeProvider"/> timer set to the earliest due time (no polling). Items
+/// due at the same instant run in the order they were put. A drain waits for the remaining items' due times.
+/// </summary>
+/// <typeparam name="T">The item type.</typeparam>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+public sealed class DelayWorkQueue<T> : WorkQueue<T>
+{
+    private readonly HeapBuffer<T> _buffer;
+    private readonly Func<T, CancellationToken, ValueTask> _handler;
+
+    /// <summary>Creates a stopped queue; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
+    /// <param name="handler">Runs one item; receives a token cancelled when a stop gives up draining.</param>
+    /// <param name="workers">Workers running items concurrently (at least 1).</param>
+    /// <param name="maxSize">The most items waiting at once, due or not (at least 1).</param>
+    /// <param name="timeProvider">The clock of due times; default <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
+    public DelayWorkQueue(
+        Func<T, CancellationToken, ValueTask> handler,
+        int workers = 1,
+        int maxSize = DefaultMaxSize,
+        TimeProvider? timeProvider = null)
+        : base(workers, maxSize, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handler = handler;
+        _buffer = new HeapBuffer<T>(maxSize, TimeProvider, timed: true);
+    }
+
+    /// <inheritdoc/>
+    public override int Count => _buffer.Count;
+
+    /// <summary>Puts <paramref name="item"/> to run after <paramref name="delay"/>, waiting for room.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="delay">How long from now the item becomes due (zero: now).</param>
+    /// <param name="cancellationToken">Cancels the wait for room.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative (or infinite).</exception>
+    /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting for room.</exception>
+    public ValueTask PutAsync(T item, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        var due = DueTicks(item, delay);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        return _buffer.AddAsync(item, due, cancellationToken);
+    }
+
+    /// <summary>Puts <paramref name="item"/> to run after <paramref name="delay"/> if there is room.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="delay">How long from now the item becomes due (zero: now).</param>
+    /// <returns>False when the queue is full.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative (or infinite).</exception>
+    /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
+    public bool TryPut(T item, TimeSpan delay) => _buffer.TryAdd(item, DueTicks(item, delay));
+
+    private long DueTicks(T item, TimeSpan delay)
+    {
+        if (item is null)
+        {
+            throw new ArgumentNullException(nameof(item));
+        }
+
+        var now = TimeProvider.GetUtcNow().UtcTicks;
+        return now + QueueGuard.Delay(delay, now, nameof(delay)).Ticks;
+    }
+
+    private protected override async Task RunWorkerAsync()
+    {
+        while (true)
+        {
+            var (ok, item) = await _buffer.TakeAsync().ConfigureAwait(false);
+            if (!ok)
+            {
+                return;
+            }
+
+            await RunHandlerAsync(_handler, item).ConfigureAwait(false);
+        }
+    }
+
+    private protected override void CompleteAdding() => _buffer.CompleteAdding();
+
+    private protected override IReadOnlyList<T> TakeAll() => _buffer.TakeAll();
+
+    private protected override void OnStopped() => _buffer.Dispose();
+}

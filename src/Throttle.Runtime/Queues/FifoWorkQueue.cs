@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Throttle.Queues;
+
+/// <summary>
+/// A first-in, first-out work queue (the spec's <c>FIFOQueue</c> with <c>batch_size = 1</c>) on a bounded
+/// <see cref="System.Threading.Channels.Channel{T}"/>. For batches use <see cref="BatchingWorkQueue{T}"/>.
+/// </summary>
+/// <typeparam name="T">The item type.</typeparam>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+public sealed class FifoWorkQueue<T> : WorkQueue<T>
+{
+    private readonly ChannelBuffer<T> _buffer;
+    private readonly Func<T, CancellationToken, ValueTask> _handler;
+
+    /// <summary>Creates a stopped queue; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
+    /// <param name="handler">Runs one item; receives a token cancelled when a stop gives up draining.</param>
+    /// <param name="workers">Workers running items concurrently (at least 1).</param>
+    /// <param name="maxSize">The most items waiting at once (at least 1).</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
+    public FifoWorkQueue(
+        Func<T, CancellationToken, ValueTask> handler,
+        int workers = 1,
+        int maxSize = DefaultMaxSize,
+        TimeProvider? timeProvider = null)
+        : base(workers, maxSize, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handler = handler;
+        _buffer = new ChannelBuffer<T>(maxSize, singleReader: workers == 1);
+    }
+
+    /// <inheritdoc/>
+    public override int Count => _buffer.Count;
+
+    /// <summary>Puts <paramref name="item"/> at the end, waiting for room.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="cancellationToken">Cancels the wait for room.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting for room.</exception>
+    public ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
+    {
+        if (item is null)
+        {
+            throw new ArgumentNullException(nameof(item));
+        }
+
+        return _buffer.AddAsync(item, cancellationToken);
+    }
+
+    /// <summary>Puts <paramref name="item"/> at the end if there is room.</summary>
+    /// <param name="item">The item.</param>
+    /// <returns>False when the queue is full.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
+    public bool TryPut(T item)
+    {
+        if (item is null)
+        {
+            throw new ArgumentNullException(nameof(item));
+        }
+
+        return _buffer.TryAdd(item);
+    }
+
+    private protected override async Task RunWorkerAsync()
+    {
+        var reader = _buffer.Reader;
+        while (!_buffer.HandingBack && await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (!_buffer.HandingBack && reader.TryRead(out var item))
+            {
+                await RunHandlerAsync(_handler, item).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private protected override void CompleteAdding() => _buffer.CompleteAdding();
+
+    private protected override IReadOnlyList<T> TakeAll() => _buffer.TakeAll();
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Throttle.Queues;
+
+/// <summary>
+/// A work queue whose workers take the item of highest priority first (the spec's <c>PriorityQueue</c>); items of equal
+/// priority run in the order they were put. A binary heap: put and take are O(log n).
+/// </summary>
+/// <typeparam name="T">The item type.</typeparam>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+public sealed class PriorityWorkQueue<T> : WorkQueue<T>
+{
+    private readonly HeapBuffer<T> _buffer;
+    private readonly Func<T, CancellationToken, ValueTask> _handler;
+    private readonly Func<T, int>? _priorityFn;
+
+    /// <summary>Creates a stopped queue; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
+    /// <param name="handler">Runs one item; receives a token cancelled when a stop gives up draining.</param>
+    /// <param name="workers">Workers running items concurrently (at least 1).</param>
+    /// <param name="maxSize">The most items waiting at once (at least 1).</param>
+    /// <param name="priorityFn">Computes an item's priority when a put gives none; default: 0. Higher runs first.</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
+    public PriorityWorkQueue(
+        Func<T, CancellationToken, ValueTask> handler,
+        int workers = 1,
+        int maxSize = DefaultMaxSize,
+        Func<T, int>? priorityFn = null,
+        TimeProvider? timeProvider = null)
+        : base(workers, maxSize, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handler = handler;
+        _priorityFn = priorityFn;
+        _buffer = new HeapBuffer<T>(maxSize, TimeProvider, timed: false);
+    }
+
+    /// <inheritdoc/>
+    public override int Count => _buffer.Count;
+
+    /// <summary>Puts <paramref name="item"/>, waiting for room.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="priority">Its priority (higher runs first); null: the priority function's value, or 0 without one.</param>
+    /// <param name="cancellationToken">Cancels the wait for room.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting for room.</exception>
+    public ValueTask PutAsync(T item, int? priority = null, CancellationToken cancellationToken = default)
+    {
+        var key = KeyOf(item, priority);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        return _buffer.AddAsync(item, key, cancellationToken);
+    }
+
+    /// <summary>Puts <paramref name="item"/> if there is room.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="priority">Its priority (higher runs first); null: the priority function's value, or 0 without one.</param>
+    /// <returns>False when the queue is full.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
+    public bool TryPut(T item, int? priority = null) => _buffer.TryAdd(item, KeyOf(item, priority));
+
+    /// <summary>Removes a waiting item (by reference); used by <see cref="InvocationQueue"/> when a caller cancels.</summary>
+    internal bool TryRemove(T item) => _buffer.TryRemove(item);
+
+    /// <summary>Takes the next item as a worker would (benchmarks and tests of the heap itself).</summary>
+    internal ValueTask<(bool Ok, T Item)> TakeAsync() => _buffer.TakeAsync();
+
+    private protected override async Task RunWorkerAsync()
+    {
+        while (true)
+        {
+            var (ok, item) = await _buffer.TakeAsync().ConfigureAwait(false);
+            if (!ok)
+            {
+                return;
+            }
+
+            await RunHandlerAsync(_handler, item).ConfigureAwait(false);
+        }
+    }
+
+    private protected override void CompleteAdding() => _buffer.CompleteAdding();
+
+    private protected override IReadOnlyList<T> TakeAll() => _buffer.TakeAll();
+
+    private protected override void OnStopped() => _buffer.Dispose();
+
+    /// <summary>The heap key: the negated priority, so that the min-heap hands out the highest first.</summary>
+    private long KeyOf(T item, int? priority)
+    {
+        if (item is null)
+        {
+            throw new ArgumentNullException(nameof(item));
+        }
+
+        return -(long)(priority ?? _priorityFn?.Invoke(item) ?? 0);
+    }
+}

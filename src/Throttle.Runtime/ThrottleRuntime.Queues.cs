@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Infrastructure;
+using Throttle.Queues;
+
+namespace Throttle;
+
+/// <summary>The runtime's queues: named ones that <c>[Queued(Queue = "name")]</c> methods share, and one per other <c>[Queued]</c> method.</summary>
+public sealed partial class ThrottleRuntime
+{
+    private readonly ConcurrentDictionary<string, InvocationQueue> _namedQueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<InvocationQueue>> _siteQueues = new(StringComparer.Ordinal);
+
+    /// <summary>Registers <paramref name="queue"/> under <paramref name="name"/> so that <c>[Queued(Queue = name)]</c> methods share it.</summary>
+    /// <param name="name">The name methods refer to.</param>
+    /// <param name="queue">The queue, with its own workers and size.</param>
+    /// <returns>This runtime.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty, or already registered.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="queue"/> is null.</exception>
+    public ThrottleRuntime RegisterQueue(string name, InvocationQueue queue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(queue);
+        if (!_namedQueues.TryAdd(name, queue))
+        {
+            throw new ArgumentException($"A queue named '{name}' is already registered.", nameof(name));
+        }
+
+        return this;
+    }
+
+    /// <summary>Finds the queue registered under <paramref name="name"/>.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="queue">The queue, when found.</param>
+    /// <returns>Whether it was found.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public bool TryGetQueue(string name, [NotNullWhen(true)] out InvocationQueue? queue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _namedQueues.TryGetValue(name, out queue);
+    }
+
+    /// <summary>The queue registered under <paramref name="name"/>.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The queue.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">No queue has that name.</exception>
+    public InvocationQueue GetQueue(string name) =>
+        TryGetQueue(name, out var queue)
+            ? queue
+            : throw new InvalidOperationException(
+                $"No queue named '{name}' is registered on this ThrottleRuntime. Call RegisterQueue(\"{name}\", new InvocationQueue(...)) at start-up.");
+
+    /// <summary>
+    /// Stops every queue of this runtime, the registered ones and the methods' own, concurrently (see
+    /// <see cref="InvocationQueue.StopAsync"/>). Calls that were not run fail with <see cref="QueueStoppedException"/>;
+    /// later calls of <c>[Queued]</c> methods on this runtime fail the same way.
+    /// </summary>
+    /// <param name="mode">Run the waiting calls first, or fail them.</param>
+    /// <param name="cancellationToken">Bounds the drain.</param>
+    /// <returns>How many waiting calls were failed rather than run.</returns>
+    public async Task<int> StopQueuesAsync(QueueStopMode mode = QueueStopMode.Drain, CancellationToken cancellationToken = default)
+    {
+        var stops = new List<Task<int>>();
+        foreach (var queue in _namedQueues.Values)
+        {
+            stops.Add(queue.StopAsync(mode, cancellationToken));
+        }
+
+        foreach (var queue in _siteQueues.Values)
+        {
+            stops.Add(queue.Value.StopAsync(mode, cancellationToken));
+        }
+
+        var failed = 0;
+        foreach (var count in await Task.WhenAll(stops).ConfigureAwait(false))
+        {
+            failed += count;
+        }
+
+        return failed;
+    }
+
+    /// <summary>The queue a generated <c>[Queued]</c> method uses: named, or its own, created once per runtime.</summary>
+    internal InvocationQueue ResolveQueue(QueuedSite site)
+    {
+        if (site.QueueName is { } name)
+        {
+            return GetQueue(name);
+        }
+
+        // Lazy: two first calls racing must not create two queues with workers.
+        return _siteQueues.GetOrAdd(
+            site.Id,
+            static (_, state) => new Lazy<InvocationQueue>(
+                () => new InvocationQueue(state.site.Workers, state.site.MaxSize, state.runtime.TimeProvider)),
+            (runtime: this, site)).Value;
+    }
+}
