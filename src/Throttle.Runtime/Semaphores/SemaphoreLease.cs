@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -44,7 +43,11 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 
     internal string? HolderId { get; }
 
-    internal LinkedListNode<SemaphoreLease>? Node { get; set; }
+    internal SemaphoreLease? Previous { get; set; }
+
+    internal SemaphoreLease? Next { get; set; }
+
+    internal bool IsOutstanding { get; set; }
 
     internal ITimer? RenewalTimer { get; set; }
 

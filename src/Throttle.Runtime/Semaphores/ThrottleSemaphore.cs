@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
@@ -15,7 +14,10 @@ namespace Throttle.Semaphores;
 /// <remarks>Safe for concurrent use. Create one instance per key and share it; do not create one per call.</remarks>
 public abstract class ThrottleSemaphore
 {
-    private readonly LinkedList<SemaphoreLease> _outstanding = new();
+    // Leases handed out and not yet released, oldest first: an intrusive list (no node allocation per acquire).
+    private readonly object _outstandingGate = new();
+    private SemaphoreLease? _oldest;
+    private SemaphoreLease? _newest;
 
     private protected ThrottleSemaphore(string key, int value, TimeSpan? acquireTimeout, TimeProvider? timeProvider)
     {
@@ -90,9 +92,9 @@ public abstract class ThrottleSemaphore
         while (true)
         {
             SemaphoreLease? oldest;
-            lock (_outstanding)
+            lock (_outstandingGate)
             {
-                oldest = _outstanding.First?.Value;
+                oldest = _oldest;
             }
 
             if (oldest is null)
@@ -127,9 +129,20 @@ public abstract class ThrottleSemaphore
     private protected SemaphoreLease NewLease(string? holderId)
     {
         var lease = new SemaphoreLease(this, holderId);
-        lock (_outstanding)
+        lock (_outstandingGate)
         {
-            lease.Node = _outstanding.AddLast(lease);
+            lease.Previous = _newest;
+            if (_newest is null)
+            {
+                _oldest = lease;
+            }
+            else
+            {
+                _newest.Next = lease;
+            }
+
+            _newest = lease;
+            lease.IsOutstanding = true;
         }
 
         return lease;
@@ -137,12 +150,33 @@ public abstract class ThrottleSemaphore
 
     internal void Forget(SemaphoreLease lease)
     {
-        lock (_outstanding)
+        lock (_outstandingGate)
         {
-            if (lease.Node is { List: not null } node)
+            if (!lease.IsOutstanding)
             {
-                _outstanding.Remove(node);
+                return;
             }
+
+            if (lease.Previous is null)
+            {
+                _oldest = lease.Next;
+            }
+            else
+            {
+                lease.Previous.Next = lease.Next;
+            }
+
+            if (lease.Next is null)
+            {
+                _newest = lease.Previous;
+            }
+            else
+            {
+                lease.Next.Previous = lease.Previous;
+            }
+
+            lease.Previous = lease.Next = null;
+            lease.IsOutstanding = false;
         }
     }
 

@@ -128,6 +128,23 @@ public sealed class InProcessSemaphoreTests
     }
 
     [Fact]
+    public async Task Releasing_through_the_semaphore_gives_back_the_oldest_outstanding_lease()
+    {
+        var semaphore = new InProcessSemaphore("k", 3);
+        var first = await semaphore.AcquireAsync();
+        var second = await semaphore.AcquireAsync();
+        var third = await semaphore.AcquireAsync();
+        await second.ReleaseAsync();
+
+        await semaphore.ReleaseAsync();
+        Assert.True(first.IsReleased);
+        Assert.False(third.IsReleased);
+        await semaphore.ReleaseAsync();
+        Assert.True(third.IsReleased);
+        Assert.Equal(3, semaphore.CurrentCount);
+    }
+
+    [Fact]
     public async Task Concurrent_releases_cannot_overshoot()
     {
         var semaphore = new InProcessSemaphore("k", 3);
