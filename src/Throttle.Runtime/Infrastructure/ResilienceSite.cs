@@ -1,0 +1,104 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using Polly;
+using Throttle.Internal;
+using Throttle.Resilience;
+
+namespace Throttle.Infrastructure;
+
+/// <summary>
+/// One method's <c>[CircuitBreaker]</c> and/or <c>[Retry]</c> policy, held by generated code in a static field. It
+/// resolves its Polly pipeline from <see cref="ThrottleRuntime.Current"/> once and re-resolves only when the current
+/// runtime changes (the pattern of <see cref="RateLimitSite"/>), so a call costs one reference comparison plus the
+/// pipeline's own work. Inside the pipeline the circuit breaker is outermost and the retry inside it: a call that still
+/// fails after its retries counts once for the breaker, and an open circuit rejects the call before any attempt.
+/// </summary>
+/// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class ResilienceSite
+{
+    private Binding? _binding;
+
+    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <param name="id">Unique name of the method (its overload included); also the name of its own circuit breaker.</param>
+    /// <param name="circuitBreaker">The <c>[CircuitBreaker]</c> settings, or null.</param>
+    /// <param name="retry">The <c>[Retry]</c> settings, or null.</param>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty, both settings are null, or a breaker name is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name says which (e.g. <c>circuitBreaker.FailureThreshold</c>).</exception>
+    public ResilienceSite(string id, CircuitBreakerSiteOptions? circuitBreaker, RetrySiteOptions? retry)
+    {
+        Id = Guard.Key(id, nameof(id));
+        if (circuitBreaker is null && retry is null)
+        {
+            throw new ArgumentException("A resilience site needs a circuit breaker, a retry, or both.", nameof(circuitBreaker));
+        }
+
+        if (circuitBreaker is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(circuitBreaker.FailureThreshold, 1, "circuitBreaker.FailureThreshold");
+            if (!(circuitBreaker.BreakSeconds > 0) || !(circuitBreaker.BreakSeconds < TimeSpan.MaxValue.TotalSeconds))
+            {
+                throw new ArgumentOutOfRangeException(
+                    "circuitBreaker.BreakSeconds", circuitBreaker.BreakSeconds, "circuitBreaker.BreakSeconds must be a positive, finite number of seconds.");
+            }
+
+            if (circuitBreaker.Name is { Length: 0 })
+            {
+                throw new ArgumentException("circuitBreaker.Name must be null (the method's own breaker) or non-empty.", "circuitBreaker.Name");
+            }
+
+            CircuitBreaker = circuitBreaker;
+            BreakerName = circuitBreaker.Name ?? id;
+            BreakDuration = TimeSpan.FromTicks((long)(circuitBreaker.BreakSeconds * TimeSpan.TicksPerSecond));
+        }
+
+        if (retry is not null)
+        {
+            RetryPolicy = RetryPolicy.Create(
+                retry.MaxRetries, retry.BaseDelaySeconds, retry.MaxDelaySeconds, retry.ExponentialBase, retry.Jitter, retry.ShouldHandle,
+                "retry.MaxRetries", "retry.BaseDelaySeconds", "retry.MaxDelaySeconds", "retry.ExponentialBase");
+            Retry = retry;
+        }
+    }
+
+    /// <summary>Unique name of the method.</summary>
+    public string Id { get; }
+
+    /// <summary>The <c>[CircuitBreaker]</c> settings, or null.</summary>
+    public CircuitBreakerSiteOptions? CircuitBreaker { get; }
+
+    /// <summary>The <c>[Retry]</c> settings, or null.</summary>
+    public RetrySiteOptions? Retry { get; }
+
+    /// <summary>The pipeline of the current runtime: circuit breaker (outer), then retry (inner).</summary>
+    public ResiliencePipeline Pipeline
+    {
+        get
+        {
+            var runtime = ThrottleRuntime.Current;
+            var binding = Volatile.Read(ref _binding);
+            if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
+            {
+                binding = new Binding(runtime, runtime.ResolvePipeline(this));
+                Volatile.Write(ref _binding, binding);
+            }
+
+            return binding.Pipeline;
+        }
+    }
+
+    /// <summary>The name of the breaker this site uses (its attribute's name, else <see cref="Id"/>); null without a breaker.</summary>
+    internal string? BreakerName { get; }
+
+    internal TimeSpan BreakDuration { get; }
+
+    internal RetryPolicy? RetryPolicy { get; }
+
+    private sealed class Binding(ThrottleRuntime runtime, ResiliencePipeline pipeline)
+    {
+        public ThrottleRuntime Runtime { get; } = runtime;
+
+        public ResiliencePipeline Pipeline { get; } = pipeline;
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Linq;
+using Polly;
+using Throttle.Infrastructure;
+using Throttle.Resilience;
+
+namespace Throttle;
+
+/// <summary>The circuit breakers and resilience pipelines of <c>[CircuitBreaker]</c> and <c>[Retry]</c> methods.</summary>
+public sealed partial class ThrottleRuntime
+{
+    private static readonly Func<Exception, bool> s_defaultBreakerShouldHandle = static e => e is not OperationCanceledException;
+
+    private readonly ConcurrentDictionary<string, CircuitBreakerHandle> _circuitBreakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResiliencePipeline> _resiliencePipelines = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Every circuit breaker this runtime has created so far, in no particular order. A breaker is created by the first
+    /// call of a <c>[CircuitBreaker]</c> method that uses it.
+    /// </summary>
+    public IReadOnlyCollection<CircuitBreakerHandle> CircuitBreakers => _circuitBreakers.Values.ToArray();
+
+    /// <summary>Finds the circuit breaker named <paramref name="name"/> (the attribute's <c>Name</c>, or a method's id).</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreakerHandle? circuitBreaker)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _circuitBreakers.TryGetValue(name, out circuitBreaker);
+    }
+
+    /// <summary>The circuit breaker named <paramref name="name"/> (the attribute's <c>Name</c>, or a method's id).</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">No breaker has that name yet: no method using it has been called on this runtime.</exception>
+    public CircuitBreakerHandle GetCircuitBreaker(string name) =>
+        TryGetCircuitBreaker(name, out var breaker)
+            ? breaker
+            : throw new InvalidOperationException(
+                $"No circuit breaker named '{name}' exists on this ThrottleRuntime. A breaker is created by the first call of a [CircuitBreaker] method that uses it; a method's own breaker is named after the method (e.g. \"Namespace.Type.Method\").");
+
+    /// <summary>The pipeline a generated site runs through, built once per site and runtime.</summary>
+    internal ResiliencePipeline ResolvePipeline(ResilienceSite site) =>
+        _resiliencePipelines.GetOrAdd(site.Id, static (_, state) => state.runtime.CreatePipeline(state.site), (runtime: this, site));
+
+    /// <summary>Builds a pipeline from <paramref name="site"/>; tests pass a random source for the jitter.</summary>
+    internal ResiliencePipeline CreatePipeline(ResilienceSite site, Func<double>? nextDouble = null)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = TimeProvider, Name = site.Id };
+        if (site.CircuitBreaker is { } options)
+        {
+            var breaker = ResolveCircuitBreaker(site);
+            var shouldHandle = options.ShouldHandle ?? s_defaultBreakerShouldHandle;
+            builder.AddStrategy(_ => new CircuitBreakerStrategy(breaker, shouldHandle));
+        }
+
+        site.RetryPolicy?.AddTo(builder, nextDouble);
+        return builder.Build();
+    }
+
+    private CircuitBreakerHandle ResolveCircuitBreaker(ResilienceSite site)
+    {
+        var options = site.CircuitBreaker!;
+        var breaker = _circuitBreakers.GetOrAdd(
+            site.BreakerName!,
+            static (name, state) => new CircuitBreakerHandle(name, state.site.CircuitBreaker!.FailureThreshold, state.site.BreakDuration, state.runtime.TimeProvider),
+            (runtime: this, site));
+
+        // Methods sharing a breaker by name share its threshold and break too; disagreeing settings would make one of them silently wrong.
+        if (breaker.FailureThreshold != options.FailureThreshold || breaker.BreakDuration != site.BreakDuration)
+        {
+            throw new InvalidOperationException(
+                $"The circuit breaker '{breaker.Name}' is shared by methods with different settings: {site.Id} asks for FailureThreshold = {options.FailureThreshold}, BreakSeconds = {options.BreakSeconds}, " +
+                $"but the breaker has FailureThreshold = {breaker.FailureThreshold}, BreakSeconds = {breaker.BreakDuration.TotalSeconds}. Give every method that shares a breaker the same settings.");
+        }
+
+        return breaker;
+    }
+}
