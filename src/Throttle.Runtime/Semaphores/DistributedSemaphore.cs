@@ -1,0 +1,368 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Throttle.Internal;
+
+namespace Throttle.Semaphores;
+
+/// <summary>
+/// A counting semaphore shared through Redis by every process that uses the same key and value.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Leases.</b> Every slot is held under a lease that expires <see cref="LeaseTime"/> after it was last renewed; the
+/// semaphore renews it every third of the lease time while it is held. A holder that crashes (or loses Redis for
+/// longer than the lease) stops renewing, and its slot returns within the lease time. Releasing an expired lease
+/// releases nothing and throws <see cref="SemaphoreLeaseLostException"/> from <see cref="SemaphoreLease.ReleaseAsync"/>
+/// (dispose only sets <see cref="SemaphoreLease.IsLost"/>).
+/// </para>
+/// <para>
+/// <b>Wake-up and order.</b> A release publishes on a Redis channel (under the same hash tag); waiters are woken by it
+/// at once. Waiters take a ticket on their first refusal and slots are granted in ticket order: a newcomer never
+/// overtakes a live waiter. Polling every <see cref="AcquireSleepDelay"/> (at most a third of the lease time, and
+/// when the earliest lease expires) is only a fallback for lost messages and crashed holders. A waiter that crashes
+/// loses its place after one lease time.
+/// </para>
+/// <para>
+/// Redis errors (unreachable, restarted) propagate from <see cref="ThrottleSemaphore.AcquireAsync(CancellationToken)"/>
+/// as StackExchange.Redis exceptions. A restarted Redis forgets every lease: their renewal then marks them lost.
+/// </para>
+/// </remarks>
+public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
+{
+    private static readonly TimeSpan s_defaultLease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_defaultSleep = TimeSpan.FromSeconds(0.1);
+
+    private readonly IDatabase _database;
+    private readonly ISubscriber _subscriber;
+    private readonly RedisChannel _channel;
+    private readonly RedisKey[] _acquireKeys;
+    private readonly RedisKey[] _releaseKeys;
+    private readonly RedisKey[] _renewKeys;
+    private readonly RedisKey[] _leaveKeys;
+    private readonly RedisValue _bounded;
+    private readonly long _leaseMilliseconds;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly Action<RedisChannel, RedisValue> _onMessage;
+    private readonly object _subscriptionGate = new();
+    private TaskCompletionSource _signal = NewSignal();
+    private Task? _subscription;
+    private long _counter;
+    private bool _disposed;
+
+    /// <summary>Creates a handle on the semaphore <paramref name="key"/> of <paramref name="value"/> slots.</summary>
+    /// <param name="redis">The Redis connection.</param>
+    /// <param name="key">The semaphore's name; Redis keys are <c>throttle:sem:{key}:…</c>.</param>
+    /// <param name="value">The number of slots, at least 1. The first user stores it; a different value later is an error.</param>
+    /// <param name="acquireSleepDelay">The fallback polling interval while waiting; default 0.1 s.</param>
+    /// <param name="acquireTimeout">The default acquire timeout; null for no bound.</param>
+    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s.</param>
+    /// <param name="timeProvider">The clock of timeouts and renewal; default <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value or duration is out of range.</exception>
+#pragma warning disable RS0022 // Subclasses outside the assembly cannot reach the private protected members anyway.
+    public DistributedSemaphore(
+        IConnectionMultiplexer redis,
+        string key,
+        int value,
+        TimeSpan? acquireSleepDelay = null,
+        TimeSpan? acquireTimeout = null,
+        TimeSpan? leaseTime = null,
+        TimeProvider? timeProvider = null)
+        : this(redis, key, value, acquireSleepDelay, acquireTimeout, leaseTime, timeProvider, bounded: false)
+    {
+    }
+#pragma warning restore RS0022
+
+    private protected DistributedSemaphore(
+        IConnectionMultiplexer redis,
+        string key,
+        int value,
+        TimeSpan? acquireSleepDelay,
+        TimeSpan? acquireTimeout,
+        TimeSpan? leaseTime,
+        TimeProvider? timeProvider,
+        bool bounded)
+        : base(key, value, acquireTimeout, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        AcquireSleepDelay = PositiveFinite(acquireSleepDelay ?? s_defaultSleep, nameof(acquireSleepDelay));
+        LeaseTime = PositiveFinite(leaseTime ?? s_defaultLease, nameof(leaseTime));
+        if (LeaseTime < TimeSpan.FromMilliseconds(30))
+        {
+            throw new ArgumentOutOfRangeException(nameof(leaseTime), LeaseTime, "leaseTime must be at least 30 ms: it is renewed every third of it.");
+        }
+
+        _leaseMilliseconds = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
+        _database = redis.GetDatabase();
+        _subscriber = redis.GetSubscriber();
+        _bounded = bounded ? "1" : "0";
+        var prefix = "throttle:sem:{" + key + "}:";
+        _channel = RedisChannel.Literal(prefix + "released");
+        RedisKey holders = prefix + "holders";
+        RedisKey max = prefix + "max";
+        RedisKey extra = prefix + "extra";
+        RedisKey queue = prefix + "queue";
+        RedisKey alive = prefix + "alive";
+        _acquireKeys = [holders, max, extra, queue, alive, prefix + "ticket"];
+        _releaseKeys = [holders, extra];
+        _renewKeys = [holders];
+        _leaveKeys = [queue, alive];
+        _onMessage = (_, _) => Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>The fallback polling interval while waiting.</summary>
+    public TimeSpan AcquireSleepDelay { get; }
+
+    /// <summary>How long a slot outlives a holder that stops renewing its lease.</summary>
+    public TimeSpan LeaseTime { get; }
+
+    /// <summary>The Redis key of the holders' sorted set (holder id scored by lease expiry).</summary>
+    internal RedisKey HoldersKey => _acquireKeys[0];
+
+    /// <summary>The Redis key holding the value.</summary>
+    internal RedisKey MaxKey => _acquireKeys[1];
+
+    /// <summary>Stops listening for releases. Leases still held stay valid until released or expired.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? subscription;
+        lock (_subscriptionGate)
+        {
+            _disposed = true;
+            subscription = _subscription;
+            _subscription = null;
+        }
+
+        if (subscription is not null)
+        {
+            try
+            {
+                await _subscriber.UnsubscribeAsync(_channel, _onMessage).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // The connection is gone; so is the subscription.
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
+    internal async Task<long> ReleaseHolderAsync(string holderId) =>
+        (long)await _database.ScriptEvaluateAsync(RedisSemaphoreScripts.Release, _releaseKeys, [holderId, _bounded, _channel.ToString()])
+            .ConfigureAwait(false);
+
+    internal override bool IsRecoverableReleaseFailure(Exception exception) =>
+        exception is RedisConnectionException or RedisTimeoutException or ObjectDisposedException;
+
+    private protected override async ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var id = _instanceId + ":" + Interlocked.Increment(ref _counter).ToString(CultureInfo.InvariantCulture);
+        var started = TimeProvider.GetTimestamp();
+        var queue = timeout == TimeSpan.Zero ? (RedisValue)"0" : (RedisValue)"1";
+        var queued = false;
+        try
+        {
+            while (true)
+            {
+                // Taken before the attempt, so that a release published after the attempt is not missed.
+                var signal = Volatile.Read(ref _signal).Task;
+                var result = (RedisResult[])(await _database.ScriptEvaluateAsync(
+                    RedisSemaphoreScripts.Acquire, _acquireKeys, [id, Value, _leaseMilliseconds, _bounded, queue]).ConfigureAwait(false))!;
+                var status = (long)result[0];
+                if (status == 1)
+                {
+                    queued = false;
+                    return StartLease(id);
+                }
+
+                if (status == -1)
+                {
+                    throw new InvalidOperationException(
+                        $"Semaphore '{Key}' already exists in Redis with value {(long)result[1]}; this instance was created with value {Value}. " +
+                        "Every user of a key must use the same value.");
+                }
+
+                queued = timeout != TimeSpan.Zero;
+                var remaining = timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - TimeProvider.GetElapsedTime(started);
+                if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                {
+                    throw new SemaphoreTimeoutException(Key, timeout);
+                }
+
+                if (await EnsureSubscribedAsync().ConfigureAwait(false))
+                {
+                    continue; // just subscribed: a release in between would have been missed, so look again at once
+                }
+
+                await WaitAsync(signal, NextPoll((long)result[1], remaining), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (queued)
+            {
+                await LeaveAsync(id).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken)
+    {
+        var result = (long)await _database.ScriptEvaluateAsync(
+            RedisSemaphoreScripts.Release, _releaseKeys, [lease.HolderId!, _bounded, _channel.ToString()]).ConfigureAwait(false);
+        return result == 1;
+    }
+
+    private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (long)await _database.ScriptEvaluateAsync(
+            RedisSemaphoreScripts.Release, _releaseKeys, [RedisValue.EmptyString, _bounded, _channel.ToString()]).ConfigureAwait(false);
+        if (result == -1)
+        {
+            throw new InvalidOperationException(
+                $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed.");
+        }
+    }
+
+    private static TimeSpan PositiveFinite(TimeSpan value, string paramName) =>
+        value > TimeSpan.Zero && value != Timeout.InfiniteTimeSpan
+            ? value
+            : throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be positive and finite.");
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TimeSpan NextPoll(long untilEarliestExpiryMs, TimeSpan remaining)
+    {
+        // The sleep delay, but at least every third of the lease (a waiter's place expires after one lease), and no
+        // later than the earliest lease's expiry (a crashed holder's slot is then reclaimed) or the timeout.
+        var poll = AcquireSleepDelay < LeaseTime / 3 ? AcquireSleepDelay : LeaseTime / 3;
+        if (untilEarliestExpiryMs >= 0)
+        {
+            var expiry = TimeSpan.FromMilliseconds(untilEarliestExpiryMs + 1);
+            poll = expiry < poll ? expiry : poll;
+        }
+
+        return remaining != Timeout.InfiniteTimeSpan && remaining < poll ? remaining : poll;
+    }
+
+    private async Task WaitAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sleep = Task.Delay(delay, TimeProvider, stop.Token);
+        await Task.WhenAny(signal, sleep).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Subscribes to the release channel if not yet done; true when this call subscribed.</summary>
+    private async ValueTask<bool> EnsureSubscribedAsync()
+    {
+        Task? subscription;
+        lock (_subscriptionGate)
+        {
+            if (_subscription is not null || _disposed)
+            {
+                subscription = _subscription;
+                if (subscription is null || subscription.IsCompletedSuccessfully)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                subscription = _subscription = _subscriber.SubscribeAsync(_channel, _onMessage);
+            }
+        }
+
+        try
+        {
+            await subscription.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Polling still works; try to subscribe again on the next wait.
+            lock (_subscriptionGate)
+            {
+                if (ReferenceEquals(_subscription, subscription))
+                {
+                    _subscription = null;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private async Task LeaveAsync(string id)
+    {
+        try
+        {
+            await _database.ScriptEvaluateAsync(RedisSemaphoreScripts.Leave, _leaveKeys, [id, _channel.ToString()]).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The place in the queue expires after one lease time anyway.
+        }
+    }
+
+    private SemaphoreLease StartLease(string id)
+    {
+        var lease = NewLease(id);
+        lease.ConfirmedAt = TimeProvider.GetTimestamp();
+        var period = LeaseTime / 3;
+        lease.RenewalTimer = TimeProvider.CreateTimer(
+            static state =>
+            {
+                var lease = (SemaphoreLease)state!;
+                _ = ((DistributedSemaphore)lease.Semaphore).RenewAsync(lease);
+            },
+            lease,
+            period,
+            period);
+        if (lease.IsReleased)
+        {
+            lease.RenewalTimer.Dispose();
+        }
+
+        return lease;
+    }
+
+    private async Task RenewAsync(SemaphoreLease lease)
+    {
+        if (lease.IsReleased || lease.IsLost)
+        {
+            return;
+        }
+
+        var sent = TimeProvider.GetTimestamp();
+        try
+        {
+            var renewed = (long)await _database.ScriptEvaluateAsync(
+                RedisSemaphoreScripts.Renew, _renewKeys, [lease.HolderId!, _leaseMilliseconds]).ConfigureAwait(false);
+            if (renewed == 1)
+            {
+                lease.ConfirmedAt = sent;
+            }
+            else if (!lease.IsReleased)
+            {
+                lease.MarkLost();
+            }
+        }
+        catch (Exception)
+        {
+            // Redis unreachable: the lease is lost once a whole lease time has passed since its last confirmation.
+            if (TimeProvider.GetElapsedTime(lease.ConfirmedAt) >= LeaseTime)
+            {
+                lease.MarkLost();
+            }
+        }
+    }
+}

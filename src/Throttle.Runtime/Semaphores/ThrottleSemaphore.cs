@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Internal;
+
+namespace Throttle.Semaphores;
+
+/// <summary>
+/// A counting semaphore of <see cref="Value"/> slots: <see cref="AcquireAsync(CancellationToken)"/> waits for a free
+/// slot and returns a <see cref="SemaphoreLease"/> that gives it back when released or disposed. Implemented in
+/// process (<see cref="InProcessSemaphore"/>) and over Redis (<see cref="DistributedSemaphore"/>,
+/// <see cref="DistributedBoundedSemaphore"/>).
+/// </summary>
+/// <remarks>Safe for concurrent use. Create one instance per key and share it; do not create one per call.</remarks>
+public abstract class ThrottleSemaphore
+{
+    private readonly LinkedList<SemaphoreLease> _outstanding = new();
+
+    private protected ThrottleSemaphore(string key, int value, TimeSpan? acquireTimeout, TimeProvider? timeProvider)
+    {
+        Key = Guard.Key(key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+        Value = value;
+        AcquireTimeout = acquireTimeout is { } timeout ? Guard.NonNegativeOrInfinite(timeout, nameof(acquireTimeout)) : Timeout.InfiniteTimeSpan;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The semaphore's name; semaphores with the same key (and store) share their slots.</summary>
+    public string Key { get; }
+
+    /// <summary>The number of slots: the initial and maximum count.</summary>
+    public int Value { get; }
+
+    /// <summary>The longest <see cref="AcquireAsync(CancellationToken)"/> waits; <see cref="Timeout.InfiniteTimeSpan"/> for no bound.</summary>
+    public TimeSpan AcquireTimeout { get; }
+
+    /// <summary>The clock of timeouts (and of lease renewal).</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Takes a slot, waiting at most <see cref="AcquireTimeout"/>.</summary>
+    /// <returns>The lease on the slot; release or dispose it to give the slot back.</returns>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
+    public ValueTask<SemaphoreLease> AcquireAsync() => AcquireAsync(AcquireTimeout, CancellationToken.None);
+
+    /// <summary>Takes a slot, waiting at most <see cref="AcquireTimeout"/>.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The lease on the slot; release or dispose it to give the slot back.</returns>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    public ValueTask<SemaphoreLease> AcquireAsync(CancellationToken cancellationToken) =>
+        AcquireAsync(AcquireTimeout, cancellationToken);
+
+    /// <summary>Takes a slot, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">The longest wait; <see cref="TimeSpan.Zero"/> to only try, <see cref="Timeout.InfiniteTimeSpan"/> for no bound.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The lease on the slot; release or dispose it to give the slot back.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    public ValueTask<SemaphoreLease> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Guard.NonNegativeOrInfinite(timeout, nameof(timeout));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<SemaphoreLease>(cancellationToken);
+        }
+
+        return AcquireCoreAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>Takes a slot, blocking the thread while it waits (for synchronous code).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The lease on the slot.</returns>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within <see cref="AcquireTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    public SemaphoreLease Acquire(CancellationToken cancellationToken = default) => Wait(AcquireAsync(cancellationToken));
+
+    /// <summary>
+    /// Gives back one slot that this instance handed out: the oldest lease not yet released (as
+    /// <see cref="SemaphoreSlim.Release()"/> does, without a lease in hand). With no such lease, a release would raise
+    /// the count of free slots above <see cref="Value"/>: bounded semaphores throw and change nothing; the unbounded
+    /// <see cref="DistributedSemaphore"/> adds a slot, as in its specification.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the release before it is sent.</param>
+    /// <exception cref="InvalidOperationException">A bounded semaphore with no slot of this instance held.</exception>
+    /// <exception cref="SemaphoreLeaseLostException">The oldest lease had expired; nothing was released.</exception>
+    public async ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            SemaphoreLease? oldest;
+            lock (_outstanding)
+            {
+                oldest = _outstanding.First?.Value;
+            }
+
+            if (oldest is null)
+            {
+                await ReleaseUnheldAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (await oldest.TryReleaseAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            // Another caller released that lease first; take the next one.
+        }
+    }
+
+    /// <summary>Blocks on <paramref name="pending"/>, avoiding the task allocation when it has completed.</summary>
+    internal static SemaphoreLease Wait(ValueTask<SemaphoreLease> pending) =>
+        pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Waits for a slot; <paramref name="timeout"/> is validated and the token is not yet canceled.</summary>
+    private protected abstract ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease's slot back; false when the lease had already expired (nothing released).</summary>
+    private protected abstract ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken);
+
+    /// <summary>A release with no lease of this instance outstanding.</summary>
+    private protected abstract ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates a lease and records it as outstanding.</summary>
+    private protected SemaphoreLease NewLease(string? holderId)
+    {
+        var lease = new SemaphoreLease(this, holderId);
+        lock (_outstanding)
+        {
+            lease.Node = _outstanding.AddLast(lease);
+        }
+
+        return lease;
+    }
+
+    internal void Forget(SemaphoreLease lease)
+    {
+        lock (_outstanding)
+        {
+            if (lease.Node is { List: not null } node)
+            {
+                _outstanding.Remove(node);
+            }
+        }
+    }
+
+    internal ValueTask<bool> ReleaseCoreAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
+        ReleaseLeaseAsync(lease, cancellationToken);
+
+    /// <summary>Called when a lease is disposed and its release failed for a reason the lease's expiry repairs.</summary>
+    internal virtual bool IsRecoverableReleaseFailure(Exception exception) => false;
+}
