@@ -155,7 +155,7 @@ internal static class QueryInput
 
         if (values.Count > 1)
         {
-            return "calls was given more than once; give it once.";
+            return $"calls was given more than once: give it once; calls is {range}.";
         }
 
         var text = values[0]!.Trim();
