@@ -139,7 +139,13 @@ finally
 
 return 0;
 
-static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+// The first sentence of a client library's message: StackExchange.Redis goes on with advice about its own options.
+static string FirstLine(string text)
+{
+    var line = text.Split('\n', 2)[0].Trim();
+    var end = line.IndexOf(". ", StringComparison.Ordinal);
+    return end < 0 ? line : line[..(end + 1)];
+}
 
 /// <summary>Reads the query string of /gather_stats; each method returns an error message, or null when the value is good.</summary>
 internal static class QueryInput
