@@ -1,0 +1,244 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using StackExchange.Redis;
+using Throttle;
+using Throttle.Samples.GatherStats;
+
+// GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with UpstreamClient.Licences licences.
+// No configuration: in memory, on http://localhost:8090. THROTTLE_REDIS=host:port: the licences are shared through
+// Redis by every instance using that server. Exit codes: 0 stopped normally, 2 bad configuration, 3 Redis unreachable,
+// 4 the port could not be bound.
+const int DefaultPort = 8090;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // no line per request; start-up lines stay
+
+// The port: --urls or ASPNETCORE_URLS win; else PORT; else 8090.
+if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"]))
+{
+    var portSetting = Environment.GetEnvironmentVariable("PORT");
+    var port = DefaultPort;
+    if (!string.IsNullOrWhiteSpace(portSetting) &&
+        (!int.TryParse(portSetting, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+    {
+        await Console.Error.WriteLineAsync($"gatherstats: PORT={portSetting} is not a TCP port (1 to 65535).");
+        return 2;
+    }
+
+    builder.WebHost.UseUrls($"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}");
+}
+
+// Redis: connect now, and refuse to start without it, rather than fail every request later.
+var redisSetting = Environment.GetEnvironmentVariable("THROTTLE_REDIS")?.Trim();
+ConnectionMultiplexer? redis = null;
+if (!string.IsNullOrEmpty(redisSetting))
+{
+    ConfigurationOptions redisOptions;
+    try
+    {
+        redisOptions = ConfigurationOptions.Parse(redisSetting);
+    }
+    catch (ArgumentException e)
+    {
+        await Console.Error.WriteLineAsync($"gatherstats: THROTTLE_REDIS={redisSetting} is not a Redis endpoint (host:port): {e.Message}");
+        return 2;
+    }
+
+    redisOptions.AbortOnConnectFail = true;
+    redisOptions.ConnectTimeout = 3_000;
+    redisOptions.ConnectRetry = 1;
+    redisOptions.ClientName ??= "gatherstats";
+    try
+    {
+        redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+        await redis.GetDatabase().PingAsync();
+    }
+    catch (Exception e) when (e is RedisException or TimeoutException)
+    {
+        await Console.Error.WriteLineAsync(
+            $"gatherstats: cannot reach Redis at THROTTLE_REDIS={redisSetting} ({e.GetType().Name}: {FirstLine(e.Message)}). " +
+            "Start Redis there, fix THROTTLE_REDIS, or unset it to run in memory.");
+        if (redis is not null)
+        {
+            await redis.DisposeAsync();
+        }
+
+        return 3;
+    }
+}
+
+// Every [RateLimit], [CircuitBreaker] and [DistributedSemaphore] method runs through this runtime; with Redis set,
+// [DistributedSemaphore] is a Redis-backed bounded semaphore shared by all instances (rate limits stay per instance).
+var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { Redis = redis });
+ThrottleRuntime.Configure(runtime);
+
+var info = new ServiceInfo(
+    redis is null ? "memory" : "redis",
+    redis is null ? null : redisSetting,
+    $"{Environment.MachineName}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+builder.Services.AddSingleton(info);
+builder.Services.AddSingleton(new SimulatedUpstream(redis, TimeSpan.FromMilliseconds(100)));
+builder.Services.AddSingleton<UpstreamClient>();
+builder.Services.AddSingleton<GatherStatsRunner>();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.DictionaryKeyPolicy = null;
+    json.SerializerOptions.WriteIndented = true;
+});
+
+var app = builder.Build();
+
+app.MapGet("/", () => Results.Text(HomePage.Text(info), "text/plain; charset=utf-8"));
+
+app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner) =>
+{
+    if (QueryInput.ParseCalls(request.Query["calls"], out var calls) is { } callsError)
+    {
+        return Results.Json(new ErrorResponse(callsError), statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    if (QueryInput.ParseFailureRate(request.Query["fail"], out var failureRate) is { } failError)
+    {
+        return Results.Json(new ErrorResponse(failError), statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    return Results.Json(await runner.RunAsync(calls, failureRate, request.HttpContext.RequestAborted));
+});
+
+Console.WriteLine(redis is null
+    ? $"gatherstats: in memory; {UpstreamClient.Licences} upstream licences in this process."
+    : $"gatherstats: Redis at {redisSetting}; {UpstreamClient.Licences} upstream licences shared by every instance using it.");
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e)
+{
+    await Console.Error.WriteLineAsync($"gatherstats: cannot listen: {e.Message}");
+    return 4;
+}
+finally
+{
+    if (redis is not null)
+    {
+        await redis.DisposeAsync();
+    }
+}
+
+return 0;
+
+// The first sentence of a client library's message: StackExchange.Redis goes on with advice about its own options.
+static string FirstLine(string text)
+{
+    var line = text.Split('\n', 2)[0].Trim();
+    var end = line.IndexOf(". ", StringComparison.Ordinal);
+    return end < 0 ? line : line[..(end + 1)];
+}
+
+/// <summary>Reads the query string of /gather_stats; each method returns an error message, or null when the value is good.</summary>
+internal static class QueryInput
+{
+    public static string? ParseCalls(StringValues values, out int calls)
+    {
+        calls = 0;
+        var range = $"a whole number from 1 to {GatherStatsRunner.MaxCalls} (the cap keeps the fan-out bounded)";
+        if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
+        {
+            return $"calls is required: /gather_stats?calls=20; calls is {range}.";
+        }
+
+        if (values.Count > 1)
+        {
+            return $"calls was given more than once: give it once; calls is {range}.";
+        }
+
+        var text = values[0]!.Trim();
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+        {
+            return text.Length > 0 && text.TrimStart('-', '+').Length > 0 && text.TrimStart('-', '+').All(char.IsAsciiDigit)
+                ? $"calls={Shorten(text)} is too large: calls is {range}."
+                : $"calls={Shorten(text)} is not a number: calls is {range}.";
+        }
+
+        if (parsed < 1)
+        {
+            return $"calls={parsed.ToString(CultureInfo.InvariantCulture)} is not positive: calls is {range}.";
+        }
+
+        if (parsed > GatherStatsRunner.MaxCalls)
+        {
+            return $"calls={parsed.ToString(CultureInfo.InvariantCulture)} is above the cap of {GatherStatsRunner.MaxCalls.ToString(CultureInfo.InvariantCulture)}: calls is {range}.";
+        }
+
+        calls = (int)parsed;
+        return null;
+    }
+
+    public static string? ParseFailureRate(StringValues values, out double failureRate)
+    {
+        failureRate = 0;
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            return "fail was given more than once; give it once.";
+        }
+
+        var text = values[0]?.Trim() ?? string.Empty;
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out failureRate) ||
+            !double.IsFinite(failureRate) || failureRate > 1)
+        {
+            failureRate = 0;
+            return $"fail={Shorten(text)} is not a probability: fail is a number from 0 to 1, such as 0.3.";
+        }
+
+        return null;
+    }
+
+    // Echo the caller's input, but not all of an enormous one.
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+}
+
+/// <summary>The text of GET /.</summary>
+internal static class HomePage
+{
+    public static string Text(ServiceInfo info) => $"""
+        Throttle sample: GatherStats ({info.Mode}{(info.RedisEndpoint is null ? string.Empty : " at " + info.RedisEndpoint)}, instance {info.InstanceName})
+
+        A simulated upstream holds {UpstreamClient.Licences} licences: it serves at most {UpstreamClient.Licences} callers at once.
+        UpstreamClient.CallAsync carries [DistributedSemaphore("{UpstreamClient.LicenceKey}", {UpstreamClient.Licences})],
+        [RateLimit(100, Per = 1)] and [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)].
+        In memory the licences are this process's; with THROTTLE_REDIS=host:port every instance on that
+        Redis server shares them (rate limits stay per instance).
+
+        GET /gather_stats?calls=N[&fail=P]
+            Fans out N concurrent calls (1 to {GatherStatsRunner.MaxCalls}) through UpstreamClient; each takes 100 ms.
+            fail=P (0 to 1, default 0) makes the upstream fail that share of calls, to open the breaker.
+            Answers JSON: calls_requested, completed, rejected (no licence within {UpstreamClient.AcquireTimeoutSeconds} s,
+            rate limit, or breaker open), failed, errors (by type), max_concurrency.instance and
+            max_concurrency.cluster (Redis only; never above {UpstreamClient.Licences}), latency_ms.p50/p95,
+            slot_wait_ms.total/avg (waiting for a licence and the rate limiter), breaker_state.
+            Bad input (calls missing, not a number, below 1 or above {GatherStatsRunner.MaxCalls}; fail outside 0..1): HTTP 400,
+            {"{"} "error": "..." {"}"}.
+
+        GET /
+            This page.
+
+        Try: curl "http://localhost:8090/gather_stats?calls=20"
+        """;
+}

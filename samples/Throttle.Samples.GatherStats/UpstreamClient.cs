@@ -1,0 +1,39 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle;
+
+namespace Throttle.Samples.GatherStats;
+
+/// <summary>
+/// The client of an upstream service that holds <see cref="Licences"/> licences: it serves at most that many callers
+/// at once, across every instance of this service. The attributes are the whole policy; the generator writes the
+/// wrapper that runs them around <see cref="CallCoreAsync"/>, outermost first: circuit breaker, rate limit, semaphore.
+/// </summary>
+public sealed partial class UpstreamClient(SimulatedUpstream upstream)
+{
+    /// <summary>Licences of the upstream: attribute values are compile-time constants, so this is one too.</summary>
+    public const int Licences = 3;
+
+    /// <summary>The semaphore's key: every instance that uses this key shares its licences (through Redis when configured).</summary>
+    public const string LicenceKey = "upstream-licences";
+
+    /// <summary>The circuit breaker's name, for <see cref="ThrottleRuntime.TryGetCircuitBreaker"/>.</summary>
+    public const string BreakerName = "upstream";
+
+    /// <summary>The longest a call waits for a licence before it is rejected with <c>SemaphoreTimeoutException</c>.</summary>
+    public const double AcquireTimeoutSeconds = 10;
+
+    /// <summary>
+    /// Calls the upstream. At most <see cref="Licences"/> calls run at once (cluster-wide with Redis, else in this
+    /// process), each waiting up to 10 s for a licence; at most 100 calls a second start per instance; after 5
+    /// upstream failures in a row the breaker rejects calls for 5 s.
+    /// </summary>
+    [DistributedSemaphore(LicenceKey, Licences, AcquireTimeoutSeconds = AcquireTimeoutSeconds)]
+    [RateLimit(100, Per = 1, MaxWaitSeconds = 10)]
+    [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5, Name = BreakerName, Handles = new[] { typeof(UpstreamException) })]
+    public partial Task<UpstreamReply> CallAsync(UpstreamRequest request, CancellationToken cancellationToken);
+
+    private Task<UpstreamReply> CallCoreAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
+        upstream.ServeAsync(request, cancellationToken);
+}

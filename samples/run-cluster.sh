@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Runs the GatherStats sample as a two-instance cluster on one machine, without Docker:
+#   1. starts a throwaway redis-server on a free port (no persistence; stopped on exit),
+#   2. builds the sample once and starts two instances on two free ports with THROTTLE_REDIS,
+#   3. calls /gather_stats on both at once and prints the combined maximum concurrency the upstream saw.
+# Exits 0 when that maximum is within the licence count, 1 when it is above (or anything fails).
+#
+# Usage: samples/run-cluster.sh            (CALLS=30 per instance by default)
+#        CALLS=100 CONFIGURATION=Debug samples/run-cluster.sh
+# Needs: dotnet, redis-server (or REDIS_SERVER=/path/to/redis-server), curl.
+set -euo pipefail
+
+CALLS="${CALLS:-30}"
+CONFIGURATION="${CONFIGURATION:-Release}"
+REDIS_SERVER="${REDIS_SERVER:-redis-server}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PROJECT="$ROOT/samples/Throttle.Samples.GatherStats"
+DLL="$PROJECT/bin/$CONFIGURATION/net10.0/Throttle.Samples.GatherStats.dll"
+
+for tool in dotnet curl "$REDIS_SERVER"; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "run-cluster: '$tool' is not installed (or not on PATH)." >&2; exit 1; }
+done
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nothing answers on (bash's /dev/tcp: a refused connection means free).
+free_port() {
+  local port
+  while true; do
+    port=$(( 20000 + RANDOM % 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# Waits until a command succeeds, or fails after $1 seconds (and when process $2 has died).
+wait_for() {
+  local seconds=$1 pid=$2
+  shift 2
+  local deadline=$(( SECONDS + seconds ))
+  until "$@" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      return 1
+    fi
+    if (( SECONDS >= deadline )); then
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+redis_ping() {
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'PING\r\n' >&3
+  local reply
+  read -r -t 2 reply <&3 || { exec 3>&-; return 1; }
+  exec 3>&-
+  [[ "$reply" == +PONG* ]]
+}
+
+json_number() { # json_number FIELD FILE: the first "FIELD": <integer> in FILE
+  grep -o "\"$1\": *[0-9]*" "$2" | head -n 1 | grep -o '[0-9]*$'
+}
+
+REDIS_PORT=$(free_port)
+echo "run-cluster: redis-server on 127.0.0.1:$REDIS_PORT (no persistence)"
+"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+  --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+if ! wait_for 20 "$REDIS_PID" redis_ping "$REDIS_PORT"; then
+  echo "run-cluster: redis-server did not start:" >&2
+  cat "$WORK/redis.log" >&2
+  exit 1
+fi
+
+echo "run-cluster: building the sample ($CONFIGURATION)"
+dotnet build "$PROJECT" -c "$CONFIGURATION" -m:1 -nologo -v:q >"$WORK/build.log" 2>&1 || {
+  cat "$WORK/build.log" >&2
+  exit 1
+}
+
+PORTS=()
+for name in a b; do
+  port=$(free_port)
+  while [[ " ${PORTS[*]} " == *" $port "* || "$port" == "$REDIS_PORT" ]]; do port=$(free_port); done
+  PORTS+=("$port")
+  THROTTLE_REDIS="127.0.0.1:$REDIS_PORT" dotnet "$DLL" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1 &
+  PIDS+=("$!")
+  echo "run-cluster: instance $name on http://127.0.0.1:$port (pid $!)"
+done
+
+for i in 0 1; do
+  if ! wait_for 60 "${PIDS[$((i + 1))]}" curl -sf "http://127.0.0.1:${PORTS[$i]}/"; then
+    echo "run-cluster: the instance on port ${PORTS[$i]} did not answer:" >&2
+    cat "$WORK/$([[ $i == 0 ]] && echo a || echo b).log" >&2
+    exit 1
+  fi
+done
+
+echo "run-cluster: GET /gather_stats?calls=$CALLS on both instances at once"
+curl -sf "http://127.0.0.1:${PORTS[0]}/gather_stats?calls=$CALLS" >"$WORK/a.json" &
+CURL_A=$!
+curl -sf "http://127.0.0.1:${PORTS[1]}/gather_stats?calls=$CALLS" >"$WORK/b.json" &
+CURL_B=$!
+status=0
+wait "$CURL_A" || status=1
+wait "$CURL_B" || status=1
+if (( status != 0 )); then
+  echo "run-cluster: a /gather_stats call failed." >&2
+  exit 1
+fi
+
+for name in a b; do
+  echo "--- instance $name"
+  cat "$WORK/$name.json"
+  echo
+done
+
+LICENCES=$(json_number licences "$WORK/a.json")
+MAX_A=$(json_number cluster "$WORK/a.json")
+MAX_B=$(json_number cluster "$WORK/b.json")
+COMBINED=$(( MAX_A > MAX_B ? MAX_A : MAX_B ))
+echo "run-cluster: combined maximum concurrency at the upstream: $COMBINED (licences: $LICENCES; instance a saw $MAX_A, b saw $MAX_B)"
+if (( COMBINED > LICENCES )); then
+  echo "run-cluster: FAIL: the upstream served more callers at once than it has licences." >&2
+  exit 1
+fi
+echo "run-cluster: OK: never above $LICENCES."
