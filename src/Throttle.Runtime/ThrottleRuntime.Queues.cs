@@ -14,6 +14,7 @@ public sealed partial class ThrottleRuntime
 {
     private readonly ConcurrentDictionary<string, InvocationQueue> _namedQueues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<InvocationQueue>> _siteQueues = new(StringComparer.Ordinal);
+    private volatile bool _queuesStopped;
 
     /// <summary>Registers <paramref name="queue"/> under <paramref name="name"/> so that <c>[Queued(Queue = name)]</c> methods share it.</summary>
     /// <param name="name">The name methods refer to.</param>
@@ -58,13 +59,16 @@ public sealed partial class ThrottleRuntime
     /// <summary>
     /// Stops every queue of this runtime, the registered ones and the methods' own, concurrently (see
     /// <see cref="InvocationQueue.StopAsync"/>). Calls that were not run fail with <see cref="QueueStoppedException"/>;
-    /// later calls of <c>[Queued]</c> methods on this runtime fail the same way.
+    /// later calls of <c>[Queued]</c> methods on this runtime fail the same way, including methods whose queue did not
+    /// exist yet. Queues registered after this call are not stopped by it.
     /// </summary>
     /// <param name="mode">Run the waiting calls first, or fail them.</param>
     /// <param name="cancellationToken">Bounds the drain.</param>
     /// <returns>How many waiting calls were failed rather than run.</returns>
     public async Task<int> StopQueuesAsync(QueueStopMode mode = QueueStopMode.Drain, CancellationToken cancellationToken = default)
     {
+        // Set first: a method's queue created from now on is born stopped (see ResolveQueue), so none escapes the stop.
+        _queuesStopped = true;
         var stops = new List<Task<int>>();
         foreach (var queue in _namedQueues.Values)
         {
@@ -94,10 +98,17 @@ public sealed partial class ThrottleRuntime
         }
 
         // Lazy: two first calls racing must not create two queues with workers.
-        return _siteQueues.GetOrAdd(
+        var queue = _siteQueues.GetOrAdd(
             site.Id,
             static (_, state) => new Lazy<InvocationQueue>(
                 () => new InvocationQueue(state.site.Workers, state.site.MaxSize, state.runtime.TimeProvider)),
             (runtime: this, site)).Value;
+        if (_queuesStopped && queue.State == WorkQueueState.Created)
+        {
+            // Never started, so this completes at once; its calls fail with QueueStoppedException.
+            _ = queue.StopAsync(QueueStopMode.HandBack);
+        }
+
+        return queue;
     }
 }

@@ -42,7 +42,7 @@ public sealed class BatchingWorkQueue<T> : WorkQueue<T>
         BatchTimeout = QueueGuard.Timeout(batchTimeout, nameof(batchTimeout));
         BatchSize = batchSize;
         _batchFn = batchFn;
-        _buffer = new ChannelBuffer<T>(maxSize, singleReader: workers == 1);
+        _buffer = new ChannelBuffer<T>(maxSize);
     }
 
     /// <summary>The most items in a batch.</summary>

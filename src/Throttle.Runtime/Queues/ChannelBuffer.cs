@@ -15,12 +15,13 @@ internal sealed class ChannelBuffer<T>
     private volatile bool _closed;
     private volatile bool _handingBack;
 
-    public ChannelBuffer(int maxSize, bool singleReader)
+    public ChannelBuffer(int maxSize)
     {
         _channel = Channel.CreateBounded<T>(new BoundedChannelOptions(maxSize)
         {
             FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = singleReader,
+            // Not single-reader even with one worker: a hand-back drains the channel from the stopping thread.
+            SingleReader = false,
             SingleWriter = false,
         });
     }

@@ -49,7 +49,7 @@ public sealed class DedupeWorkQueue<T> : WorkQueue<T>
         Ttl = ttl is { } value ? QueueGuard.Positive(value, nameof(ttl)) : DefaultTtl;
         _handler = handler;
         _keyFn = keyFn ?? DefaultKey;
-        _buffer = new ChannelBuffer<T>(maxSize, singleReader: workers == 1);
+        _buffer = new ChannelBuffer<T>(maxSize);
     }
 
     /// <summary>How long a key stays seen after its item was accepted.</summary>

@@ -33,7 +33,7 @@ public sealed class FifoWorkQueue<T> : WorkQueue<T>
     {
         ArgumentNullException.ThrowIfNull(handler);
         _handler = handler;
-        _buffer = new ChannelBuffer<T>(maxSize, singleReader: workers == 1);
+        _buffer = new ChannelBuffer<T>(maxSize);
     }
 
     /// <inheritdoc/>

@@ -6,8 +6,8 @@ using System.Threading.Tasks;
 namespace Throttle.Queues;
 
 /// <summary>
-/// The store of the heap-based queues: a binary min-heap on (key, arrival) under a lock, a semaphore counting free
-/// room (back-pressure), and one signal that waiting workers share. Keys are priorities (negated, so that higher
+/// The store of the heap-based queues: a binary min-heap on (key, arrival) under one lock that also counts the room
+/// (back-pressure), and two signals: one that waiting workers share, one that putters waiting for room share. Keys are priorities (negated, so that higher
 /// runs first) or, for a timed buffer, due times in UTC ticks: a timed buffer hands out an item only once it is due,
 /// and its workers sleep on one <see cref="TimeProvider"/> timer set to the earliest due time.
 /// </summary>
@@ -18,8 +18,7 @@ internal sealed class HeapBuffer<T> : IDisposable
     private const int Closed = 2;
 
     private readonly object _lock = new();
-    private readonly SemaphoreSlim _room;
-    private readonly CancellationTokenSource _closed = new();
+    private readonly int _maxSize;
     private readonly TimeProvider _time;
     private readonly bool _timed;
     private Entry[] _heap = new Entry[16];
@@ -27,12 +26,13 @@ internal sealed class HeapBuffer<T> : IDisposable
     private long _arrivals;
     private int _state;
     private TaskCompletionSource? _signal;
+    private TaskCompletionSource? _roomSignal;
     private ITimer? _timer;
     private long _timerDue = long.MaxValue;
 
     public HeapBuffer(int maxSize, TimeProvider time, bool timed)
     {
-        _room = new SemaphoreSlim(maxSize, maxSize);
+        _maxSize = maxSize;
         _time = time;
         _timed = timed;
     }
@@ -43,100 +43,92 @@ internal sealed class HeapBuffer<T> : IDisposable
     /// <exception cref="QueueStoppedException">The buffer no longer accepts items.</exception>
     public bool TryAdd(T item, long key)
     {
-        if (!_room.Wait(0))
+        lock (_lock)
         {
-            ThrowIfNotOpen();
-            return false;
+            return TryAddLocked(item, key);
         }
-
-        AddCore(item, key);
-        return true;
     }
 
     /// <summary>Adds, waiting for room.</summary>
     /// <exception cref="QueueStoppedException">The buffer no longer accepts items.</exception>
-    public ValueTask AddAsync(T item, long key, CancellationToken cancellationToken)
-    {
-        if (_room.Wait(0, CancellationToken.None))
-        {
-            AddCore(item, key);
-            return default;
-        }
-
-        return AddSlowAsync(item, key, cancellationToken);
-    }
+    public ValueTask AddAsync(T item, long key, CancellationToken cancellationToken) =>
+        TryAdd(item, key) ? default : AddSlowAsync(item, key, cancellationToken);
 
     private async ValueTask AddSlowAsync(T item, long key, CancellationToken cancellationToken)
-    {
-        ThrowIfNotOpen();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
-        try
-        {
-            await _room.WaitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new QueueStoppedException();
-        }
-
-        AddCore(item, key);
-    }
-
-    private void AddCore(T item, long key)
-    {
-        lock (_lock)
-        {
-            if (_state != Open)
-            {
-                _room.Release();
-                throw new QueueStoppedException();
-            }
-
-            if (_count == _heap.Length)
-            {
-                Array.Resize(ref _heap, _heap.Length * 2);
-            }
-
-            var index = _count++;
-            _heap[index] = new Entry(key, _arrivals++, item);
-            var top = SiftUp(index) == 0;
-
-            // A timed buffer's sleepers only care about a new earliest item; a plain one wakes them for any item.
-            if (!_timed || top)
-            {
-                Pulse();
-            }
-        }
-    }
-
-    /// <summary>Waits for an item a worker may run. False: the buffer was drained (completing) or closed; the worker exits.</summary>
-    public async ValueTask<(bool Ok, T Item)> TakeAsync()
     {
         while (true)
         {
             Task wait;
             lock (_lock)
             {
-                if (_state == Closed)
+                if (TryAddLocked(item, key))
                 {
-                    return (false, default!);
+                    return;
                 }
 
-                if (_count > 0)
-                {
-                    var key = _heap[0].Key;
-                    if (!_timed || key <= _time.GetUtcNow().UtcTicks)
-                    {
-                        var item = RemoveAtCore(0);
-                        _room.Release();
-                        return (true, item);
-                    }
+                _roomSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _roomSignal.Task;
+            }
 
-                    ArmTimer(key);
-                }
-                else if (_state == Completing)
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private bool TryAddLocked(T item, long key)
+    {
+        if (_state != Open)
+        {
+            throw new QueueStoppedException();
+        }
+
+        if (_count >= _maxSize)
+        {
+            return false;
+        }
+
+        if (_count == _heap.Length)
+        {
+            Array.Resize(ref _heap, Math.Min(_heap.Length * 2, Math.Max(_maxSize, 16)));
+        }
+
+        var index = _count;
+        Volatile.Write(ref _count, index + 1);
+        _heap[index] = new Entry(key, _arrivals++, item);
+        var top = SiftUp(index) == 0;
+
+        // A timed buffer's sleepers only care about a new earliest item; a plain one wakes them for any item.
+        if (!_timed || top)
+        {
+            Pulse(ref _signal);
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits for an item a worker may run. False: the buffer was drained (completing) or closed; the worker exits.</summary>
+    public ValueTask<(bool Ok, T Item)> TakeAsync()
+    {
+        lock (_lock)
+        {
+            if (TryTakeLocked(out var result))
+            {
+                return new ValueTask<(bool Ok, T Item)>(result);
+            }
+        }
+
+        return TakeSlowAsync();
+    }
+
+    private async ValueTask<(bool Ok, T Item)> TakeSlowAsync()
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                if (TryTakeLocked(out var result))
                 {
-                    return (false, default!);
+                    return result;
                 }
 
                 _signal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -145,6 +137,31 @@ internal sealed class HeapBuffer<T> : IDisposable
 
             await wait.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>True with the outcome (an item, or exit), or false when the worker must wait (the timer is armed if an item is pending).</summary>
+    private bool TryTakeLocked(out (bool Ok, T Item) result)
+    {
+        result = default;
+        if (_state == Closed)
+        {
+            return true;
+        }
+
+        if (_count > 0)
+        {
+            var key = _heap[0].Key;
+            if (!_timed || key <= _time.GetUtcNow().UtcTicks)
+            {
+                result = (true, RemoveAtLocked(0));
+                return true;
+            }
+
+            ArmTimer(key);
+            return false;
+        }
+
+        return _state == Completing;
     }
 
     /// <summary>Removes <paramref name="item"/> (by reference) if it is still waiting.</summary>
@@ -156,8 +173,7 @@ internal sealed class HeapBuffer<T> : IDisposable
             {
                 if (ReferenceEquals(_heap[i].Item, item))
                 {
-                    RemoveAtCore(i);
-                    _room.Release();
+                    RemoveAtLocked(i);
                     return true;
                 }
             }
@@ -176,10 +192,9 @@ internal sealed class HeapBuffer<T> : IDisposable
                 _state = Completing;
             }
 
-            Pulse();
+            Pulse(ref _signal);
+            Pulse(ref _roomSignal);
         }
-
-        _closed.Cancel();
     }
 
     /// <summary>Refuses further items, makes workers exit, and returns what is left in run order.</summary>
@@ -191,18 +206,13 @@ internal sealed class HeapBuffer<T> : IDisposable
             _state = Closed;
             while (_count > 0)
             {
-                items.Add(RemoveAtCore(0));
+                items.Add(RemoveAtLocked(0));
             }
 
-            Pulse();
+            Pulse(ref _signal);
+            Pulse(ref _roomSignal);
         }
 
-        if (items.Count > 0)
-        {
-            _room.Release(items.Count);
-        }
-
-        _closed.Cancel();
         return items;
     }
 
@@ -215,11 +225,12 @@ internal sealed class HeapBuffer<T> : IDisposable
         }
     }
 
-    private void Pulse()
+    /// <summary>Wakes everyone waiting on <paramref name="signal"/> (continuations run asynchronously, outside the lock).</summary>
+    private static void Pulse(ref TaskCompletionSource? signal)
     {
-        var signal = _signal;
-        _signal = null;
-        signal?.TrySetResult();
+        var waiting = signal;
+        signal = null;
+        waiting?.TrySetResult();
     }
 
     private void ArmTimer(long due)
@@ -241,22 +252,15 @@ internal sealed class HeapBuffer<T> : IDisposable
         lock (_lock)
         {
             _timerDue = long.MaxValue;
-            Pulse();
+            Pulse(ref _signal);
         }
     }
 
-    private void ThrowIfNotOpen()
-    {
-        if (Volatile.Read(ref _state) != Open)
-        {
-            throw new QueueStoppedException();
-        }
-    }
-
-    private T RemoveAtCore(int index)
+    private T RemoveAtLocked(int index)
     {
         var item = _heap[index].Item;
-        var last = --_count;
+        var last = _count - 1;
+        Volatile.Write(ref _count, last);
         if (index != last)
         {
             _heap[index] = _heap[last];
@@ -271,6 +275,8 @@ internal sealed class HeapBuffer<T> : IDisposable
             _heap[last] = default;
         }
 
+        // There is room now: wake putters waiting for it.
+        Pulse(ref _roomSignal);
         return item;
     }
 

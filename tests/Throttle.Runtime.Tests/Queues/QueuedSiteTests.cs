@@ -162,6 +162,19 @@ public sealed class QueuedSiteTests
     }
 
     [Fact]
+    public async Task StopQueues_AlsoStopsAMethodWhoseQueueDidNotExistYet()
+    {
+        var runtime = NewRuntime();
+        var site = new QueuedSite("Ns.Type.NeverCalled()", null, 1, 10);
+        using var scope = ThrottleRuntime.Use(runtime);
+
+        Assert.Equal(0, await runtime.StopQueuesAsync().Safe());
+
+        await Assert.ThrowsAsync<QueueStoppedException>(() => site.EnqueueAsync((1, 1), Add, 0, CancellationToken.None).Safe());
+        Assert.Equal(WorkQueueState.Stopped, site.Queue.State);
+    }
+
+    [Fact]
     public void Constructor_ValidatesArguments()
     {
         Assert.Equal("id", Assert.Throws<ArgumentNullException>(() => new QueuedSite(null!, null, 1, 1)).ParamName);
