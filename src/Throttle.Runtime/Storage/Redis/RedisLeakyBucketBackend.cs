@@ -11,11 +11,11 @@ internal sealed class RedisLeakyBucketBackend(RedisStorage storage, string scope
     private const string Suffix = "}:lb";
 
     public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        AcquireAsync(RedisScripts.LeakyBucketAcquire, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond), Number(tokens)], cancellationToken);
+        AcquireAsync(RedisScripts.LeakyBucketAcquire, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);
 
     public override ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        ReleaseAsync(RedisScripts.LeakyBucketRelease, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond), Number(tokens)], cancellationToken);
+        ReleaseAsync(RedisScripts.LeakyBucketRelease, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);
 
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
-        StatsAsync(RedisScripts.LeakyBucketStats, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond)], rate, cancellationToken);
+        StatsAsync(RedisScripts.LeakyBucketStats, [Key(key, Suffix)], RateArguments(rate), rate, cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -14,7 +15,12 @@ namespace Throttle.Storage.Redis;
 /// </summary>
 internal abstract class RedisLimiterBackend : ILimiterBackend
 {
+    private static readonly RedisValue s_one = Number(1);
+
     private readonly string _keyStart;
+
+    // The last rate's arguments, formatted once: the rate rarely changes (only an adaptive limiter varies it).
+    private FormattedRate? _lastRate;
 
     protected RedisLimiterBackend(RedisStorage storage, string scope)
     {
@@ -36,7 +42,38 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
 
     protected static RedisValue Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>Tokens as a script argument; the common single token costs no formatting.</summary>
+    protected static RedisValue Tokens(double tokens) => tokens == 1 ? s_one : Number(tokens);
+
+    /// <summary>ARGV { capacity, rate per second, tokens }.</summary>
+    protected RedisValue[] RateArguments(LimiterRate rate, double tokens)
+    {
+        var formatted = Format(rate);
+        return [formatted.Capacity, formatted.PerSecond, Tokens(tokens)];
+    }
+
+    /// <summary>ARGV { capacity, rate per second }.</summary>
+    protected RedisValue[] RateArguments(LimiterRate rate)
+    {
+        var formatted = Format(rate);
+        return [formatted.Capacity, formatted.PerSecond];
+    }
+
+    /// <summary>The capacity and rate as script arguments, formatted once per distinct rate.</summary>
+    protected FormattedRate Format(LimiterRate rate)
+    {
+        var last = Volatile.Read(ref _lastRate);
+        if (last is null || last.Rate != rate)
+        {
+            last = new FormattedRate(rate, Number(rate.Capacity), Number(rate.PerSecond));
+            Volatile.Write(ref _lastRate, last);
+        }
+
+        return last;
+    }
+
     /// <summary>Runs an acquire script: -1 means granted, anything else is the retry delay in seconds.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<RateLimitDecision> AcquireAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         RedisResult result;
@@ -56,6 +93,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     }
 
     /// <summary>Runs a release script; when Redis is down and the storage fails open or closed, the release is dropped.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask ReleaseAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
@@ -69,6 +107,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     }
 
     /// <summary>Runs a stats script answering { available, last update in µs or '' }.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<LimiterStats> StatsAsync(string script, RedisKey[] keys, RedisValue[] args, LimiterRate rate, CancellationToken cancellationToken)
     {
         RedisResult result;
@@ -98,4 +137,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
         var ticks = Math.Ceiling(seconds * TimeSpan.TicksPerSecond);
         return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
     }
+
+    /// <summary>A rate and its two numbers formatted for a script.</summary>
+    protected sealed record FormattedRate(LimiterRate Rate, RedisValue Capacity, RedisValue PerSecond);
 }

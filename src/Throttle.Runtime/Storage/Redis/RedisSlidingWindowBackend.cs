@@ -32,14 +32,14 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
     public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken)
     {
         var member = _memberPrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
-        return AcquireAsync(RedisScripts.SlidingWindowAcquire, Keys(key), [Number(rate.Capacity), _windowMicroseconds, Number(tokens), member], cancellationToken);
+        return AcquireAsync(RedisScripts.SlidingWindowAcquire, Keys(key), [Format(rate).Capacity, _windowMicroseconds, Tokens(tokens), member], cancellationToken);
     }
 
     public override ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        ReleaseAsync(RedisScripts.SlidingWindowRelease, Keys(key), [Number(tokens), _windowMicroseconds], cancellationToken);
+        ReleaseAsync(RedisScripts.SlidingWindowRelease, Keys(key), [Tokens(tokens), _windowMicroseconds], cancellationToken);
 
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
-        StatsAsync(RedisScripts.SlidingWindowStats, Keys(key), [Number(rate.Capacity), _windowMicroseconds], rate, cancellationToken);
+        StatsAsync(RedisScripts.SlidingWindowStats, Keys(key), [Format(rate).Capacity, _windowMicroseconds], rate, cancellationToken);
 
     private RedisKey[] Keys(string key) => [Key(key, LogSuffix), Key(key, SumSuffix)];
 }

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -237,6 +238,7 @@ public sealed class RedisStorage : ThrottleStorage
     /// Runs one Redis call, bounded by the operation timeout (connecting included) and the token. Connection failures and
     /// timeouts become <see cref="ThrottleStorageException"/> naming the endpoint.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<TResult> RunAsync<TState, TResult>(
         Func<IDatabase, TState, Task<TResult>> operation, TState state, CancellationToken cancellationToken)
     {

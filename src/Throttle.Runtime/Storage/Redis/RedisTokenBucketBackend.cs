@@ -11,11 +11,11 @@ internal sealed class RedisTokenBucketBackend(RedisStorage storage, string scope
     private const string Suffix = "}:tb";
 
     public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        AcquireAsync(RedisScripts.TokenBucketAcquire, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond), Number(tokens)], cancellationToken);
+        AcquireAsync(RedisScripts.TokenBucketAcquire, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);
 
     public override ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        ReleaseAsync(RedisScripts.TokenBucketRelease, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond), Number(tokens)], cancellationToken);
+        ReleaseAsync(RedisScripts.TokenBucketRelease, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);
 
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
-        StatsAsync(RedisScripts.TokenBucketStats, [Key(key, Suffix)], [Number(rate.Capacity), Number(rate.PerSecond)], rate, cancellationToken);
+        StatsAsync(RedisScripts.TokenBucketStats, [Key(key, Suffix)], RateArguments(rate), rate, cancellationToken);
 }
