@@ -78,9 +78,15 @@ if (!string.IsNullOrEmpty(redisSetting))
     }
 }
 
-// Every [RateLimit], [CircuitBreaker] and [DistributedSemaphore] method runs through this runtime; with Redis set,
-// [DistributedSemaphore] is a Redis-backed bounded semaphore shared by all instances (rate limits stay per instance).
-var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { Redis = redis });
+// Every [RateLimit], [CircuitBreaker] and [DistributedSemaphore] method runs through this runtime. With Redis, the
+// semaphore and the rate limit are shared by all instances (Lua scripts on the server); the breaker stays per instance.
+var runtimeOptions = new ThrottleRuntimeOptions();
+if (redis is not null)
+{
+    runtimeOptions.UseRedis(redis);
+}
+
+var runtime = new ThrottleRuntime(runtimeOptions);
 ThrottleRuntime.Configure(runtime);
 
 var info = new ServiceInfo(

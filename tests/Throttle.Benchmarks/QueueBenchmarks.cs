@@ -171,6 +171,10 @@ public class QueueBenchmarks
     [BenchmarkCategory("Queued")]
     public async ValueTask<int> Queued_Site() => await Site.EnqueueAsync(41, Implementation, 0, CancellationToken.None).ConfigureAwait(false);
 
+    [Benchmark(Description = "[Queued] generated wrapper + await result")]
+    [BenchmarkCategory("Queued")]
+    public async ValueTask<int> Queued_Generated() => await QueuedService.Instance.RunAsync(41, CancellationToken.None).ConfigureAwait(false);
+
     private Task StartBatch()
     {
         _seen = 0;
