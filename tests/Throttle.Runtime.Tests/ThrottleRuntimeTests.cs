@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Throttle.Infrastructure;
 using Throttle.Limiters;
 using Throttle.Storage;
 using Xunit;
@@ -36,6 +37,35 @@ public sealed class ThrottleRuntimeTests
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { Storage = storage });
         Assert.Same(storage, runtime.Storage);
         Assert.Same(clock, runtime.TimeProvider);
+    }
+
+    [Fact]
+    public async Task SiteLimiters_CoverEveryStrategy_OnTheRuntimesStorage()
+    {
+        var clock = new TestClock();
+        var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = clock });
+        var sliding = new RateLimitSite("Tests.Sliding", 3, 2, 0, RateLimitStrategy.SlidingWindow, null, null, 0);
+        var leaky = new RateLimitSite("Tests.Leaky", 6, 2, 4, RateLimitStrategy.LeakyBucket, null, null, 0);
+        var leakyDefault = new RateLimitSite("Tests.LeakyDefault", 6, 2, 0, RateLimitStrategy.LeakyBucket, null, null, 0);
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var window = Assert.IsType<SlidingWindowLimiter>(sliding.Limiter);
+            Assert.Equal((3.0, 2.0, "Tests.Sliding"), (window.Rate, window.Per, window.Scope));
+            Assert.Same(runtime.Storage, window.Storage);
+
+            // Leaky bucket: leaks rate / per per second; holds Burst, or rate when Burst is 0.
+            var bucket = Assert.IsType<LeakyBucketLimiter>(leaky.Limiter);
+            Assert.Equal((3.0, 4.0), (bucket.Rate, bucket.Capacity));
+            Assert.Equal(6.0, Assert.IsType<LeakyBucketLimiter>(leakyDefault.Limiter).Capacity);
+
+            for (var i = 0; i < 3; i++)
+            {
+                await sliding.AcquireAsync("k", CancellationToken.None);
+            }
+
+            var ex = await Assert.ThrowsAsync<RateLimitRejectedException>(() => sliding.AcquireAsync("k", CancellationToken.None).AsTask());
+            Assert.Equal(TimeSpan.FromSeconds(2), ex.RetryAfter);
+        }
     }
 
     [Fact]

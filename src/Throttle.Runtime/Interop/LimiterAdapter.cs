@@ -11,14 +11,15 @@ namespace Throttle.Interop;
 /// the plain and the partitioned adapter:
 /// <list type="bullet">
 /// <item><c>AttemptAcquire(n)</c> = one <c>AttemptAcquireAsync(key, n)</c>; a rejection carries RetryAfter.</item>
-/// <item><c>AcquireAsync(n)</c> = wait the computed RetryAfter and try again until granted or cancelled (Throttle waits
-/// instead of queueing, so there is no queue limit).</item>
+/// <item><c>AcquireAsync(n)</c> = Throttle's waiting in place of a queue: wait the computed RetryAfter and try again, for
+/// at most <c>maxWait</c> (zero: never wait, like a queue limit of 0). When the next permit is further away than the
+/// wait left, the lease fails at once with RetryAfter.</item>
 /// <item><c>permitCount = 0</c>: <c>AttemptAcquire</c> tells whether a permit is available without taking it;
 /// <c>AcquireAsync</c> waits until one is.</item>
 /// </list>
 /// The synchronous <c>AttemptAcquire</c> blocks when the limiter's storage is remote (Redis); prefer <c>AcquireAsync</c> there.
 /// </summary>
-internal sealed class LimiterAdapter(ThrottleLimiter limiter) : IDisposable
+internal sealed class LimiterAdapter(ThrottleLimiter limiter, TimeSpan maxWait) : IDisposable
 {
     private static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(1);
 
@@ -75,6 +76,11 @@ internal sealed class LimiterAdapter(ThrottleLimiter limiter) : IDisposable
                 return new ValueTask<RateLimitLease>(ThrottleLease.Granted);
             }
 
+            if (decision.RetryAfter > maxWait && maxWait != Timeout.InfiniteTimeSpan)
+            {
+                return new ValueTask<RateLimitLease>(Failed(decision.RetryAfter));
+            }
+
             return WaitAsync(new ValueTask<RateLimitDecision>(decision), key, permitCount, cancellationToken);
         }
 
@@ -127,6 +133,7 @@ internal sealed class LimiterAdapter(ThrottleLimiter limiter) : IDisposable
     private async ValueTask<RateLimitLease> WaitAsync(
         ValueTask<RateLimitDecision> firstAttempt, string key, int permitCount, CancellationToken cancellationToken)
     {
+        var started = Limiter.TimeProvider.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         Interlocked.Increment(ref _waiting);
         try
@@ -159,6 +166,11 @@ internal sealed class LimiterAdapter(ThrottleLimiter limiter) : IDisposable
                 }
 
                 first = false;
+                if (maxWait != Timeout.InfiniteTimeSpan && retryAfter > maxWait - Limiter.TimeProvider.GetElapsedTime(started))
+                {
+                    return Failed(retryAfter);
+                }
+
                 // A rejection always names a future moment; the floor keeps a zero from turning into a spin.
                 await Task.Delay(retryAfter > MinimumRetryDelay ? retryAfter : MinimumRetryDelay, Limiter.TimeProvider, linked.Token)
                     .ConfigureAwait(false);
@@ -173,6 +185,12 @@ internal sealed class LimiterAdapter(ThrottleLimiter limiter) : IDisposable
         {
             Interlocked.Decrement(ref _waiting);
         }
+    }
+
+    private ThrottleLease Failed(TimeSpan retryAfter)
+    {
+        Interlocked.Increment(ref _failed);
+        return ThrottleLease.Rejected(retryAfter);
     }
 
     private ThrottleLease Granted()

@@ -17,6 +17,9 @@ internal abstract class MemoryEntry
     /// <summary>TimeProvider timestamp of the last read or write; the LRU order.</summary>
     public long LastAccess;
 
+    /// <summary>The keyspace holding the entry (set before it is published), so a sweep can remove it without a lookup table.</summary>
+    public IMemoryKeyspace? Owner;
+
     /// <summary>Set (under the entry's lock) once the entry has left its keyspace; users of a stale reference look it up again.</summary>
     public bool Removed;
 

@@ -43,6 +43,7 @@ internal sealed class MemoryKeyspace<TEntry> : IMemoryKeyspace
         }
 
         var created = create(key, now, argument);
+        created.Owner = this;
         var winner = _entries.GetOrAdd(key, created);
         if (ReferenceEquals(winner, created))
         {

@@ -24,6 +24,9 @@ public sealed partial class MemoryStorage : ThrottleStorage
     private readonly object _sweepLock = new();
     private readonly long _sweepInterval;
     private readonly MemoryClock _clock;
+    private readonly List<MemoryEntry> _sweepEntries = [];
+    private long[] _sweepTimes = [];
+    private long[] _sweepWork = [];
     private int _count;
     private long _lastSweep;
 
@@ -91,24 +94,20 @@ public sealed partial class MemoryStorage : ThrottleStorage
         try
         {
             Volatile.Write(ref _lastSweep, now);
-            var entries = new List<MemoryEntry>(Math.Min(Count, MaxSize + 64));
-            var owners = new Dictionary<MemoryEntry, IMemoryKeyspace>(ReferenceEqualityComparer.Instance);
+
+            // The buffers are kept between sweeps (guarded by the sweep lock) so that a sweep allocates nothing once warm.
+            var entries = _sweepEntries;
             foreach (var keyspace in _keyspaces.Values)
             {
-                var start = entries.Count;
                 keyspace.CollectEntries(entries);
-                for (var i = start; i < entries.Count; i++)
-                {
-                    owners[entries[i]] = keyspace;
-                }
             }
 
-            var live = new List<MemoryEntry>(entries.Count);
-            foreach (var entry in entries)
+            var live = 0;
+            for (var i = 0; i < entries.Count; i++)
             {
-                if (!TryEvict(entry, owners[entry], now, onlyIfExpired: true))
+                if (!TryEvict(entries[i], now, onlyIfExpired: true))
                 {
-                    live.Add(entry);
+                    entries[live++] = entries[i];
                 }
             }
 
@@ -116,23 +115,34 @@ public sealed partial class MemoryStorage : ThrottleStorage
             // entry whose insert triggered this sweep is fresh (so expired) and was just dropped above; its inserter
             // retries, and with the count still at MaxSize that retry would sweep again, forever (MaxSize < 10).
             var target = MaxSize - Math.Max(1, MaxSize / 10);
-            if (live.Count > target)
+            var excess = Math.Min(live, Count - target);
+            if (excess > 0)
             {
-                // Sort on a snapshot: LastAccess changes under concurrent use, and a comparison that changes its answer
-                // mid-sort makes Array.Sort throw ("IComparer.Compare() method returns inconsistent results").
-                var victims = live.ToArray();
-                var lastAccess = new long[victims.Length];
-                for (var i = 0; i < victims.Length; i++)
+                // Least recently used first: find the access time of the excess-th oldest entry in O(n) (selection, no
+                // sort), then evict entries at or before it. Times are snapshotted: LastAccess changes under use.
+                if (_sweepTimes.Length < live)
                 {
-                    lastAccess[i] = Volatile.Read(ref victims[i].LastAccess);
+                    _sweepTimes = new long[live];
+                    _sweepWork = new long[live];
                 }
 
-                Array.Sort(lastAccess, victims);
-                for (var i = 0; i < victims.Length && Count > target; i++)
+                for (var i = 0; i < live; i++)
                 {
-                    TryEvict(victims[i], owners[victims[i]], now, onlyIfExpired: false);
+                    _sweepTimes[i] = Volatile.Read(ref entries[i].LastAccess);
+                }
+
+                Array.Copy(_sweepTimes, _sweepWork, live);
+                var threshold = SelectKth(_sweepWork, live, excess - 1);
+                for (var i = 0; i < live && Count > target; i++)
+                {
+                    if (_sweepTimes[i] <= threshold)
+                    {
+                        TryEvict(entries[i], now, onlyIfExpired: false);
+                    }
                 }
             }
+
+            entries.Clear();
         }
         finally
         {
@@ -140,7 +150,54 @@ public sealed partial class MemoryStorage : ThrottleStorage
         }
     }
 
-    private static bool TryEvict(MemoryEntry entry, IMemoryKeyspace keyspace, long now, bool onlyIfExpired)
+    /// <summary>The <paramref name="k"/>-th smallest (0-based) of the first <paramref name="length"/> values; reorders them.</summary>
+    private static long SelectKth(long[] values, int length, int k)
+    {
+        var left = 0;
+        var right = length - 1;
+        while (left < right)
+        {
+            var pivot = values[left + ((right - left) / 2)];
+            var i = left;
+            var j = right;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return values[k];
+            }
+        }
+
+        return values[k];
+    }
+
+    private static bool TryEvict(MemoryEntry entry, long now, bool onlyIfExpired)
     {
         lock (entry)
         {
@@ -150,7 +207,7 @@ public sealed partial class MemoryStorage : ThrottleStorage
             }
 
             entry.Removed = true;
-            return keyspace.TryRemove(entry);
+            return entry.Owner!.TryRemove(entry);
         }
     }
 }
