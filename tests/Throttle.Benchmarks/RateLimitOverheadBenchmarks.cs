@@ -77,6 +77,14 @@ public class RateLimitOverheadBenchmarks
     [Benchmark(Description = "TimeProvider.System.GetTimestamp()")]
     public long Clock_GetTimestamp() => TimeProvider.System.GetTimestamp();
 
+    // The in-memory limiters read Stopwatch.GetTimestamp() directly when the clock is TimeProvider.System (same values).
+    [Benchmark(Description = "Stopwatch.GetTimestamp()")]
+    public long Clock_Stopwatch() => System.Diagnostics.Stopwatch.GetTimestamp();
+
+    // A coarse clock (milliseconds) for comparison: what a limiter with millisecond precision would pay instead.
+    [Benchmark(Description = "Environment.TickCount64")]
+    public long Clock_TickCount64() => Environment.TickCount64;
+
     [Benchmark(Description = "TokenBucketLimiter.TryAcquireAsync")]
     public async ValueTask<bool> Limiter_TryAcquireAsync() => await _limiter.TryAcquireAsync(UserId).ConfigureAwait(false);
 

@@ -33,13 +33,15 @@ public sealed class CompositeLimiter : ThrottleLimiter
     {
         _limiters = limiters;
         Limiters = Array.AsReadOnly(limiters);
+        // Every limiter's capacity is fixed at construction (an adaptive one reports its maximum), so compute it once.
+        Capacity = limiters.Min(static l => l.Capacity);
     }
 
     /// <summary>The combined limiters, in the order they are asked.</summary>
     public IReadOnlyList<ThrottleLimiter> Limiters { get; }
 
     /// <summary>The smallest capacity among the limiters: a request above it could never pass all of them.</summary>
-    public override double Capacity => _limiters.Min(static l => l.Capacity);
+    public override double Capacity { get; }
 
     /// <inheritdoc />
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken)
