@@ -162,7 +162,8 @@ public sealed class DiagnosticTests
     [InlineData("[Retry(ExponentialBase = [|0.5|])]", "ExponentialBase must be a finite number of at least 1, but is 0.5")]
     [InlineData("[DistributedSemaphore(\"db\", [|0|], AcquireTimeoutSeconds = 5)]", "The semaphore value must be at least 1, but is 0")]
     [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = [|0|])]", "AcquireTimeoutSeconds must be positive or double.PositiveInfinity, but is 0")]
-    [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, LeaseSeconds = [|double.PositiveInfinity|])]", "LeaseSeconds must be a positive, finite number, but is Infinity")]
+    [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, LeaseSeconds = [|double.PositiveInfinity|])]", "LeaseSeconds must be a finite number of at least 0.03, but is Infinity")]
+    [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, LeaseSeconds = [|0.01|])]", "LeaseSeconds must be a finite number of at least 0.03, but is 0.01")]
     [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, AcquireSleepDelaySeconds = [|-0.1|])]", "AcquireSleepDelaySeconds must be a positive, finite number, but is -0.1")]
     public void THR009_OptionOutOfRange(string attribute, string message) => AssertSingle("THR009", $$"""
         public partial class Client

@@ -8,6 +8,9 @@ namespace Throttle.Generator.Parsing;
 /// <summary>Reads and checks <c>[DistributedSemaphore]</c>'s arguments.</summary>
 internal static class SemaphoreParser
 {
+    /// <summary>The shortest lease the runtime accepts (DistributedSemaphoreSite checks the same bound).</summary>
+    private const double MinimumLeaseSeconds = 0.03;
+
     public static SemaphoreModel? Parse(
         AttributeData attribute, IMethodSymbol method, MethodNames names, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
@@ -32,7 +35,8 @@ internal static class SemaphoreParser
         }
 
         OptionChecks.PositiveOrInfinite(arguments, "AcquireTimeoutSeconds", acquireTimeout, diagnostics);
-        OptionChecks.PositiveFinite(arguments, "LeaseSeconds", lease, diagnostics);
+        // The holder renews its lease every third of it; below 30 ms the renewals could not keep up.
+        OptionChecks.AtLeastFinite(arguments, "LeaseSeconds", lease, MinimumLeaseSeconds, diagnostics);
         OptionChecks.PositiveFinite(arguments, "AcquireSleepDelaySeconds", sleepDelay, diagnostics);
         OptionChecks.NotEmpty(arguments, "PartitionKey", partitionKey, diagnostics);
 
