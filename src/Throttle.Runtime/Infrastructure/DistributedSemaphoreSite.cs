@@ -16,7 +16,7 @@ namespace Throttle.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class DistributedSemaphoreSite
 {
-    private Binding? _binding;
+    private PerRuntime<ThrottleSemaphore> _resolved;
 
     /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
     /// <param name="id">Unique name of the method (its overload included).</param>
@@ -89,23 +89,10 @@ public sealed class DistributedSemaphoreSite
     /// <summary>The semaphore of the current runtime for <paramref name="partition"/>.</summary>
     internal ThrottleSemaphore Resolve(string? partition)
     {
-        var runtime = ThrottleRuntime.Current;
-        var binding = Volatile.Read(ref _binding);
-        if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
-        {
-            binding = new Binding(runtime, runtime.GetSemaphore(Key, Value, LeaseTime, AcquireSleepDelay));
-            Volatile.Write(ref _binding, binding);
-        }
-
+        // A partitioned call resolves its own key each time (the runtime caches semaphores by key); only the unpartitioned
+        // semaphore is worth holding here, and it is never created for a site that always partitions.
         return partition is null
-            ? binding.Semaphore
-            : runtime.GetSemaphore(Key + ":" + partition, Value, LeaseTime, AcquireSleepDelay);
-    }
-
-    private sealed class Binding(ThrottleRuntime runtime, ThrottleSemaphore semaphore)
-    {
-        public ThrottleRuntime Runtime { get; } = runtime;
-
-        public ThrottleSemaphore Semaphore { get; } = semaphore;
+            ? _resolved.Get(this, static (runtime, site) => runtime.GetSemaphore(site.Key, site.Value, site.LeaseTime, site.AcquireSleepDelay))
+            : ThrottleRuntime.Current.GetSemaphore(Key + ":" + partition, Value, LeaseTime, AcquireSleepDelay);
     }
 }

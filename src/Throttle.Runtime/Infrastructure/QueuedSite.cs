@@ -16,7 +16,7 @@ namespace Throttle.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class QueuedSite
 {
-    private Binding? _binding;
+    private PerRuntime<InvocationQueue> _resolved;
 
     /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
     /// <param name="id">Unique name of the method (its overload included).</param>
@@ -54,21 +54,8 @@ public sealed class QueuedSite
 
     /// <summary>The queue of the current runtime.</summary>
     /// <exception cref="InvalidOperationException">The named queue is not registered on the current runtime.</exception>
-    public InvocationQueue Queue
-    {
-        get
-        {
-            var runtime = ThrottleRuntime.Current;
-            var binding = Volatile.Read(ref _binding);
-            if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
-            {
-                binding = new Binding(runtime, runtime.ResolveQueue(this));
-                Volatile.Write(ref _binding, binding);
-            }
-
-            return binding.Queue;
-        }
-    }
+    public InvocationQueue Queue =>
+        _resolved.Get(this, static (runtime, site) => runtime.ResolveQueue(site));
 
     /// <summary>Queues a call with a result (see <see cref="InvocationQueue.EnqueueAsync{TState, TResult}"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
@@ -92,11 +79,4 @@ public sealed class QueuedSite
     public Task EnqueueAsync<TState>(
         TState state, Func<TState, CancellationToken, ValueTask> work, int priority, CancellationToken cancellationToken) =>
         Queue.EnqueueAsync(state, work, priority, cancellationToken);
-
-    private sealed class Binding(ThrottleRuntime runtime, InvocationQueue queue)
-    {
-        public ThrottleRuntime Runtime { get; } = runtime;
-
-        public InvocationQueue Queue { get; } = queue;
-    }
 }

@@ -16,7 +16,7 @@ namespace Throttle.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RateLimitSite
 {
-    private Binding? _binding;
+    private PerRuntime<ThrottleLimiter> _resolved;
 
     /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
     /// <param name="id">Unique name of the method (its overload included).</param>
@@ -73,21 +73,8 @@ public sealed class RateLimitSite
     public TimeSpan MaxWait { get; }
 
     /// <summary>The limiter of the current runtime.</summary>
-    public ThrottleLimiter Limiter
-    {
-        get
-        {
-            var runtime = ThrottleRuntime.Current;
-            var binding = Volatile.Read(ref _binding);
-            if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
-            {
-                binding = new Binding(runtime, runtime.ResolveLimiter(this));
-                Volatile.Write(ref _binding, binding);
-            }
-
-            return binding.Limiter;
-        }
-    }
+    public ThrottleLimiter Limiter =>
+        _resolved.Get(this, static (runtime, site) => runtime.ResolveLimiter(site));
 
     /// <summary>Takes one permit for <paramref name="key"/>, waiting at most <see cref="MaxWait"/>.</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
@@ -116,12 +103,5 @@ public sealed class RateLimitSite
         }
 
         pending.AsTask().GetAwaiter().GetResult();
-    }
-
-    private sealed class Binding(ThrottleRuntime runtime, ThrottleLimiter limiter)
-    {
-        public ThrottleRuntime Runtime { get; } = runtime;
-
-        public ThrottleLimiter Limiter { get; } = limiter;
     }
 }

@@ -18,7 +18,7 @@ namespace Throttle.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ResilienceSite
 {
-    private Binding? _binding;
+    private PerRuntime<ResiliencePipeline> _resolved;
 
     /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
     /// <param name="id">Unique name of the method (its overload included); also the name of its own circuit breaker.</param>
@@ -72,21 +72,8 @@ public sealed class ResilienceSite
     public RetrySiteOptions? Retry { get; }
 
     /// <summary>The pipeline of the current runtime: circuit breaker (outer), then retry (inner).</summary>
-    public ResiliencePipeline Pipeline
-    {
-        get
-        {
-            var runtime = ThrottleRuntime.Current;
-            var binding = Volatile.Read(ref _binding);
-            if (binding is null || !ReferenceEquals(binding.Runtime, runtime))
-            {
-                binding = new Binding(runtime, runtime.ResolvePipeline(this));
-                Volatile.Write(ref _binding, binding);
-            }
-
-            return binding.Pipeline;
-        }
-    }
+    public ResiliencePipeline Pipeline =>
+        _resolved.Get(this, static (runtime, site) => runtime.ResolvePipeline(site));
 
     /// <summary>The name of the breaker this site uses (its attribute's name, else <see cref="Id"/>); null without a breaker.</summary>
     internal string? BreakerName { get; }
@@ -94,11 +81,4 @@ public sealed class ResilienceSite
     internal TimeSpan BreakDuration { get; }
 
     internal RetryPolicy? RetryPolicy { get; }
-
-    private sealed class Binding(ThrottleRuntime runtime, ResiliencePipeline pipeline)
-    {
-        public ThrottleRuntime Runtime { get; } = runtime;
-
-        public ResiliencePipeline Pipeline { get; } = pipeline;
-    }
 }
