@@ -5,8 +5,8 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Time.Testing;
 using Throttle.Limiters;
+using Throttle.Testing;
 using Xunit;
 
 namespace Throttle.Generator.Tests;
@@ -104,8 +104,10 @@ public sealed class RuntimeTests
 
             var third = Call<Task<int>>(api, "NextAsync");
             Assert.False(third.IsCompleted);
+
+            // Its wait is on the clock (a timer due in 500 ms): 400 ms do not release it, 100 ms more do.
+            Assert.True(await fake.WaitForTimerAsync());
             fake.Advance(TimeSpan.FromMilliseconds(400));
-            await Task.Delay(20);
             Assert.False(third.IsCompleted);
             fake.Advance(TimeSpan.FromMilliseconds(100));
             Assert.Equal(3, await third.WaitAsync(Patience));
@@ -227,18 +229,15 @@ public sealed class RuntimeTests
             Call<object?>(api, "Touch");
             Assert.Equal(1, (int)api.GetType().GetProperty("Calls")!.GetValue(api)!);
 
-            // The second call blocks its thread; advance the fake clock until it gets through.
+            // The second call blocks its thread on a timer for the next permit (1 per 2 s); once it waits, 2 s release it.
             var blocked = Task.Run(() =>
             {
                 using var inner = ThrottleRuntime.Use(runtime);
                 return Call<int>(api, "Double", 5);
             });
-            var deadline = DateTime.UtcNow + Patience;
-            while (!blocked.IsCompleted && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-                fake.Advance(TimeSpan.FromMilliseconds(250));
-            }
+            Assert.True(await fake.WaitForTimerAsync());
+            Assert.False(blocked.IsCompleted);
+            fake.Advance(TimeSpan.FromSeconds(2));
 
             Assert.Equal(10, await blocked.WaitAsync(Patience));
         }
@@ -286,9 +285,9 @@ public sealed class RuntimeTests
         Assert.Same(typeof(Throttle.Infrastructure.RateLimitSite), siteField.FieldType);
     }
 
-    private static (FakeTimeProvider Fake, ThrottleRuntime Runtime, IDisposable Scope) NewRuntime()
+    private static (TestClock Fake, ThrottleRuntime Runtime, IDisposable Scope) NewRuntime()
     {
-        var fake = new FakeTimeProvider();
+        var fake = new TestClock();
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = fake });
         return (fake, runtime, ThrottleRuntime.Use(runtime));
     }

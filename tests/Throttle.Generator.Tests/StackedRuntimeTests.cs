@@ -4,9 +4,9 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 using Throttle.Infrastructure;
+using Throttle.Testing;
 using Xunit;
 
 namespace Throttle.Generator.Tests;
@@ -27,11 +27,20 @@ public sealed class StackedRuntimeTests
 
         public sealed class Gate
         {
-            private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
             public int Running;
             public int MaxRunning;
+            public Task Entered => _entered.Task;
             public Task WaitAsync() => _open.Task;
             public void Open() => _open.TrySetResult();
+
+            public void Enter()
+            {
+                var running = Interlocked.Increment(ref Running);
+                MaxRunning = Math.Max(MaxRunning, running);
+                _entered.TrySetResult();
+            }
         }
 
         public sealed partial class Api
@@ -45,8 +54,7 @@ public sealed class StackedRuntimeTests
             public partial Task<string> QueuedAsync(string name, int priority);
             private async Task<string> QueuedCoreAsync(string name, int priority)
             {
-                var running = Interlocked.Increment(ref Gate.Running);
-                Gate.MaxRunning = Math.Max(Gate.MaxRunning, running);
+                Gate.Enter();
                 await Gate.WaitAsync();
                 Order += name;
                 Interlocked.Decrement(ref Gate.Running);
@@ -87,8 +95,7 @@ public sealed class StackedRuntimeTests
             public partial Task<string> GuardedAsync(string name, bool fail);
             private async Task<string> GuardedCoreAsync(string name, bool fail)
             {
-                var running = Interlocked.Increment(ref Gate.Running);
-                Gate.MaxRunning = Math.Max(Gate.MaxRunning, running);
+                Gate.Enter();
                 await Gate.WaitAsync();
                 Interlocked.Decrement(ref Gate.Running);
                 return fail ? throw new InvalidOperationException("guarded boom") : name;
@@ -127,7 +134,7 @@ public sealed class StackedRuntimeTests
         var api = NewApi();
         var gate = Get<object>(api, "Gate");
         var first = Call<Task<string>>(api, "QueuedAsync", "a", 0);
-        await WaitUntilAsync(() => Field<int>(gate, "Running") == 1);
+        await Get<Task>(gate, "Entered").WaitAsync(Patience);
         var low = Call<Task<string>>(api, "QueuedAsync", "l", 1);
         var high = Call<Task<string>>(api, "QueuedAsync", "h", 9);
         Assert.False(low.IsCompleted);
@@ -177,11 +184,13 @@ public sealed class StackedRuntimeTests
             return Call<int>(api, "RetrySync");
         });
 
-        // Delays without jitter: 1 s, then 2 s.
-        await WaitUntilAsync(() => Field<int>(api, "Calls") == 1);
-        Assert.False(call.IsCompleted);
-        await AdvanceUntilAsync(fake, () => Field<int>(api, "Calls") == 2, TimeSpan.FromSeconds(1));
-        await AdvanceUntilAsync(fake, () => call.IsCompleted, TimeSpan.FromSeconds(2));
+        // Delays without jitter: 1 s, then 2 s. Each retry waits on a timer of the runtime's clock.
+        Assert.True(await fake.WaitForTimerAsync());
+        Assert.Equal(1, Field<int>(api, "Calls"));
+        fake.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await fake.WaitForTimerAsync());
+        Assert.Equal(2, Field<int>(api, "Calls"));
+        fake.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(3, await call.WaitAsync(Patience));
     }
 
@@ -192,7 +201,7 @@ public sealed class StackedRuntimeTests
         var api = NewApi();
         var gate = Get<object>(api, "Gate");
         var failing = Call<Task<string>>(api, "GuardedAsync", "x", true);
-        await WaitUntilAsync(() => Field<int>(gate, "Running") == 1);
+        await Get<Task>(gate, "Entered").WaitAsync(Patience);
         var waiting = Call<Task<string>>(api, "GuardedAsync", "y", false);
         Assert.False(waiting.IsCompleted);
         gate.GetType().GetMethod("Open")!.Invoke(gate, null);
@@ -220,7 +229,10 @@ public sealed class StackedRuntimeTests
         using var scope = NewRuntime(out var fake, out _);
         var api = NewApi();
         var call = Call<ValueTask<int>>(api, "RetryThenLimitAsync").AsTask();
-        await AdvanceUntilAsync(fake, () => call.IsCompleted, TimeSpan.FromSeconds(1));
+        Assert.True(await fake.WaitForTimerAsync());
+        fake.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await fake.WaitForTimerAsync());
+        fake.Advance(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAsync<InvalidOperationException>(() => call.WaitAsync(Patience));
         Assert.Equal(3, Field<int>(api, "Calls"));
         var stats = await RateLimitSite(api, "RetryThenLimitAsync").Limiter.GetStatsAsync("Stacked.Api.RetryThenLimitAsync");
@@ -229,32 +241,11 @@ public sealed class StackedRuntimeTests
         Assert.InRange(stats.AvailableTokens, 7, 7.31);
     }
 
-    private static IDisposable NewRuntime(out FakeTimeProvider fake, out ThrottleRuntime runtime)
+    private static IDisposable NewRuntime(out TestClock fake, out ThrottleRuntime runtime)
     {
-        fake = new FakeTimeProvider();
+        fake = new TestClock();
         runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = fake });
         return ThrottleRuntime.Use(runtime);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
-
-    // Moves the fake clock in small steps until the condition holds: waits in the runtime register their timers
-    // asynchronously, so a single jump could land before the timer exists.
-    private static async Task AdvanceUntilAsync(FakeTimeProvider fake, Func<bool> condition, TimeSpan step)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-            fake.Advance(step / 10);
-        }
     }
 
     private static RateLimitSite RateLimitSite(object api, string method) =>

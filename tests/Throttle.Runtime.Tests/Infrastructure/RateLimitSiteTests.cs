@@ -5,6 +5,7 @@ using Throttle.Infrastructure;
 using Throttle.Limiters;
 using Throttle.Storage;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Infrastructure;
 

@@ -9,6 +9,7 @@ using Throttle.Interop;
 using Throttle.Limiters;
 using Throttle.Storage;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Interop;
 

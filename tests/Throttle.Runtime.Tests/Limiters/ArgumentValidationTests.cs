@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Throttle.Limiters;
 using Throttle.Storage;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Limiters;
 

@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using Throttle.Queues;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Queues;
 

@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Queues;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Queues;
 

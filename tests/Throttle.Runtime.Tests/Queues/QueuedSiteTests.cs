@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Throttle.Infrastructure;
 using Throttle.Queues;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Queues;
 

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Throttle.Tests.Queues;
 using Throttle.Workers;
 using Xunit;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Workers;
 

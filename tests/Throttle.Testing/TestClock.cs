@@ -1,11 +1,12 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Throttle.Tests;
+namespace Throttle.Testing;
 
 /// <summary>A <see cref="FakeTimeProvider"/> that counts the timers created on it, so a test can tell a waiter has started waiting.</summary>
-internal sealed class TestClock : FakeTimeProvider
+public sealed class TestClock : FakeTimeProvider
 {
     private readonly SemaphoreSlim _timerCreated = new(0);
     private int _timersCreated;
@@ -28,4 +29,13 @@ internal sealed class TestClock : FakeTimeProvider
     /// <summary>Waits (bounded by a generous safety timeout, never asserted on) until a timer is created.</summary>
     public bool WaitForTimer(TimeSpan? safetyTimeout = null) =>
         _timerCreated.Wait(safetyTimeout ?? TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// Waits, without blocking a thread, until a timer is created that no earlier wait has consumed: the moment a
+    /// wait in the code under test has registered, so advancing the clock now cannot land before it.
+    /// </summary>
+    /// <param name="safetyTimeout">A guard against a hang, not a timing assertion; 30 s when null.</param>
+    /// <returns><see langword="true"/> when a timer was created in time.</returns>
+    public Task<bool> WaitForTimerAsync(TimeSpan? safetyTimeout = null) =>
+        _timerCreated.WaitAsync(safetyTimeout ?? TimeSpan.FromSeconds(30));
 }
