@@ -7,7 +7,8 @@ namespace Throttle.Queues;
 
 /// <summary>
 /// The store of the heap-based queues: a binary min-heap on (key, arrival) under one lock that also counts the room
-/// (back-pressure), and two signals: one that waiting workers share, one that putters waiting for room share. Keys are priorities (negated, so that higher
+/// (back-pressure), a signal that waiting workers share, and the line of putters waiting for room (<see cref="RoomWaiters{T}"/>:
+/// a freed slot goes to the oldest of them, never to a newcomer). Keys are priorities (negated, so that higher
 /// runs first) or, for a timed buffer, due times in UTC ticks: a timed buffer hands out an item only once it is due,
 /// and its workers sleep on one <see cref="TimeProvider"/> timer set to the earliest due time.
 /// </summary>
@@ -25,8 +26,8 @@ internal sealed class HeapBuffer<T> : IDisposable
     private int _count;
     private long _arrivals;
     private int _state;
+    private readonly RoomWaiters<T> _waiters;
     private TaskCompletionSource? _signal;
-    private TaskCompletionSource? _roomSignal;
     private ITimer? _timer;
     private long _timerDue = long.MaxValue;
 
@@ -35,6 +36,7 @@ internal sealed class HeapBuffer<T> : IDisposable
         _maxSize = maxSize;
         _time = time;
         _timed = timed;
+        _waiters = new RoomWaiters<T>(_lock);
     }
 
     public int Count => Volatile.Read(ref _count);
@@ -56,24 +58,21 @@ internal sealed class HeapBuffer<T> : IDisposable
 
     private async ValueTask AddSlowAsync(T item, long key, CancellationToken cancellationToken)
     {
-        while (true)
+        RoomWaiters<T>.Waiter waiter;
+        lock (_lock)
         {
-            Task wait;
-            lock (_lock)
+            if (TryAddLocked(item, key))
             {
-                if (TryAddLocked(item, key))
-                {
-                    return;
-                }
-
-                _roomSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                wait = _roomSignal.Task;
+                return;
             }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            waiter = _waiters.Join(item, key);
         }
+
+        await _waiters.WaitAsync(waiter, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Adds a newcomer's item when there is room and nobody waits for it (waiters go first).</summary>
     private bool TryAddLocked(T item, long key)
     {
         if (_state != Open)
@@ -81,11 +80,17 @@ internal sealed class HeapBuffer<T> : IDisposable
             throw new QueueStoppedException();
         }
 
-        if (_count >= _maxSize)
+        if (_count >= _maxSize || !_waiters.IsEmpty)
         {
             return false;
         }
 
+        InsertLocked(item, key);
+        return true;
+    }
+
+    private void InsertLocked(T item, long key)
+    {
         if (_count == _heap.Length)
         {
             Array.Resize(ref _heap, Math.Min(_heap.Length * 2, Math.Max(_maxSize, 16)));
@@ -101,8 +106,16 @@ internal sealed class HeapBuffer<T> : IDisposable
         {
             Pulse(ref _signal);
         }
+    }
 
-        return true;
+    /// <summary>A slot is free: the oldest waiter's item takes it, then that waiter (only) is woken.</summary>
+    private void AdmitWaiterLocked()
+    {
+        if (_state == Open && _count < _maxSize && _waiters.TakeOldest() is { } waiter)
+        {
+            InsertLocked(waiter.Item, waiter.Key);
+            waiter.TrySetResult();
+        }
     }
 
     /// <summary>Waits for an item a worker may run. False: the buffer was drained (completing) or closed; the worker exits.</summary>
@@ -164,11 +177,16 @@ internal sealed class HeapBuffer<T> : IDisposable
         return _state == Completing;
     }
 
-    /// <summary>Removes <paramref name="item"/> (by reference) if it is still waiting.</summary>
-    public bool TryRemove(T item)
+    /// <summary>Removes <paramref name="item"/> (by reference) if it is still waiting, in the buffer or in the line for room (whose put is then cancelled with <paramref name="token"/>).</summary>
+    public bool TryRemove(T item, CancellationToken token = default)
     {
         lock (_lock)
         {
+            if (_waiters.TryRemove(item, token))
+            {
+                return true;
+            }
+
             for (var i = 0; i < _count; i++)
             {
                 if (ReferenceEquals(_heap[i].Item, item))
@@ -193,7 +211,7 @@ internal sealed class HeapBuffer<T> : IDisposable
             }
 
             Pulse(ref _signal);
-            Pulse(ref _roomSignal);
+            _waiters.FailAll();
         }
     }
 
@@ -204,13 +222,13 @@ internal sealed class HeapBuffer<T> : IDisposable
         lock (_lock)
         {
             _state = Closed;
+            _waiters.FailAll();
             while (_count > 0)
             {
                 items.Add(RemoveAtLocked(0));
             }
 
             Pulse(ref _signal);
-            Pulse(ref _roomSignal);
         }
 
         return items;
@@ -275,8 +293,8 @@ internal sealed class HeapBuffer<T> : IDisposable
             _heap[last] = default;
         }
 
-        // There is room now: wake putters waiting for it.
-        Pulse(ref _roomSignal);
+        // There is room now: it belongs to the oldest putter waiting for it.
+        AdmitWaiterLocked();
         return item;
     }
 

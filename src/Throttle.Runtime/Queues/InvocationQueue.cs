@@ -126,7 +126,7 @@ public sealed class InvocationQueue : IAsyncDisposable
     }
 
     /// <summary>Removes a cancelled invocation that is still waiting.</summary>
-    internal void Remove(QueuedInvocation invocation) => _queue.TryRemove(invocation);
+    internal void Remove(QueuedInvocation invocation) => _queue.TryRemove(invocation, invocation.CancellationToken);
 
     /// <summary>Puts the invocation; the returned task completes when it is queued or has already ended (stopped, cancelled).</summary>
     private Task Enqueue(QueuedInvocation invocation, int priority)

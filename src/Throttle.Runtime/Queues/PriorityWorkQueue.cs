@@ -69,8 +69,8 @@ public sealed class PriorityWorkQueue<T> : WorkQueue<T>
     /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
     public bool TryPut(T item, int? priority = null) => _buffer.TryAdd(item, KeyOf(item, priority));
 
-    /// <summary>Removes a waiting item (by reference); used by <see cref="InvocationQueue"/> when a caller cancels.</summary>
-    internal bool TryRemove(T item) => _buffer.TryRemove(item);
+    /// <summary>Removes a waiting item (by reference), queued or still waiting for room (its put is cancelled with <paramref name="token"/>); used by <see cref="InvocationQueue"/> when a caller cancels.</summary>
+    internal bool TryRemove(T item, CancellationToken token = default) => _buffer.TryRemove(item, token);
 
     /// <summary>Takes the next item as a worker would (benchmarks and tests of the heap itself).</summary>
     internal ValueTask<(bool Ok, T Item)> TakeAsync() => _buffer.TakeAsync();
