@@ -78,35 +78,44 @@ internal sealed class LayerWriter
     public void WriteBody(IndentedWriter writer)
     {
         writer.Line($"{StateType} {State} = {StateValue};");
-        var first = LayerCall(0, _model.CancellationTokenName ?? "default");
-        writer.Line(_model.ReturnKind switch
+        var (prefix, suffix) = _model.ReturnKind switch
         {
-            ReturnKind.Void => first + ";",
-            ReturnKind.Value or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT => "return " + first + ";",
+            ReturnKind.Void => (string.Empty, ";"),
+            ReturnKind.Value or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT => ("return ", ";"),
             // A ValueTask wrapping a Task hands back that Task: no allocation.
-            _ => "return " + first + ".AsTask();",
-        });
+            _ => ("return ", ".AsTask();"),
+        };
+        WriteLayerCall(writer, 0, prefix, _model.CancellationTokenName ?? "default", suffix);
 
         for (var i = 1; i < _layers.Count; i++)
         {
             writer.Line();
             writer.Line($"static {_layerReturnType} {Name(_layers[i])}({StateType} {State}, {CancellationTokenType} {Cancellation}) =>");
-            writer.Line("    " + LayerCall(i, Cancellation) + ";");
+            writer.Indent();
+            WriteLayerCall(writer, i, string.Empty, Cancellation, ";");
+            writer.Outdent();
         }
     }
 
     /// <summary>The call of layer <paramref name="index"/>'s site, its callback calling the next layer.</summary>
-    private string LayerCall(int index, string cancellation)
+    private void WriteLayerCall(IndentedWriter writer, int index, string prefix, string cancellation, string suffix)
     {
         var (site, leading) = _layers[index] switch
         {
-            Layer.Queued => (_model.Queued!.FieldName, Priority(_model.Queued!) + ", "),
-            Layer.Resilience => (_model.Resilience!.FieldName, string.Empty),
-            Layer.RateLimit => (_model.RateLimit!.FieldName, RateLimitKey(_model.RateLimit!) + ", "),
-            _ => (_model.Semaphore!.FieldName, (_model.Semaphore!.Partition is { } partition ? Key(partition) : "null") + ", "),
+            Layer.Queued => (_model.Queued!.FieldName, Priority(_model.Queued!)),
+            Layer.Resilience => (_model.Resilience!.FieldName, null),
+            Layer.RateLimit => (_model.RateLimit!.FieldName, RateLimitKey(_model.RateLimit!)),
+            _ => (_model.Semaphore!.FieldName, _model.Semaphore!.Partition is { } partition ? Key(partition) : "null"),
         };
-        var method = _isAsync ? "InvokeAsync" : "Invoke";
-        return $"{site}.{method}({leading}{State}, static ({State}, {Cancellation}) => {Next(index)}, {cancellation})";
+        writer.Line($"{prefix}{site}.{(_isAsync ? "InvokeAsync" : "Invoke")}(");
+        if (leading is not null)
+        {
+            writer.Line($"    {leading},");
+        }
+
+        writer.Line($"    {State},");
+        writer.Line($"    static ({State}, {Cancellation}) => {Next(index)},");
+        writer.Line($"    {cancellation}){suffix}");
     }
 
     /// <summary>The callback's body: the next layer, or the implementation after the last one.</summary>
