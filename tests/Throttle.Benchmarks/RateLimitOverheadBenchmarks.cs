@@ -41,6 +41,8 @@ public class RateLimitOverheadBenchmarks
         _ = _service.GetTaskAsync().GetAwaiter().GetResult();
         _ = _service.GetValueTaskAsync().AsTask().GetAwaiter().GetResult();
         _ = _service.GetForUser(UserId);
+        _ = _service.GetGuardedAsync().AsTask().GetAwaiter().GetResult();
+        _ = _service.GetStackedAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -72,6 +74,13 @@ public class RateLimitOverheadBenchmarks
 
     [Benchmark(Description = "[RateLimit(Key = userId)] int")]
     public int Wrapper_Keyed() => _service.GetForUser(UserId);
+
+    // Not the rate-limit hot path: an in-process semaphore hands out a lease object per call.
+    [Benchmark(Description = "[DistributedSemaphore] in process, await ValueTask<int>")]
+    public async ValueTask<int> Wrapper_Semaphore() => await _service.GetGuardedAsync().ConfigureAwait(false);
+
+    [Benchmark(Description = "[CircuitBreaker][Retry][RateLimit][DistributedSemaphore] await ValueTask<int>")]
+    public async ValueTask<int> Wrapper_Stacked() => await _service.GetStackedAsync().ConfigureAwait(false);
 
     // Every TokenBucketLimiter call reads the clock (lazy refill); STRL with AutoReplenishment does not. Its cost, alone:
     [Benchmark(Description = "TimeProvider.System.GetTimestamp()")]

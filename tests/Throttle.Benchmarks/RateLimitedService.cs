@@ -48,4 +48,23 @@ public sealed partial class RateLimitedService
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int GetForUserCore(string userId) => userId.Length;
+
+    // ---- Other layers, same call style (state + static callback into the runtime's site). ----
+
+    // In process (no Redis): the slot is always free; the lease object is the semaphore's own cost.
+    [DistributedSemaphore("bench-semaphore", 1_000_000, AcquireTimeoutSeconds = 10)]
+    public partial ValueTask<int> GetGuardedAsync();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<int> GetGuardedCoreAsync() => new(42);
+
+    // Every layer but the queue (which always hops to a worker): breaker and retry, rate limit, semaphore.
+    [CircuitBreaker]
+    [Retry]
+    [RateLimit(HugeRate, Per = 1)]
+    [DistributedSemaphore("bench-stacked", 1_000_000, AcquireTimeoutSeconds = 10)]
+    public partial ValueTask<int> GetStackedAsync();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<int> GetStackedCoreAsync() => new(42);
 }

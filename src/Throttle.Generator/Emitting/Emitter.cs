@@ -5,8 +5,8 @@ namespace Throttle.Generator.Emitting;
 
 /// <summary>
 /// Formats a <see cref="MethodModel"/> as the partial method's implementing declaration: one static field per aspect
-/// (its runtime site) and a body that calls the outermost layer. Each layer is a static local function that does its
-/// part and calls the next one; the innermost calls the implementation (see <see cref="LayerWriter"/>).
+/// (its runtime site) and a body that packs the arguments once and calls each layer's site in turn, the innermost
+/// calling the implementation (see <see cref="LayerWriter"/>).
 /// </summary>
 internal static class Emitter
 {
@@ -56,17 +56,7 @@ internal static class Emitter
 
         writer.Line("{");
         writer.Indent();
-        var layers = new LayerWriter(model);
-        var arguments = layers.EntryArguments(model.CancellationTokenName ?? "default");
-        var call = $"{layers.FirstLayerName}({arguments})";
-        writer.Line(model.ReturnKind switch
-        {
-            ReturnKind.Void => call + ";",
-            ReturnKind.Value or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT => "return " + call + ";",
-            // A ValueTask wrapping a Task hands back that Task: no allocation.
-            _ => "return " + call + ".AsTask();",
-        });
-        layers.WriteLocalFunctions(writer);
+        new LayerWriter(model).WriteBody(writer);
         writer.Close();
     }
 }

@@ -1,38 +1,38 @@
-using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Throttle.Generator.Model;
+using Throttle.Generator.Parsing;
 
 namespace Throttle.Generator.Emitting;
 
 /// <summary>
-/// Writes the wrapper's layers as static local functions, outermost first: queue, resilience pipeline (breaker and
-/// retry), rate limit, semaphore. Each takes the receiver, the method's parameters and a cancellation token, does its
-/// part and calls the next layer; the last one calls the implementation.
+/// Writes the wrapper's body: the method's receiver and arguments packed once into a value-tuple state, then one call
+/// per layer, outermost first (queue, resilience pipeline, rate limit, semaphore), each of the same form
+/// <c>site.InvokeAsync(key, state, static (state, token) =&gt; next, token)</c> (<c>Invoke</c> for synchronous methods);
+/// the last layer's callback calls the implementation.
 /// </summary>
 /// <remarks>
-/// Async layers return <c>ValueTask</c>/<c>ValueTask&lt;T&gt;</c> whatever the method returns, so a layer that
-/// completes synchronously allocates nothing; a <c>Task</c> from the implementation is wrapped, never awaited, on that
-/// path. Queue and pipeline callbacks are static lambdas that receive the receiver and arguments as a value tuple
-/// state, so no closure is allocated.
+/// Waiting, holding and releasing, and the synchronous fast path (a free permit or slot calls the next layer directly,
+/// allocating nothing), all live in the runtime's site methods; the generated code only forwards. Each layer after the
+/// first is a static local function of the state and the token its site hands on, so the callbacks are static lambdas:
+/// cached by the compiler, no closure. Async layers return <c>ValueTask</c>/<c>ValueTask&lt;T&gt;</c> whatever the
+/// method returns; a <c>Task</c> from the implementation is wrapped, never awaited.
 /// </remarks>
 internal sealed class LayerWriter
 {
-    private const string Self = "__throttleSelf";
-    private const string Cancellation = "__throttleCancellation";
-    private const string InnerCancellation = "__throttleInnerCancellation";
     private const string State = "__throttleState";
-    private const string Wait = "__throttleWait";
-    private const string Lease = "__throttleLease";
-    private const string RateLimitSlowPath = "__ThrottleRateLimitSlowAsync";
+    private const string Cancellation = "__throttleCancellation";
     private const string ValueTaskType = "global::System.Threading.Tasks.ValueTask";
     private const string CancellationTokenType = "global::System.Threading.CancellationToken";
 
     private readonly MethodModel _model;
     private readonly List<Layer> _layers = new();
-    private readonly List<Element> _elements = new();
+
+    /// <summary>What the state holds, in order: the receiver (unless the implementation is static), then each parameter.</summary>
+    private readonly List<(string Value, string Type, string? Parameter)> _elements = new();
+
     private readonly bool _isAsync;
-    private readonly bool _returnsValue;
     private readonly string _layerReturnType;
 
     public LayerWriter(MethodModel model)
@@ -45,12 +45,11 @@ internal sealed class LayerWriter
 
         if (!model.CoreIsStatic)
         {
-            _elements.Add(new Element(Self, "this", model.SelfType));
+            _elements.Add(("this", model.SelfType, null));
         }
 
-        _elements.AddRange(model.Parameters.Select(p => new Element(p.Name, p.Name, p.Type)));
+        _elements.AddRange(model.Parameters.Select(p => (p.Name, p.Type, (string?)p.Name)));
         _isAsync = model.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
-        _returnsValue = model.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
         _layerReturnType = model.ReturnKind switch
         {
             ReturnKind.Task or ReturnKind.ValueTask => ValueTaskType,
@@ -75,173 +74,93 @@ internal sealed class LayerWriter
         Semaphore,
     }
 
-    public string FirstLayerName => Name(_layers[0]);
-
-    /// <summary>The arguments the partial method passes to the outermost layer.</summary>
-    public string EntryArguments(string cancellation) =>
-        string.Join(", ", _elements.Select(e => e.EntryArgument).Append(cancellation));
-
-    public void WriteLocalFunctions(IndentedWriter writer)
+    /// <summary>The statements of the partial method's body.</summary>
+    public void WriteBody(IndentedWriter writer)
     {
-        for (var i = 0; i < _layers.Count; i++)
+        writer.Line($"{StateType} {State} = {StateValue};");
+        var (prefix, suffix) = _model.ReturnKind switch
+        {
+            ReturnKind.Void => (string.Empty, ";"),
+            ReturnKind.Value or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT => ("return ", ";"),
+            // A ValueTask wrapping a Task hands back that Task: no allocation.
+            _ => ("return ", ".AsTask();"),
+        };
+        WriteLayerCall(writer, 0, prefix, _model.CancellationTokenName ?? "default", suffix);
+
+        for (var i = 1; i < _layers.Count; i++)
         {
             writer.Line();
-            switch (_layers[i])
-            {
-                case Layer.Queued:
-                    WriteQueued(writer, i);
-                    break;
-                case Layer.Resilience:
-                    WriteResilience(writer, i);
-                    break;
-                case Layer.RateLimit:
-                    WriteRateLimit(writer, i);
-                    break;
-                default:
-                    WriteSemaphore(writer, i);
-                    break;
-            }
+            writer.Line($"static {_layerReturnType} {Name(_layers[i])}({StateType} {State}, {CancellationTokenType} {Cancellation}) =>");
+            writer.Indent();
+            WriteLayerCall(writer, i, string.Empty, Cancellation, ";");
+            writer.Outdent();
         }
     }
 
-    private void WriteQueued(IndentedWriter writer, int index)
+    /// <summary>The call of layer <paramref name="index"/>'s site, its callback calling the next layer.</summary>
+    private void WriteLayerCall(IndentedWriter writer, int index, string prefix, string cancellation, string suffix)
     {
-        var queued = _model.Queued!;
-        var typeArguments = _returnsValue ? $"<{StateType}, {_model.ResultType}>" : $"<{StateType}>";
-        writer.Open($"static {_layerReturnType} {Name(Layer.Queued)}({Signature()})");
-        writer.Line($"return new {_layerReturnType}({queued.FieldName}.EnqueueAsync{typeArguments}(");
-        writer.Line($"    {StateValue},");
-        writer.Line($"    static ({State}, {InnerCancellation}) => {NextFromState(index)},");
-        writer.Line($"    {queued.PriorityExpression},");
-        writer.Line($"    {Cancellation}));");
-        writer.Close();
-    }
-
-    private void WriteResilience(IndentedWriter writer, int index)
-    {
-        var field = _model.Resilience!.FieldName;
-        var (method, typeArguments) = _isAsync
-            ? ("ExecuteAsync", _returnsValue ? $"<{_model.ResultType}, {StateType}>" : $"<{StateType}>")
-            : ("Execute", _returnsValue ? $"<{_model.ReturnType}, {StateType}>" : $"<{StateType}>");
-        writer.Open($"static {_layerReturnType} {Name(Layer.Resilience)}({Signature()})");
-        writer.Line($"{(_returnsValue || _isAsync ? "return " : string.Empty)}{field}.Pipeline.{method}{typeArguments}(");
-        writer.Line($"    static ({State}, {InnerCancellation}) => {NextFromState(index)},");
-        writer.Line($"    {StateValue},");
-        writer.Line($"    {Cancellation});");
-        writer.Close();
-    }
-
-    private void WriteRateLimit(IndentedWriter writer, int index)
-    {
-        var rateLimit = _model.RateLimit!;
-        writer.Open($"static {_layerReturnType} {Name(Layer.RateLimit)}({Signature()})");
-        if (!_isAsync)
+        var (site, leading) = _layers[index] switch
         {
-            writer.Line($"{rateLimit.FieldName}.Acquire({rateLimit.KeyExpression}, {Cancellation});");
-            writer.Line(Return(Next(index, e => e.Forwarded(rateLimit.NullTestedParameter), awaited: false)));
-            writer.Close();
-            return;
-        }
-
-        // Permit available: no state machine, no allocation. Only a real wait goes through the async slow path.
-        writer.Line($"var {Wait} = {rateLimit.FieldName}.AcquireAsync({rateLimit.KeyExpression}, {Cancellation});");
-        writer.Open($"if ({Wait}.IsCompletedSuccessfully)");
-        writer.Line($"{Wait}.GetAwaiter().GetResult();");
-        writer.Line("return " + Next(index, e => e.Forwarded(rateLimit.NullTestedParameter), awaited: false) + ";");
-        writer.Close();
-        writer.Line();
-        var slowArguments = _elements.Select(e => e.Forwarded(rateLimit.NullTestedParameter)).Prepend(Wait).Append(Cancellation);
-        writer.Line($"return {RateLimitSlowPath}({string.Join(", ", slowArguments)});");
-        writer.Line();
-        writer.Open($"static async {_layerReturnType} {RateLimitSlowPath}({ValueTaskType} {Wait}, {Signature()})");
-        writer.Line($"await {Wait}.ConfigureAwait(false);");
-        writer.Line(Return("await " + Next(index, e => e.Name, awaited: true) + ".ConfigureAwait(false)"));
-        writer.Close();
-        writer.Close();
-    }
-
-    private void WriteSemaphore(IndentedWriter writer, int index)
-    {
-        var semaphore = _model.Semaphore!;
-        var partition = semaphore.PartitionExpression ?? "null";
-        var next = Next(index, e => e.Forwarded(semaphore.NullTestedParameter), awaited: _isAsync);
-        if (!_isAsync)
+            Layer.Queued => (_model.Queued!.FieldName, Priority(_model.Queued!)),
+            Layer.Resilience => (_model.Resilience!.FieldName, null),
+            Layer.RateLimit => (_model.RateLimit!.FieldName, RateLimitKey(_model.RateLimit!)),
+            _ => (_model.Semaphore!.FieldName, _model.Semaphore!.Partition is { } partition ? Key(partition) : "null"),
+        };
+        writer.Line($"{prefix}{site}.{(_isAsync ? "InvokeAsync" : "Invoke")}(");
+        if (leading is not null)
         {
-            writer.Open($"static {_layerReturnType} {Name(Layer.Semaphore)}({Signature()})");
-            writer.Line($"using var {Lease} = {semaphore.FieldName}.Acquire({partition}, {Cancellation});");
-            writer.Line(Return(next));
-            writer.Close();
-            return;
+            writer.Line($"    {leading},");
         }
 
-        // Released on success, failure and cancellation alike.
-        writer.Open($"static async {_layerReturnType} {Name(Layer.Semaphore)}({Signature()})");
-        writer.Line($"var {Lease} = await {semaphore.FieldName}.AcquireAsync({partition}, {Cancellation}).ConfigureAwait(false);");
-        writer.Open("try");
-        writer.Line(Return($"await {next}.ConfigureAwait(false)"));
-        writer.Close();
-        writer.Open("finally");
-        writer.Line($"await {Lease}.DisposeAsync().ConfigureAwait(false);");
-        writer.Close();
-        writer.Close();
+        writer.Line($"    {State},");
+        writer.Line($"    static ({State}, {Cancellation}) => {Next(index)},");
+        writer.Line($"    {cancellation}){suffix}");
     }
 
-    private string Return(string expression) => (_returnsValue ? "return " : string.Empty) + expression + ";";
-
-    private string Signature() =>
-        string.Join(", ", _elements.Select(e => $"{e.Type} {e.Name}").Append($"{CancellationTokenType} {Cancellation}"));
-
-    /// <summary>The call of the layer after <paramref name="index"/>, or of the implementation after the last layer.</summary>
-    /// <param name="awaited">The caller awaits the result, so the implementation's own task type can be used as is.</param>
-    private string Next(int index, Func<Element, string> argument, bool awaited, string cancellation = Cancellation)
+    /// <summary>The callback's body: the next layer, or the implementation after the last one.</summary>
+    private string Next(int index)
     {
         if (index + 1 < _layers.Count)
         {
-            return $"{Name(_layers[index + 1])}({string.Join(", ", _elements.Select(argument).Append(cancellation))})";
+            return $"{Name(_layers[index + 1])}({State}, {Cancellation})";
         }
 
-        var receiver = _model.CoreIsStatic ? string.Empty : argument(_elements[0]) + ".";
-        var arguments = string.Join(", ", _elements.Skip(_model.CoreIsStatic ? 0 : 1).Select(argument));
+        var receiver = _model.CoreIsStatic ? string.Empty : Element(0) + ".";
+        var arguments = string.Join(", ", Enumerable.Range(_model.CoreIsStatic ? 0 : 1, _elements.Count - (_model.CoreIsStatic ? 0 : 1)).Select(Element));
         var call = $"{receiver}{_model.CoreName}{_model.TypeParameters}({arguments})";
-        if (awaited || !_isAsync)
-        {
-            return call;
-        }
-
-        return _model.ReturnKind switch
-        {
-            ReturnKind.TaskOfT or ReturnKind.Task => $"new {_layerReturnType}({call})",
-            _ => call,
-        };
+        return _model.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT ? $"new {_layerReturnType}({call})" : call;
     }
 
-    private string NextFromState(int index) =>
-        Next(index, e => _elements.Count == 1 ? State : $"{State}.Item{_elements.IndexOf(e) + 1}", awaited: false, InnerCancellation);
+    private string RateLimitKey(RateLimitModel rateLimit) =>
+        rateLimit.Key is { } key ? Key(key) : SymbolText.Literal(rateLimit.DefaultKey);
+
+    private string Key(KeyPathModel key) => KeyPathWriter.Expression(key, ParameterElement(key.Parameter));
+
+    private string Priority(QueuedModel queued) =>
+        queued.PriorityParameter is { } parameter
+            ? ParameterElement(parameter)
+            : queued.Priority.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Reads the parameter declared as <paramref name="name"/> from the state.</summary>
+    private string ParameterElement(string name) =>
+        Element(_elements.FindIndex(e => e.Parameter == SymbolText.Identifier(name)));
+
+    private string Element(int index) => $"{State}.Item{index + 1}";
 
     private string StateType => _elements.Count switch
     {
-        0 => "object?",
-        1 => _elements[0].Type,
+        0 => "global::System.ValueTuple",
+        1 => $"global::System.ValueTuple<{_elements[0].Type}>",
         _ => "(" + string.Join(", ", _elements.Select(e => e.Type)) + ")",
     };
 
     private string StateValue => _elements.Count switch
     {
-        0 => "null",
-        1 => _elements[0].Name,
-        _ => "(" + string.Join(", ", _elements.Select(e => e.Name)) + ")",
+        0 => "default",
+        1 => $"new {StateType}({_elements[0].Value})",
+        _ => "(" + string.Join(", ", _elements.Select(e => e.Value)) + ")",
     };
 
     private static string Name(Layer layer) => "__Throttle" + layer;
-
-    /// <summary>A value passed from layer to layer: the receiver or one parameter.</summary>
-    /// <param name="Name">Its name inside the layers.</param>
-    /// <param name="EntryArgument">What the partial method passes for it.</param>
-    /// <param name="Type">Its fully qualified type.</param>
-    private sealed record Element(string Name, string EntryArgument, string Type)
-    {
-        // A key path's '?.' makes the compiler's flow analysis think its parameter may be null from then on; the
-        // parameter is forwarded unchanged to a parameter of the same type, so the warning would be noise.
-        public string Forwarded(string? nullTestedParameter) => Name == nullTestedParameter ? Name + "!" : Name;
-    }
 }

@@ -4,11 +4,13 @@ namespace Throttle.Generator.Model;
 /// <param name="FieldName">The static field that holds the method's <c>QueuedSite</c>.</param>
 /// <param name="SiteId">Unique name of the method; names its own queue.</param>
 /// <param name="QueueName">A queue registered on the runtime, or null for the method's own.</param>
-/// <param name="PriorityExpression">A constant or the name of the <c>int</c> parameter that carries the priority.</param>
+/// <param name="Priority">The priority of every call, when <paramref name="PriorityParameter"/> is null.</param>
+/// <param name="PriorityParameter">The <c>int</c> parameter that carries each call's priority (as declared, not escaped), or null.</param>
 internal sealed record QueuedModel(
     string FieldName,
     string SiteId,
     string? QueueName,
     int Workers,
     int MaxSize,
-    string PriorityExpression);
+    int Priority,
+    string? PriorityParameter);

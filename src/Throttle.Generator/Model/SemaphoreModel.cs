@@ -2,8 +2,7 @@ namespace Throttle.Generator.Model;
 
 /// <summary>The <c>[DistributedSemaphore]</c> aspect of a method.</summary>
 /// <param name="FieldName">The static field that holds the method's <c>DistributedSemaphoreSite</c>.</param>
-/// <param name="PartitionExpression">C# expression for the partition string, or null when the key is not partitioned.</param>
-/// <param name="NullTestedParameter">The parameter <see cref="PartitionExpression"/> applies <c>?.</c> to, forwarded with <c>!</c>.</param>
+/// <param name="Partition">Where each call's partition is read (<c>PartitionKey = ...</c>), or null when the key is not partitioned.</param>
 internal sealed record SemaphoreModel(
     string FieldName,
     string SiteId,
@@ -12,5 +11,4 @@ internal sealed record SemaphoreModel(
     double AcquireTimeoutSeconds,
     double LeaseSeconds,
     double AcquireSleepDelaySeconds,
-    string? PartitionExpression,
-    string? NullTestedParameter);
+    KeyPathModel? Partition);

@@ -1,23 +1,22 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Throttle.Generator.Model;
 
 namespace Throttle.Generator.Parsing;
 
 /// <summary>
 /// Resolves a key path such as <c>userId</c> or <c>request.Tenant.Id</c> against the method's parameters and the
-/// members readable from the containing type, and writes the C# expression that evaluates it without throwing on null.
+/// members readable from the containing type, into a <see cref="KeyPathModel"/>: which parameter, which members, and
+/// where a null can occur along the way (the emitter tests there, so a null becomes the runtime's clear
+/// ArgumentException, not a NullReferenceException).
 /// </summary>
 internal static class KeyPathResolver
 {
-    /// <returns>The expression, or null with <paramref name="error"/> saying what did not resolve.</returns>
-    /// <param name="nullTestedParameter">
-    /// The parameter the expression applies <c>?.</c> to, if any: the compiler's flow analysis then thinks it may be
-    /// null, so generated code forwards it with <c>!</c>.
-    /// </param>
-    public static string? Resolve(string path, IMethodSymbol method, Compilation compilation, out string error, out string? nullTestedParameter)
+    /// <returns>The resolved path, or null with <paramref name="error"/> saying what did not resolve.</returns>
+    public static KeyPathModel? Resolve(string path, IMethodSymbol method, Compilation compilation, out string error)
     {
         error = string.Empty;
-        nullTestedParameter = null;
         var segments = path.Split('.');
         var parameter = method.Parameters.FirstOrDefault(p => p.Name == segments[0].Trim());
         if (parameter is null)
@@ -27,12 +26,12 @@ internal static class KeyPathResolver
             return null;
         }
 
-        var expression = SymbolText.Identifier(parameter.Name);
+        var members = new List<KeyPathMember>();
         var type = parameter.Type;
         foreach (var raw in segments.Skip(1))
         {
             var name = raw.Trim();
-            var lookupType = UnderlyingIfNullable(type, out var isNullableValue);
+            var lookupType = UnderlyingIfNullable(type, out _);
             var member = FindReadableMember(lookupType, name, method.ContainingType, compilation);
             if (member is null)
             {
@@ -40,24 +39,22 @@ internal static class KeyPathResolver
                 return null;
             }
 
-            // ?. on anything that can be null, so a null along the path becomes a clear ArgumentException, not a NullReferenceException.
-            var canBeNull = type.IsReferenceType || isNullableValue || type.TypeKind == TypeKind.TypeParameter && !type.IsValueType;
-            if (canBeNull && !isNullableValue && ReferenceEquals(type, parameter.Type))
-            {
-                nullTestedParameter = SymbolText.Identifier(parameter.Name);
-            }
-
-            expression += (canBeNull ? "?." : ".") + SymbolText.Identifier(member.Name);
             type = member switch
             {
                 IPropertySymbol property => property.Type,
                 IFieldSymbol field => field.Type,
                 _ => type,
             };
+            members.Add(new KeyPathMember(member.Name, MayBeNull(type)));
         }
 
-        return expression;
+        return new KeyPathModel(path, parameter.Name, MayBeNull(parameter.Type), new EquatableArray<KeyPathMember>(members));
     }
+
+    private static bool MayBeNull(ITypeSymbol type) =>
+        type.IsReferenceType
+        || type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }
+        || type.TypeKind == TypeKind.TypeParameter && !type.IsValueType;
 
     private static ITypeSymbol UnderlyingIfNullable(ITypeSymbol type, out bool isNullableValue)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Throttle.Generator.Diagnostics;
@@ -44,7 +43,7 @@ internal static class QueuedParser
             }
         }
 
-        var priorityExpression = priority.ToString(CultureInfo.InvariantCulture);
+        string? priorityFrom = null;
         if (!string.IsNullOrWhiteSpace(priorityParameter))
         {
             if (arguments.Has("Priority"))
@@ -63,7 +62,7 @@ internal static class QueuedParser
             }
             else
             {
-                priorityExpression = SymbolText.Identifier(parameter.Name);
+                priorityFrom = parameter.Name;
             }
         }
 
@@ -78,6 +77,7 @@ internal static class QueuedParser
             QueueName: string.IsNullOrEmpty(queue) ? null : queue,
             Workers: workers,
             MaxSize: maxSize,
-            PriorityExpression: priorityExpression);
+            Priority: priority,
+            PriorityParameter: priorityFrom);
     }
 }

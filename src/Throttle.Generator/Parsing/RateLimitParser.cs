@@ -89,18 +89,13 @@ internal static class RateLimitParser
         }
 
         // Without a Key, every call of the method shares one bucket; methods naming one limiter share its bucket.
-        var keyExpression = SymbolText.Literal(string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
-        string? nullTestedParameter = null;
+        KeyPathModel? keyPath = null;
         if (key is not null)
         {
-            var resolved = KeyPathResolver.Resolve(key, method, compilation, out var error, out nullTestedParameter);
-            if (resolved is null)
+            keyPath = KeyPathResolver.Resolve(key, method, compilation, out var error);
+            if (keyPath is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KeyNotFound, arguments.NamedLocation("Key"), key, error));
-            }
-            else
-            {
-                keyExpression = $"global::Throttle.Infrastructure.ThrottleKey.From({resolved}, {SymbolText.Literal(key)})";
             }
         }
 
@@ -119,8 +114,8 @@ internal static class RateLimitParser
             Scope: scope,
             LimiterName: string.IsNullOrEmpty(limiter) ? null : limiter,
             MaxWaitSeconds: maxWait,
-            KeyExpression: keyExpression,
-            NullTestedParameter: nullTestedParameter);
+            Key: keyPath,
+            DefaultKey: keyPath is not null ? null : string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
     }
 
     private static bool CheckPositiveFinite(string name, double value, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -40,18 +40,13 @@ internal static class SemaphoreParser
         OptionChecks.PositiveFinite(arguments, "AcquireSleepDelaySeconds", sleepDelay, diagnostics);
         OptionChecks.NotEmpty(arguments, "PartitionKey", partitionKey, diagnostics);
 
-        string? partition = null;
-        string? nullTestedParameter = null;
+        KeyPathModel? partition = null;
         if (!string.IsNullOrWhiteSpace(partitionKey))
         {
-            var resolved = KeyPathResolver.Resolve(partitionKey!, method, compilation, out var error, out nullTestedParameter);
-            if (resolved is null)
+            partition = KeyPathResolver.Resolve(partitionKey!, method, compilation, out var error);
+            if (partition is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PartitionKeyNotFound, arguments.NamedLocation("PartitionKey"), partitionKey!, error));
-            }
-            else
-            {
-                partition = $"global::Throttle.Infrastructure.ThrottleKey.From({resolved}, {SymbolText.Literal(partitionKey)})";
             }
         }
 
@@ -74,7 +69,6 @@ internal static class SemaphoreParser
             AcquireTimeoutSeconds: acquireTimeout,
             LeaseSeconds: lease,
             AcquireSleepDelaySeconds: sleepDelay,
-            PartitionExpression: partition,
-            NullTestedParameter: nullTestedParameter);
+            Partition: partition);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
@@ -68,23 +69,233 @@ public sealed class DistributedSemaphoreSite
     /// <summary>Fallback polling interval while waiting.</summary>
     public TimeSpan AcquireSleepDelay { get; }
 
-    /// <summary>Takes a slot of the semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
+    /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs.</summary>
+    /// <remarks>
+    /// The slot is released however <paramref name="next"/> ends: its result, its task's fault or cancellation, or an
+    /// exception it throws before returning a task (which, as from an async method, surfaces through the returned task).
+    /// A free slot, a synchronously completing <paramref name="next"/> and release take no async state machine.
+    /// </remarks>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
-    public ValueTask<SemaphoreLease> AcquireAsync(string? partition, CancellationToken cancellationToken) =>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public ValueTask<TResult> InvokeAsync<TState, TResult>(
+        string? partition, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ValueTask<SemaphoreLease> acquiring;
+        try
+        {
+            acquiring = AcquireAsync(partition, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<TResult>(exception);
+        }
+
+        if (!acquiring.IsCompletedSuccessfully)
+        {
+            return AcquireThenRunAsync(acquiring, state, next, cancellationToken);
+        }
+
+        var lease = acquiring.Result;
+        ValueTask<TResult> running;
+        try
+        {
+            running = next(state, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ReleaseThenThrowAsync<TResult>(lease, ExceptionDispatchInfo.Capture(exception));
+        }
+
+        if (!running.IsCompletedSuccessfully)
+        {
+            return AwaitThenReleaseAsync(lease, running);
+        }
+
+        var result = running.Result;
+        var releasing = lease.DisposeAsync();
+        if (!releasing.IsCompletedSuccessfully)
+        {
+            return AwaitReleaseAsync(releasing, result);
+        }
+
+        releasing.GetAwaiter().GetResult();
+        return new ValueTask<TResult>(result);
+
+        static async ValueTask<TResult> AcquireThenRunAsync(
+            ValueTask<SemaphoreLease> acquiring, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
+        {
+            var lease = await acquiring.ConfigureAwait(false);
+            try
+            {
+                return await next(state, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        static async ValueTask<TResult> AwaitThenReleaseAsync(SemaphoreLease lease, ValueTask<TResult> running)
+        {
+            try
+            {
+                return await running.ConfigureAwait(false);
+            }
+            finally
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        static async ValueTask<TResult> AwaitReleaseAsync(ValueTask releasing, TResult result)
+        {
+            await releasing.ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs.</summary>
+    /// <remarks>As <see cref="InvokeAsync{TState, TResult}"/>, for a call without a result.</remarks>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public ValueTask InvokeAsync<TState>(
+        string? partition, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ValueTask<SemaphoreLease> acquiring;
+        try
+        {
+            acquiring = AcquireAsync(partition, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException(exception);
+        }
+
+        if (!acquiring.IsCompletedSuccessfully)
+        {
+            return AcquireThenRunAsync(acquiring, state, next, cancellationToken);
+        }
+
+        var lease = acquiring.Result;
+        ValueTask running;
+        try
+        {
+            running = next(state, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ReleaseThenThrowAsync(lease, ExceptionDispatchInfo.Capture(exception));
+        }
+
+        if (!running.IsCompletedSuccessfully)
+        {
+            return AwaitThenReleaseAsync(lease, running);
+        }
+
+        running.GetAwaiter().GetResult();
+        return lease.DisposeAsync();
+
+        static async ValueTask AcquireThenRunAsync(
+            ValueTask<SemaphoreLease> acquiring, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
+        {
+            var lease = await acquiring.ConfigureAwait(false);
+            try
+            {
+                await next(state, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        static async ValueTask AwaitThenReleaseAsync(SemaphoreLease lease, ValueTask running)
+        {
+            try
+            {
+                await running.ConfigureAwait(false);
+            }
+            finally
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs, blocking the thread while it waits.</summary>
+    /// <remarks>The slot is released however <paramref name="next"/> ends.</remarks>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    /// <returns><paramref name="next"/>'s result.</returns>
+    public TResult Invoke<TState, TResult>(string? partition, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        using var lease = Acquire(partition, cancellationToken);
+        return next(state, cancellationToken);
+    }
+
+    /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs, blocking the thread while it waits.</summary>
+    /// <remarks>The slot is released however <paramref name="next"/> ends.</remarks>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
+    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public void Invoke<TState>(string? partition, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        using var lease = Acquire(partition, cancellationToken);
+        next(state, cancellationToken);
+    }
+
+    /// <summary>Takes a slot of the semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
+    /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
+    internal ValueTask<SemaphoreLease> AcquireAsync(string? partition, CancellationToken cancellationToken) =>
         Resolve(partition).AcquireAsync(AcquireTimeout, cancellationToken);
 
     /// <summary>Takes a slot, blocking the thread while it waits (synchronous methods).</summary>
-    /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
-    /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
-    public SemaphoreLease Acquire(string? partition, CancellationToken cancellationToken) =>
+    internal SemaphoreLease Acquire(string? partition, CancellationToken cancellationToken) =>
         ThrottleSemaphore.Wait(AcquireAsync(partition, cancellationToken));
+
+    // An exception next threw before returning its task: released first, then rethrown into the task, as an async method would.
+    private static async ValueTask<TResult> ReleaseThenThrowAsync<TResult>(SemaphoreLease lease, ExceptionDispatchInfo exception)
+    {
+        await lease.DisposeAsync().ConfigureAwait(false);
+        exception.Throw();
+        return default!;
+    }
+
+    private static async ValueTask ReleaseThenThrowAsync(SemaphoreLease lease, ExceptionDispatchInfo exception)
+    {
+        await lease.DisposeAsync().ConfigureAwait(false);
+        exception.Throw();
+    }
 
     /// <summary>The semaphore of the current runtime for <paramref name="partition"/>.</summary>
     internal ThrottleSemaphore Resolve(string? partition)

@@ -60,23 +60,35 @@ public sealed class QueuedSite
     /// <summary>Queues a call with a result (see <see cref="InvocationQueue.EnqueueAsync{TState, TResult}"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
     /// <typeparam name="TResult">The call's result.</typeparam>
-    /// <param name="state">Passed to <paramref name="work"/>.</param>
-    /// <param name="work">Calls the implementation.</param>
     /// <param name="priority">Higher runs first.</param>
-    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to the work.</param>
-    /// <returns>The implementation's result or exception.</returns>
-    public Task<TResult> EnqueueAsync<TState, TResult>(
-        TState state, Func<TState, CancellationToken, ValueTask<TResult>> work, int priority, CancellationToken cancellationToken) =>
-        Queue.EnqueueAsync(state, work, priority, cancellationToken);
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to <paramref name="next"/>.</param>
+    /// <returns>The implementation's result or exception (a queued call always completes later, so this wraps a task).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public ValueTask<TResult> InvokeAsync<TState, TResult>(
+        int priority, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
+        new(EnqueueAsync(state, next, priority, cancellationToken));
 
     /// <summary>Queues a call without a result (see <see cref="InvocationQueue.EnqueueAsync{TState}"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
-    /// <param name="state">Passed to <paramref name="work"/>.</param>
-    /// <param name="work">Calls the implementation.</param>
     /// <param name="priority">Higher runs first.</param>
-    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to the work.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to <paramref name="next"/>.</param>
     /// <returns>Completes when the implementation did.</returns>
-    public Task EnqueueAsync<TState>(
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public ValueTask InvokeAsync<TState>(
+        int priority, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
+        new(EnqueueAsync(state, next, priority, cancellationToken));
+
+    /// <summary>Queues a call with a result.</summary>
+    internal Task<TResult> EnqueueAsync<TState, TResult>(
+        TState state, Func<TState, CancellationToken, ValueTask<TResult>> work, int priority, CancellationToken cancellationToken) =>
+        Queue.EnqueueAsync(state, work, priority, cancellationToken);
+
+    /// <summary>Queues a call without a result.</summary>
+    internal Task EnqueueAsync<TState>(
         TState state, Func<TState, CancellationToken, ValueTask> work, int priority, CancellationToken cancellationToken) =>
         Queue.EnqueueAsync(state, work, priority, cancellationToken);
 }

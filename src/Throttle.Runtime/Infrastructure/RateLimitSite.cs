@@ -76,10 +76,110 @@ public sealed class RateLimitSite
     public ThrottleLimiter Limiter =>
         _resolved.Get(this, static (runtime, site) => runtime.ResolveLimiter(site));
 
+    /// <summary>Takes one permit for <paramref name="key"/>, then returns <paramref name="next"/>'s result.</summary>
+    /// <remarks>
+    /// With a permit free the acquire completes synchronously and <paramref name="next"/> is called directly: no async
+    /// state machine, nothing allocated. Only a real wait goes through an awaiting path.
+    /// </remarks>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="key">The bucket's key.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a permit; passed to <paramref name="next"/>.</param>
+    /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public ValueTask<TResult> InvokeAsync<TState, TResult>(
+        string key, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var wait = AcquireAsync(key, cancellationToken);
+        if (wait.IsCompletedSuccessfully)
+        {
+            wait.GetAwaiter().GetResult();
+            return next(state, cancellationToken);
+        }
+
+        return AwaitPermitAsync(wait, state, next, cancellationToken);
+
+        static async ValueTask<TResult> AwaitPermitAsync(
+            ValueTask wait, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
+        {
+            await wait.ConfigureAwait(false);
+            return await next(state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes one permit for <paramref name="key"/>, then returns <paramref name="next"/>'s task.</summary>
+    /// <remarks>With a permit free, <paramref name="next"/> is called directly, allocating nothing.</remarks>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="key">The bucket's key.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a permit; passed to <paramref name="next"/>.</param>
+    /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public ValueTask InvokeAsync<TState>(
+        string key, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var wait = AcquireAsync(key, cancellationToken);
+        if (wait.IsCompletedSuccessfully)
+        {
+            wait.GetAwaiter().GetResult();
+            return next(state, cancellationToken);
+        }
+
+        return AwaitPermitAsync(wait, state, next, cancellationToken);
+
+        static async ValueTask AwaitPermitAsync(
+            ValueTask wait, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
+        {
+            await wait.ConfigureAwait(false);
+            await next(state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits, then calls <paramref name="next"/>.</summary>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="key">The bucket's key.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a permit; passed to <paramref name="next"/>.</param>
+    /// <returns><paramref name="next"/>'s result.</returns>
+    /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public TResult Invoke<TState, TResult>(string key, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        Acquire(key, cancellationToken);
+        return next(state, cancellationToken);
+    }
+
+    /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits, then calls <paramref name="next"/>.</summary>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="key">The bucket's key.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a permit; passed to <paramref name="next"/>.</param>
+    /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    public void Invoke<TState>(string key, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        Acquire(key, cancellationToken);
+        next(state, cancellationToken);
+    }
+
     /// <summary>Takes one permit for <paramref name="key"/>, waiting at most <see cref="MaxWait"/>.</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
-    public ValueTask AcquireAsync(string key, CancellationToken cancellationToken)
+    internal ValueTask AcquireAsync(string key, CancellationToken cancellationToken)
     {
         // Generated code passes a constant or a ThrottleKey-checked key; the check stays for direct callers.
         if (string.IsNullOrEmpty(key))
@@ -93,7 +193,7 @@ public sealed class RateLimitSite
 
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits (synchronous methods).</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
-    public void Acquire(string key, CancellationToken cancellationToken)
+    internal void Acquire(string key, CancellationToken cancellationToken)
     {
         var pending = AcquireAsync(key, cancellationToken);
         if (pending.IsCompletedSuccessfully)

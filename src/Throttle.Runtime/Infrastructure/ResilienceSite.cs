@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Threading;
+using System.Threading.Tasks;
 using Polly;
 using Throttle.Internal;
 using Throttle.Resilience;
@@ -71,8 +72,50 @@ public sealed class ResilienceSite
     /// <summary>The <c>[Retry]</c> settings, or null.</summary>
     public RetrySiteOptions? Retry { get; }
 
+    /// <summary>Runs <paramref name="next"/> through the pipeline (breaker outside, retry inside).</summary>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
+    /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
+    /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
+    /// <returns>The result of the attempt that succeeded, or the last failure.</returns>
+    public ValueTask<TResult> InvokeAsync<TState, TResult>(
+        TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
+        Pipeline.ExecuteAsync(next, state, cancellationToken);
+
+    /// <summary>Runs <paramref name="next"/> through the pipeline (breaker outside, retry inside).</summary>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
+    /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
+    /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
+    /// <returns>Completes when an attempt succeeded, or with the last failure.</returns>
+    public ValueTask InvokeAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
+        Pipeline.ExecuteAsync(next, state, cancellationToken);
+
+    /// <summary>Runs <paramref name="next"/> through the pipeline on the calling thread (synchronous methods; retry delays block).</summary>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
+    /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
+    /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
+    /// <returns>The result of the attempt that succeeded.</returns>
+    public TResult Invoke<TState, TResult>(TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken) =>
+        Pipeline.Execute(next, state, cancellationToken);
+
+    /// <summary>Runs <paramref name="next"/> through the pipeline on the calling thread (synchronous methods; retry delays block).</summary>
+    /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
+    /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
+    /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
+    public void Invoke<TState>(TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken) =>
+        Pipeline.Execute(next, state, cancellationToken);
+
     /// <summary>The pipeline of the current runtime: circuit breaker (outer), then retry (inner).</summary>
-    public ResiliencePipeline Pipeline =>
+    internal ResiliencePipeline Pipeline =>
         _resolved.Get(this, static (runtime, site) => runtime.ResolvePipeline(site));
 
     /// <summary>The name of the breaker this site uses (its attribute's name, else <see cref="Id"/>); null without a breaker.</summary>

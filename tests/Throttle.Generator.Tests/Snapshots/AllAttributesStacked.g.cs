@@ -56,55 +56,32 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> CallAsync(string customer, int attempt, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleQueued(this, customer, attempt, cancellationToken, cancellationToken).AsTask();
+            (global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState = (this, customer, attempt, cancellationToken);
+            return __throttleQueued_CallAsync.InvokeAsync(
+                0,
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __ThrottleResilience(__throttleState, __throttleCancellation),
+                cancellationToken).AsTask();
 
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleQueued(global::Sample.Licensed __throttleSelf, string customer, int attempt, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return new global::System.Threading.Tasks.ValueTask<string>(__throttleQueued_CallAsync.EnqueueAsync<(global::Sample.Licensed, string, int, global::System.Threading.CancellationToken), string>(
-                    (__throttleSelf, customer, attempt, cancellationToken),
-                    static (__throttleState, __throttleInnerCancellation) => __ThrottleResilience(__throttleState.Item1, __throttleState.Item2, __throttleState.Item3, __throttleState.Item4, __throttleInnerCancellation),
-                    0,
-                    __throttleCancellation));
-            }
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleResilience(global::Sample.Licensed __throttleSelf, string customer, int attempt, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return __throttleResilience_CallAsync.Pipeline.ExecuteAsync<string, (global::Sample.Licensed, string, int, global::System.Threading.CancellationToken)>(
-                    static (__throttleState, __throttleInnerCancellation) => __ThrottleRateLimit(__throttleState.Item1, __throttleState.Item2, __throttleState.Item3, __throttleState.Item4, __throttleInnerCancellation),
-                    (__throttleSelf, customer, attempt, cancellationToken),
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleResilience((global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
+                __throttleResilience_CallAsync.InvokeAsync(
+                    __throttleState,
+                    static (__throttleState, __throttleCancellation) => __ThrottleRateLimit(__throttleState, __throttleCancellation),
                     __throttleCancellation);
-            }
 
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Licensed __throttleSelf, string customer, int attempt, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_CallAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(customer, "customer"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return __ThrottleSemaphore(__throttleSelf, customer, attempt, cancellationToken, __throttleCancellation);
-                }
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit((global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
+                __throttleRateLimit_CallAsync.InvokeAsync(
+                    global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "customer"),
+                    __throttleState,
+                    static (__throttleState, __throttleCancellation) => __ThrottleSemaphore(__throttleState, __throttleCancellation),
+                    __throttleCancellation);
 
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, customer, attempt, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Licensed __throttleSelf, string customer, int attempt, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __ThrottleSemaphore(__throttleSelf, customer, attempt, cancellationToken, __throttleCancellation).ConfigureAwait(false);
-                }
-            }
-
-            static async global::System.Threading.Tasks.ValueTask<string> __ThrottleSemaphore(global::Sample.Licensed __throttleSelf, string customer, int attempt, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleLease = await __throttleSemaphore_CallAsync.AcquireAsync(null, __throttleCancellation).ConfigureAwait(false);
-                try
-                {
-                    return await __throttleSelf.CallCoreAsync(customer, attempt, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await __throttleLease.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            static global::System.Threading.Tasks.ValueTask<string> __ThrottleSemaphore((global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
+                __throttleSemaphore_CallAsync.InvokeAsync(
+                    null,
+                    __throttleState,
+                    static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.CallCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),
+                    __throttleCancellation);
         }
     }
 }

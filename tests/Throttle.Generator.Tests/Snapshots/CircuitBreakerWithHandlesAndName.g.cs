@@ -21,15 +21,11 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<decimal> ChargeAsync(decimal amount, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleResilience(this, amount, cancellationToken, cancellationToken);
-
-            static global::System.Threading.Tasks.ValueTask<decimal> __ThrottleResilience(global::Sample.Payments __throttleSelf, decimal amount, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return __throttleResilience_ChargeAsync.Pipeline.ExecuteAsync<decimal, (global::Sample.Payments, decimal, global::System.Threading.CancellationToken)>(
-                    static (__throttleState, __throttleInnerCancellation) => __throttleState.Item1.ChargeCoreAsync(__throttleState.Item2, __throttleState.Item3),
-                    (__throttleSelf, amount, cancellationToken),
-                    __throttleCancellation);
-            }
+            (global::Sample.Payments, decimal, global::System.Threading.CancellationToken) __throttleState = (this, amount, cancellationToken);
+            return __throttleResilience_ChargeAsync.InvokeAsync(
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.ChargeCoreAsync(__throttleState.Item2, __throttleState.Item3),
+                cancellationToken);
         }
     }
 }

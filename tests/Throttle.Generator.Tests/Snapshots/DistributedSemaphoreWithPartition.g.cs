@@ -18,20 +18,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> BuildAsync(global::Sample.Tenant tenant, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleSemaphore(this, tenant, cancellationToken, cancellationToken).AsTask();
-
-            static async global::System.Threading.Tasks.ValueTask<int> __ThrottleSemaphore(global::Sample.Reports __throttleSelf, global::Sample.Tenant tenant, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleLease = await __throttleSemaphore_BuildAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(tenant?.Id, "tenant.Id"), __throttleCancellation).ConfigureAwait(false);
-                try
-                {
-                    return await __throttleSelf.BuildCoreAsync(tenant!, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await __throttleLease.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Reports, global::Sample.Tenant, global::System.Threading.CancellationToken) __throttleState = (this, tenant, cancellationToken);
+            return __throttleSemaphore_BuildAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.Id, "tenant.Id"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(__throttleState.Item1.BuildCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                cancellationToken).AsTask();
         }
     }
 }
@@ -56,13 +48,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial int Export()
         {
-            return __ThrottleSemaphore(this, default);
-
-            static int __ThrottleSemaphore(global::Sample.Reports __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                using var __throttleLease = __throttleSemaphore_Export.Acquire(null, __throttleCancellation);
-                return __throttleSelf.ExportCore();
-            }
+            global::System.ValueTuple<global::Sample.Reports> __throttleState = new global::System.ValueTuple<global::Sample.Reports>(this);
+            return __throttleSemaphore_Export.Invoke(
+                null,
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.ExportCore(),
+                default);
         }
     }
 }

@@ -20,13 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         partial void Implicit()
         {
-            __ThrottleRateLimit(this, default);
-
-            static void __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Implicit.Acquire("Sample.Service.Implicit", __throttleCancellation);
-                __throttleSelf.ImplicitCore();
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            __throttleRateLimit_Implicit.Invoke(
+                "Sample.Service.Implicit",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.ImplicitCore(),
+                default);
         }
     }
 }
@@ -53,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         internal partial global::System.Threading.Tasks.Task InternalAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_InternalAsync.AcquireAsync("Sample.Service.InternalAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.InternalCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.InternalCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            return __throttleRateLimit_InternalAsync.InvokeAsync(
+                "Sample.Service.InternalAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.InternalCoreAsync()),
+                default).AsTask();
         }
     }
 }
@@ -98,25 +84,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private partial global::System.Threading.Tasks.Task PrivateAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_PrivateAsync.AcquireAsync("Sample.Service.PrivateAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.PrivateCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.PrivateCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            return __throttleRateLimit_PrivateAsync.InvokeAsync(
+                "Sample.Service.PrivateAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.PrivateCoreAsync()),
+                default).AsTask();
         }
     }
 }
@@ -143,25 +116,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private protected partial global::System.Threading.Tasks.Task PrivateProtectedAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_PrivateProtectedAsync.AcquireAsync("Sample.Service.PrivateProtectedAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.PrivateProtectedCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.PrivateProtectedCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            return __throttleRateLimit_PrivateProtectedAsync.InvokeAsync(
+                "Sample.Service.PrivateProtectedAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.PrivateProtectedCoreAsync()),
+                default).AsTask();
         }
     }
 }
@@ -188,25 +148,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         protected partial global::System.Threading.Tasks.Task ProtectedAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ProtectedAsync.AcquireAsync("Sample.Service.ProtectedAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ProtectedCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.ProtectedCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            return __throttleRateLimit_ProtectedAsync.InvokeAsync(
+                "Sample.Service.ProtectedAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ProtectedCoreAsync()),
+                default).AsTask();
         }
     }
 }
@@ -233,25 +180,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         protected internal partial global::System.Threading.Tasks.Task ProtectedInternalAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ProtectedInternalAsync.AcquireAsync("Sample.Service.ProtectedInternalAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ProtectedInternalCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.ProtectedInternalCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            return __throttleRateLimit_ProtectedInternalAsync.InvokeAsync(
+                "Sample.Service.ProtectedInternalAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ProtectedInternalCoreAsync()),
+                default).AsTask();
         }
     }
 }
@@ -278,25 +212,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task PublicAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_PublicAsync.AcquireAsync("Sample.Service.PublicAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.PublicCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Service __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.PublicCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
+            return __throttleRateLimit_PublicAsync.InvokeAsync(
+                "Sample.Service.PublicAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.PublicCoreAsync()),
+                default).AsTask();
         }
     }
 }

@@ -20,13 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial int CountLines(this string text)
         {
-            return __ThrottleRateLimit(text, default);
-
-            static int __ThrottleRateLimit(string text, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_CountLines.Acquire("Sample.StringExtensions.CountLines", __throttleCancellation);
-                return CountLinesCore(text);
-            }
+            global::System.ValueTuple<string> __throttleState = new global::System.ValueTuple<string>(text);
+            return __throttleRateLimit_CountLines.Invoke(
+                "Sample.StringExtensions.CountLines",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => CountLinesCore(__throttleState.Item1),
+                default);
         }
     }
 }
@@ -53,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task<int> CountWordsAsync(this string text, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(text, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(string text, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_CountWordsAsync.AcquireAsync("Sample.StringExtensions.CountWordsAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<int>(CountWordsCoreAsync(text, cancellationToken));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, text, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, string text, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await CountWordsCoreAsync(text, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            (string, global::System.Threading.CancellationToken) __throttleState = (text, cancellationToken);
+            return __throttleRateLimit_CountWordsAsync.InvokeAsync(
+                "Sample.StringExtensions.CountWordsAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(CountWordsCoreAsync(__throttleState.Item1, __throttleState.Item2)),
+                cancellationToken).AsTask();
         }
     }
 }

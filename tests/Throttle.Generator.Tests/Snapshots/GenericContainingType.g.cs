@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<TEntity?> FindAsync(TId id, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(this, id, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<TEntity?> __ThrottleRateLimit(global::Sample.Repository<TEntity, TId> __throttleSelf, TId id, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_FindAsync.AcquireAsync("Sample.Repository.FindAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<TEntity?>(__throttleSelf.FindCoreAsync(id, cancellationToken));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, id, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<TEntity?> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Repository<TEntity, TId> __throttleSelf, TId id, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.FindCoreAsync(id, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Repository<TEntity, TId>, TId, global::System.Threading.CancellationToken) __throttleState = (this, id, cancellationToken);
+            return __throttleRateLimit_FindAsync.InvokeAsync(
+                "Sample.Repository.FindAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<TEntity?>(__throttleState.Item1.FindCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                cancellationToken).AsTask();
         }
     }
 }
@@ -67,25 +54,12 @@ namespace Sample
             [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
             public partial global::System.Threading.Tasks.ValueTask<TItem[]> NextAsync(TId after)
             {
-                return __ThrottleRateLimit(this, after, default);
-
-                static global::System.Threading.Tasks.ValueTask<TItem[]> __ThrottleRateLimit(global::Sample.Repository<TEntity, TId>.Page<TItem> __throttleSelf, TId after, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    var __throttleWait = __throttleRateLimit_NextAsync.AcquireAsync("Sample.Repository.Page.NextAsync", __throttleCancellation);
-                    if (__throttleWait.IsCompletedSuccessfully)
-                    {
-                        __throttleWait.GetAwaiter().GetResult();
-                        return __throttleSelf.NextCoreAsync(after);
-                    }
-
-                    return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, after, __throttleCancellation);
-
-                    static async global::System.Threading.Tasks.ValueTask<TItem[]> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Repository<TEntity, TId>.Page<TItem> __throttleSelf, TId after, global::System.Threading.CancellationToken __throttleCancellation)
-                    {
-                        await __throttleWait.ConfigureAwait(false);
-                        return await __throttleSelf.NextCoreAsync(after).ConfigureAwait(false);
-                    }
-                }
+                (global::Sample.Repository<TEntity, TId>.Page<TItem>, TId) __throttleState = (this, after);
+                return __throttleRateLimit_NextAsync.InvokeAsync(
+                    "Sample.Repository.Page.NextAsync",
+                    __throttleState,
+                    static (__throttleState, __throttleCancellation) => __throttleState.Item1.NextCoreAsync(__throttleState.Item2),
+                    default);
             }
         }
     }

@@ -21,13 +21,12 @@ namespace Sample
         public partial T Identity<T>(T item)
             where T : global::Sample.IEntity
         {
-            return __ThrottleRateLimit(this, item, default);
-
-            static T __ThrottleRateLimit(global::Sample.Store __throttleSelf, T item, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Identity.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(item?.Id, "item.Id"), __throttleCancellation);
-                return __throttleSelf.IdentityCore<T>(item!);
-            }
+            (global::Sample.Store, T) __throttleState = (this, item);
+            return __throttleRateLimit_Identity.Invoke(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.Id, "item.Id"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.IdentityCore<T>(__throttleState.Item2),
+                default);
         }
     }
 }
@@ -61,25 +60,12 @@ namespace Sample
             where TMaybe : class?
             where TRaw : unmanaged
         {
-            return __ThrottleRateLimit(this, key, value, entity, maybe, raw, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<TResult?> __ThrottleRateLimit(global::Sample.Store __throttleSelf, TKey key, TValue value, TEntity entity, TMaybe maybe, TRaw raw, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_LoadAsync.AcquireAsync("Sample.Store.LoadAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<TResult?>(__throttleSelf.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(key, value, entity, maybe, raw));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, key, value, entity, maybe, raw, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<TResult?> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Store __throttleSelf, TKey key, TValue value, TEntity entity, TMaybe maybe, TRaw raw, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(key, value, entity, maybe, raw).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Store, TKey, TValue, TEntity, TMaybe, TRaw) __throttleState = (this, key, value, entity, maybe, raw);
+            return __throttleRateLimit_LoadAsync.InvokeAsync(
+                "Sample.Store.LoadAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<TResult?>(__throttleState.Item1.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4, __throttleState.Item5, __throttleState.Item6)),
+                default).AsTask();
         }
     }
 }

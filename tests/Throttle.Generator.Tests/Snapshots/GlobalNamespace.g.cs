@@ -18,24 +18,11 @@ partial class GlobalClient
     [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
     public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url)
     {
-        return __ThrottleRateLimit(this, url, default).AsTask();
-
-        static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::GlobalClient __throttleSelf, string url, global::System.Threading.CancellationToken __throttleCancellation)
-        {
-            var __throttleWait = __throttleRateLimit_FetchAsync.AcquireAsync("GlobalClient.FetchAsync", __throttleCancellation);
-            if (__throttleWait.IsCompletedSuccessfully)
-            {
-                __throttleWait.GetAwaiter().GetResult();
-                return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.FetchCoreAsync(url));
-            }
-
-            return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, url, __throttleCancellation);
-
-            static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::GlobalClient __throttleSelf, string url, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                await __throttleWait.ConfigureAwait(false);
-                return await __throttleSelf.FetchCoreAsync(url).ConfigureAwait(false);
-            }
-        }
+        (global::GlobalClient, string) __throttleState = (this, url);
+        return __throttleRateLimit_FetchAsync.InvokeAsync(
+            "GlobalClient.FetchAsync",
+            __throttleState,
+            static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2)),
+            default).AsTask();
     }
 }

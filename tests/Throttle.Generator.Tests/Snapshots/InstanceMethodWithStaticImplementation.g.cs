@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<long> NowAsync()
         {
-            return __ThrottleRateLimit(default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimit(global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_NowAsync.AcquireAsync("Sample.Clock.NowAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<long>(NowCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await NowCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple __throttleState = default;
+            return __throttleRateLimit_NowAsync.InvokeAsync(
+                "Sample.Clock.NowAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<long>(NowCoreAsync()),
+                default).AsTask();
         }
     }
 }

@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task CancelAsync(global::Sample.OrderRequest request)
         {
-            return __ThrottleRateLimit(this, request, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_CancelAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.Tenant?.Id, "request.Tenant.Id"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.CancelCoreAsync(request!));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, request!, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.CancelCoreAsync(request).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Orders, global::Sample.OrderRequest) __throttleState = (this, request);
+            return __throttleRateLimit_CancelAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.Tenant?.Id, "request.Tenant.Id"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.CancelCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SubmitAsync(global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(this, request, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_SubmitAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.TenantId, "request.TenantId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.SubmitCoreAsync(request!, cancellationToken));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, request!, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Orders __throttleSelf, global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.SubmitCoreAsync(request, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Orders, global::Sample.OrderRequest, global::System.Threading.CancellationToken) __throttleState = (this, request, cancellationToken);
+            return __throttleRateLimit_SubmitAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.TenantId, "request.TenantId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.SubmitCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                cancellationToken).AsTask();
         }
     }
 }

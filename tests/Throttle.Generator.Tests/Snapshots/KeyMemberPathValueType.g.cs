@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaClassAsync(global::Sample.Request request)
         {
-            return __ThrottleRateLimit(this, request, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Request request, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ViaClassAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(request?.TenantId, "request.TenantId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaClassCoreAsync(request!));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, request!, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Request request, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.ViaClassCoreAsync(request).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Gateway, global::Sample.Request) __throttleState = (this, request);
+            return __throttleRateLimit_ViaClassAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.TenantId, "request.TenantId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaClassCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaNullableStructAsync(global::Sample.Envelope? envelope)
         {
-            return __ThrottleRateLimit(this, envelope, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Envelope? envelope, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ViaNullableStructAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope?.TenantId, "envelope.TenantId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaNullableStructCoreAsync(envelope));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, envelope, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope? envelope, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.ViaNullableStructCoreAsync(envelope).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Gateway, global::Sample.Envelope?) __throttleState = (this, envelope);
+            return __throttleRateLimit_ViaNullableStructAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.TenantId, "envelope.TenantId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaNullableStructCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -110,25 +84,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaStructAsync(global::Sample.Envelope envelope)
         {
-            return __ThrottleRateLimit(this, envelope, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ViaStructAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope.TenantId, "envelope.TenantId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaStructCoreAsync(envelope));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, envelope, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.ViaStructCoreAsync(envelope).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Gateway, global::Sample.Envelope) __throttleState = (this, envelope);
+            return __throttleRateLimit_ViaStructAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2.TenantId, "envelope.TenantId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaStructCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -155,25 +116,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaStructThenClassAsync(global::Sample.Envelope envelope)
         {
-            return __ThrottleRateLimit(this, envelope, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ViaStructThenClassAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(envelope.Inner?.TenantId, "envelope.Inner.TenantId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.ViaStructThenClassCoreAsync(envelope));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, envelope, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Gateway __throttleSelf, global::Sample.Envelope envelope, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.ViaStructThenClassCoreAsync(envelope).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Gateway, global::Sample.Envelope) __throttleState = (this, envelope);
+            return __throttleRateLimit_ViaStructThenClassAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2.Inner?.TenantId, "envelope.Inner.TenantId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaStructThenClassCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }

@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetAccountAsync(global::System.Guid accountId)
         {
-            return __ThrottleRateLimit(this, accountId, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Profiles __throttleSelf, global::System.Guid accountId, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_GetAccountAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(accountId, "accountId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.GetAccountCoreAsync(accountId));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, accountId, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Profiles __throttleSelf, global::System.Guid accountId, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.GetAccountCoreAsync(accountId).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Profiles, global::System.Guid) __throttleState = (this, accountId);
+            return __throttleRateLimit_GetAccountAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "accountId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.GetAccountCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetProfileAsync(string userId, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(this, userId, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Profiles __throttleSelf, string userId, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_GetProfileAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(userId, "userId"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.GetProfileCoreAsync(userId, cancellationToken));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, userId, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Profiles __throttleSelf, string userId, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.GetProfileCoreAsync(userId, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Profiles, string, global::System.Threading.CancellationToken) __throttleState = (this, userId, cancellationToken);
+            return __throttleRateLimit_GetProfileAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "userId"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.GetProfileCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                cancellationToken).AsTask();
         }
     }
 }
@@ -110,13 +84,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial string GetRegion(string? region)
         {
-            return __ThrottleRateLimit(this, region, default);
-
-            static string __ThrottleRateLimit(global::Sample.Profiles __throttleSelf, string? region, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_GetRegion.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(region, "region"), __throttleCancellation);
-                return __throttleSelf.GetRegionCore(region);
-            }
+            (global::Sample.Profiles, string?) __throttleState = (this, region);
+            return __throttleRateLimit_GetRegion.Invoke(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "region"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.GetRegionCore(__throttleState.Item2),
+                default);
         }
     }
 }

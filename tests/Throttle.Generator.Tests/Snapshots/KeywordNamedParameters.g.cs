@@ -20,13 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial void Handle(string @event)
         {
-            __ThrottleRateLimit(this, @event, default);
-
-            static void __ThrottleRateLimit(global::Sample.Events __throttleSelf, string @event, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Handle.Acquire(global::Throttle.Infrastructure.ThrottleKey.From(@event, "event"), __throttleCancellation);
-                __throttleSelf.HandleCore(@event);
-            }
+            (global::Sample.Events, string) __throttleState = (this, @event);
+            __throttleRateLimit_Handle.Invoke(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "event"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.HandleCore(__throttleState.Item2),
+                default);
         }
     }
 }
@@ -53,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task HandleAsync(string @event, int @class, global::System.Threading.CancellationToken @checked)
         {
-            return __ThrottleRateLimit(this, @event, @class, @checked, @checked).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Events __throttleSelf, string @event, int @class, global::System.Threading.CancellationToken @checked, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_HandleAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(@event, "event"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.HandleCoreAsync(@event, @class, @checked));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, @event, @class, @checked, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Events __throttleSelf, string @event, int @class, global::System.Threading.CancellationToken @checked, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.HandleCoreAsync(@event, @class, @checked).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Events, string, int, global::System.Threading.CancellationToken) __throttleState = (this, @event, @class, @checked);
+            return __throttleRateLimit_HandleAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "event"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.HandleCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),
+                @checked).AsTask();
         }
     }
 }

@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<decimal> RejectAtOnceAsync(string symbol)
         {
-            return __ThrottleRateLimit(this, symbol, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<decimal> __ThrottleRateLimit(global::Sample.Quotes __throttleSelf, string symbol, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_RejectAtOnceAsync.AcquireAsync("Sample.Quotes.RejectAtOnceAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<decimal>(__throttleSelf.RejectAtOnceCoreAsync(symbol));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, symbol, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<decimal> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Quotes __throttleSelf, string symbol, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.RejectAtOnceCoreAsync(symbol).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Quotes, string) __throttleState = (this, symbol);
+            return __throttleRateLimit_RejectAtOnceAsync.InvokeAsync(
+                "Sample.Quotes.RejectAtOnceAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<decimal>(__throttleState.Item1.RejectAtOnceCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,13 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial decimal WaitBriefly(string symbol)
         {
-            return __ThrottleRateLimit(this, symbol, default);
-
-            static decimal __ThrottleRateLimit(global::Sample.Quotes __throttleSelf, string symbol, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_WaitBriefly.Acquire("Sample.Quotes.WaitBriefly", __throttleCancellation);
-                return __throttleSelf.WaitBrieflyCore(symbol);
-            }
+            (global::Sample.Quotes, string) __throttleState = (this, symbol);
+            return __throttleRateLimit_WaitBriefly.Invoke(
+                "Sample.Quotes.WaitBriefly",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.WaitBrieflyCore(__throttleState.Item2),
+                default);
         }
     }
 }

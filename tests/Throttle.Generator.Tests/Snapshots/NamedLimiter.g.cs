@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> RateAsync()
         {
-            return __ThrottleRateLimit(this, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Search __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_RateAsync.AcquireAsync("github", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.RateCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Search __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.RateCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Search> __throttleState = new global::System.ValueTuple<global::Sample.Search>(this);
+            return __throttleRateLimit_RateAsync.InvokeAsync(
+                "github",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.RateCoreAsync()),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> SearchAsync(string user, string query)
         {
-            return __ThrottleRateLimit(this, user, query, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Search __throttleSelf, string user, string query, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_SearchAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(user, "user"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.SearchCoreAsync(user, query));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, user, query, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Search __throttleSelf, string user, string query, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.SearchCoreAsync(user, query).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Search, string, string) __throttleState = (this, user, query);
+            return __throttleRateLimit_SearchAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "user"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.SearchCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                default).AsTask();
         }
     }
 }

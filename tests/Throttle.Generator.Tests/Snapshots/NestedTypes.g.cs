@@ -24,25 +24,12 @@ namespace Sample.Deep.Space
                 [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
                 public partial global::System.Threading.Tasks.Task<int> CountAsync()
                 {
-                    return __ThrottleRateLimit(this, default).AsTask();
-
-                    static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(global::Sample.Deep.Space.Outer.Middle.Inner __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                    {
-                        var __throttleWait = __throttleRateLimit_CountAsync.AcquireAsync("Sample.Deep.Space.Outer.Middle.Inner.CountAsync", __throttleCancellation);
-                        if (__throttleWait.IsCompletedSuccessfully)
-                        {
-                            __throttleWait.GetAwaiter().GetResult();
-                            return new global::System.Threading.Tasks.ValueTask<int>(__throttleSelf.CountCoreAsync());
-                        }
-
-                        return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                        static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Deep.Space.Outer.Middle.Inner __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                        {
-                            await __throttleWait.ConfigureAwait(false);
-                            return await __throttleSelf.CountCoreAsync().ConfigureAwait(false);
-                        }
-                    }
+                    global::System.ValueTuple<global::Sample.Deep.Space.Outer.Middle.Inner> __throttleState = new global::System.ValueTuple<global::Sample.Deep.Space.Outer.Middle.Inner>(this);
+                    return __throttleRateLimit_CountAsync.InvokeAsync(
+                        "Sample.Deep.Space.Outer.Middle.Inner.CountAsync",
+                        __throttleState,
+                        static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(__throttleState.Item1.CountCoreAsync()),
+                        default).AsTask();
                 }
             }
         }

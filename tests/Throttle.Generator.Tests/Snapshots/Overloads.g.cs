@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url)
         {
-            return __ThrottleRateLimit(this, url, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Downloader __throttleSelf, string url, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_FetchAsync.AcquireAsync("Sample.Downloader.FetchAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.FetchCoreAsync(url));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, url, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Downloader __throttleSelf, string url, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.FetchCoreAsync(url).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Downloader, string) __throttleState = (this, url);
+            return __throttleRateLimit_FetchAsync.InvokeAsync(
+                "Sample.Downloader.FetchAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url, int retries)
         {
-            return __ThrottleRateLimit(this, url, retries, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Downloader __throttleSelf, string url, int retries, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_FetchAsync_2.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(url, "url"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.FetchCoreAsync(url, retries));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, url, retries, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Downloader __throttleSelf, string url, int retries, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.FetchCoreAsync(url, retries).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Downloader, string, int) __throttleState = (this, url, retries);
+            return __throttleRateLimit_FetchAsync_2.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "url"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                default).AsTask();
         }
     }
 }

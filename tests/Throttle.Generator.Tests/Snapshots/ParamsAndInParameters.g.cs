@@ -20,13 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial long Sum(in global::Sample.Big first, params int[] rest)
         {
-            return __ThrottleRateLimit(this, first, rest, default);
-
-            static long __ThrottleRateLimit(global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Sum.Acquire("Sample.Math2.Sum", __throttleCancellation);
-                return __throttleSelf.SumCore(first, rest);
-            }
+            (global::Sample.Math2, global::Sample.Big, int[]) __throttleState = (this, first, rest);
+            return __throttleRateLimit_Sum.Invoke(
+                "Sample.Math2.Sum",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.SumCore(__throttleState.Item2, __throttleState.Item3),
+                default);
         }
     }
 }
@@ -53,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<long> SumAsync(in global::Sample.Big first, params int[] rest)
         {
-            return __ThrottleRateLimit(this, first, rest, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimit(global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_SumAsync.AcquireAsync("Sample.Math2.SumAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<long>(__throttleSelf.SumCoreAsync(first, rest));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, first, rest, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<long> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Math2 __throttleSelf, global::Sample.Big first, int[] rest, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.SumCoreAsync(first, rest).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Math2, global::Sample.Big, int[]) __throttleState = (this, first, rest);
+            return __throttleRateLimit_SumAsync.InvokeAsync(
+                "Sample.Math2.SumAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<long>(__throttleState.Item1.SumCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                default).AsTask();
         }
     }
 }

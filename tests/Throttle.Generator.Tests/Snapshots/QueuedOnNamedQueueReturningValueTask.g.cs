@@ -16,16 +16,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.ValueTask RunAsync()
         {
-            return __ThrottleQueued(default);
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleQueued(global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return new global::System.Threading.Tasks.ValueTask(__throttleQueued_RunAsync.EnqueueAsync<object?>(
-                    null,
-                    static (__throttleState, __throttleInnerCancellation) => RunCoreAsync(),
-                    5,
-                    __throttleCancellation));
-            }
+            global::System.ValueTuple __throttleState = default;
+            return __throttleQueued_RunAsync.InvokeAsync(
+                5,
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => RunCoreAsync(),
+                default);
         }
     }
 }

@@ -16,16 +16,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<byte[]> RenderAsync(string page, int priority, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleQueued(this, page, priority, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<byte[]> __ThrottleQueued(global::Sample.Renderer __throttleSelf, string page, int priority, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return new global::System.Threading.Tasks.ValueTask<byte[]>(__throttleQueued_RenderAsync.EnqueueAsync<(global::Sample.Renderer, string, int, global::System.Threading.CancellationToken), byte[]>(
-                    (__throttleSelf, page, priority, cancellationToken),
-                    static (__throttleState, __throttleInnerCancellation) => new global::System.Threading.Tasks.ValueTask<byte[]>(__throttleState.Item1.RenderCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),
-                    priority,
-                    __throttleCancellation));
-            }
+            (global::Sample.Renderer, string, int, global::System.Threading.CancellationToken) __throttleState = (this, page, priority, cancellationToken);
+            return __throttleQueued_RenderAsync.InvokeAsync(
+                __throttleState.Item3,
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<byte[]>(__throttleState.Item1.RenderCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),
+                cancellationToken).AsTask();
         }
     }
 }

@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GreetAsync(string tenant)
         {
-            return __ThrottleRateLimit(this, tenant, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Client __throttleSelf, string tenant, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_GreetAsync.AcquireAsync(global::Throttle.Infrastructure.ThrottleKey.From(tenant, "tenant"), __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.GreetCoreAsync(tenant));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, tenant, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Client __throttleSelf, string tenant, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.GreetCoreAsync(tenant).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Client, string) __throttleState = (this, tenant);
+            return __throttleRateLimit_GreetAsync.InvokeAsync(
+                global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "tenant"),
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.GreetCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }

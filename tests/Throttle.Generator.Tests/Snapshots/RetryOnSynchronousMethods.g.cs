@@ -29,15 +29,11 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial void Delete(string path)
         {
-            __ThrottleResilience(this, path, default);
-
-            static void __ThrottleResilience(global::Sample.Files __throttleSelf, string path, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleResilience_Delete.Pipeline.Execute<(global::Sample.Files, string)>(
-                    static (__throttleState, __throttleInnerCancellation) => __throttleState.Item1.DeleteCore(__throttleState.Item2),
-                    (__throttleSelf, path),
-                    __throttleCancellation);
-            }
+            (global::Sample.Files, string) __throttleState = (this, path);
+            __throttleResilience_Delete.Invoke(
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.DeleteCore(__throttleState.Item2),
+                default);
         }
     }
 }
@@ -67,15 +63,11 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial string Read(string path)
         {
-            return __ThrottleResilience(this, path, default);
-
-            static string __ThrottleResilience(global::Sample.Files __throttleSelf, string path, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return __throttleResilience_Read.Pipeline.Execute<string, (global::Sample.Files, string)>(
-                    static (__throttleState, __throttleInnerCancellation) => __throttleState.Item1.ReadCore(__throttleState.Item2),
-                    (__throttleSelf, path),
-                    __throttleCancellation);
-            }
+            (global::Sample.Files, string) __throttleState = (this, path);
+            return __throttleResilience_Read.Invoke(
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.ReadCore(__throttleState.Item2),
+                default);
         }
     }
 }

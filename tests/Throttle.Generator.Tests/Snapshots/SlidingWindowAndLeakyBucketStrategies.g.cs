@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> ReadAsync(string feed)
         {
-            return __ThrottleRateLimit(this, feed, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.Feeds __throttleSelf, string feed, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_ReadAsync.AcquireAsync("Sample.Feeds.ReadAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.ReadCoreAsync(feed));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, feed, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Feeds __throttleSelf, string feed, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.ReadCoreAsync(feed).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Feeds, string) __throttleState = (this, feed);
+            return __throttleRateLimit_ReadAsync.InvokeAsync(
+                "Sample.Feeds.ReadAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.ReadCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task WriteAsync(string feed)
         {
-            return __ThrottleRateLimit(this, feed, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Feeds __throttleSelf, string feed, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_WriteAsync.AcquireAsync("Sample.Feeds.WriteAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.WriteCoreAsync(feed));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, feed, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Feeds __throttleSelf, string feed, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.WriteCoreAsync(feed).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Feeds, string) __throttleState = (this, feed);
+            return __throttleRateLimit_WriteAsync.InvokeAsync(
+                "Sample.Feeds.WriteAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.WriteCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }

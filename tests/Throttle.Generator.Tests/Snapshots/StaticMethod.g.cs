@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task<string> GetAsync(global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(uri, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_GetAsync.AcquireAsync("Sample.Api.GetAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(GetCoreAsync(uri, cancellationToken));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, uri, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await GetCoreAsync(uri, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            (global::System.Uri, global::System.Threading.CancellationToken) __throttleState = (uri, cancellationToken);
+            return __throttleRateLimit_GetAsync.InvokeAsync(
+                "Sample.Api.GetAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(GetCoreAsync(__throttleState.Item1, __throttleState.Item2)),
+                cancellationToken).AsTask();
         }
     }
 }

@@ -32,33 +32,18 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task TickAsync()
         {
-            return __ThrottleResilience(default).AsTask();
+            global::System.ValueTuple __throttleState = default;
+            return __throttleResilience_TickAsync.InvokeAsync(
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __ThrottleRateLimit(__throttleState, __throttleCancellation),
+                default).AsTask();
 
-            static global::System.Threading.Tasks.ValueTask __ThrottleResilience(global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                return __throttleResilience_TickAsync.Pipeline.ExecuteAsync<object?>(
-                    static (__throttleState, __throttleInnerCancellation) => __ThrottleRateLimit(__throttleInnerCancellation),
-                    null,
+            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::System.ValueTuple __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
+                __throttleRateLimit_TickAsync.InvokeAsync(
+                    "Sample.Clock.TickAsync",
+                    __throttleState,
+                    static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(TickCoreAsync()),
                     __throttleCancellation);
-            }
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_TickAsync.AcquireAsync("Sample.Clock.TickAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(TickCoreAsync());
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await TickCoreAsync().ConfigureAwait(false);
-                }
-            }
         }
     }
 }

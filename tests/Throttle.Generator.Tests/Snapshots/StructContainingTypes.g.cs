@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> MoveAsync(int steps)
         {
-            return __ThrottleRateLimit(this, steps, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(global::Sample.Cursor __throttleSelf, int steps, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_MoveAsync.AcquireAsync("Sample.Cursor.MoveAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<int>(__throttleSelf.MoveCoreAsync(steps));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, steps, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Cursor __throttleSelf, int steps, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.MoveCoreAsync(steps).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Cursor, int) __throttleState = (this, steps);
+            return __throttleRateLimit_MoveAsync.InvokeAsync(
+                "Sample.Cursor.MoveAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(__throttleState.Item1.MoveCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }
@@ -65,25 +52,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<int> SumAsync()
         {
-            return __ThrottleRateLimit(this, default);
-
-            static global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimit(global::Sample.Point __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_SumAsync.AcquireAsync("Sample.Point.SumAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return __throttleSelf.SumCoreAsync();
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<int> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Point __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.SumCoreAsync().ConfigureAwait(false);
-                }
-            }
+            global::System.ValueTuple<global::Sample.Point> __throttleState = new global::System.ValueTuple<global::Sample.Point>(this);
+            return __throttleRateLimit_SumAsync.InvokeAsync(
+                "Sample.Point.SumAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.SumCoreAsync(),
+                default);
         }
     }
 }
@@ -110,13 +84,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial int Read()
         {
-            return __ThrottleRateLimit(this, default);
-
-            static int __ThrottleRateLimit(global::Sample.Reader __throttleSelf, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Read.Acquire("Sample.Reader.Read", __throttleCancellation);
-                return __throttleSelf.ReadCore();
-            }
+            global::System.ValueTuple<global::Sample.Reader> __throttleState = new global::System.ValueTuple<global::Sample.Reader>(this);
+            return __throttleRateLimit_Read.Invoke(
+                "Sample.Reader.Read",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.ReadCore(),
+                default);
         }
     }
 }

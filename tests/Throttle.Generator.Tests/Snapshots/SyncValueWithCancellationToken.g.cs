@@ -20,13 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Collections.Generic.IReadOnlyList<int> Compute(int count, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(this, count, cancellationToken, cancellationToken);
-
-            static global::System.Collections.Generic.IReadOnlyList<int> __ThrottleRateLimit(global::Sample.Calculator __throttleSelf, int count, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Compute.Acquire("Sample.Calculator.Compute", __throttleCancellation);
-                return __throttleSelf.ComputeCore(count, cancellationToken);
-            }
+            (global::Sample.Calculator, int, global::System.Threading.CancellationToken) __throttleState = (this, count, cancellationToken);
+            return __throttleRateLimit_Compute.Invoke(
+                "Sample.Calculator.Compute",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.ComputeCore(__throttleState.Item2, __throttleState.Item3),
+                cancellationToken);
         }
     }
 }

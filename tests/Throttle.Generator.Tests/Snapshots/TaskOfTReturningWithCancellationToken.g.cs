@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url, global::System.Threading.CancellationToken cancellationToken)
         {
-            return __ThrottleRateLimit(this, url, cancellationToken, cancellationToken).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit(global::Sample.GitHubClient __throttleSelf, string url, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_FetchAsync.AcquireAsync("Sample.GitHubClient.FetchAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask<string>(__throttleSelf.FetchCoreAsync(url, cancellationToken));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, url, cancellationToken, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.GitHubClient __throttleSelf, string url, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.FetchCoreAsync(url, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.GitHubClient, string, global::System.Threading.CancellationToken) __throttleState = (this, url, cancellationToken);
+            return __throttleRateLimit_FetchAsync.InvokeAsync(
+                "Sample.GitHubClient.FetchAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2, __throttleState.Item3)),
+                cancellationToken).AsTask();
         }
     }
 }

@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SendAsync(string message)
         {
-            return __ThrottleRateLimit(this, message, default).AsTask();
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Mailer __throttleSelf, string message, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_SendAsync.AcquireAsync("Sample.Mailer.SendAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return new global::System.Threading.Tasks.ValueTask(__throttleSelf.SendCoreAsync(message));
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, message, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Mailer __throttleSelf, string message, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.SendCoreAsync(message).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Mailer, string) __throttleState = (this, message);
+            return __throttleRateLimit_SendAsync.InvokeAsync(
+                "Sample.Mailer.SendAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.SendCoreAsync(__throttleState.Item2)),
+                default).AsTask();
         }
     }
 }

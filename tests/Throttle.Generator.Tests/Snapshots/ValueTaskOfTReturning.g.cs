@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<int?> LookupAsync(string? name)
         {
-            return __ThrottleRateLimit(this, name, default);
-
-            static global::System.Threading.Tasks.ValueTask<int?> __ThrottleRateLimit(global::Sample.Cache __throttleSelf, string? name, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_LookupAsync.AcquireAsync("Sample.Cache.LookupAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return __throttleSelf.LookupCoreAsync(name);
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, name, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask<int?> __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Cache __throttleSelf, string? name, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    return await __throttleSelf.LookupCoreAsync(name).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Cache, string?) __throttleState = (this, name);
+            return __throttleRateLimit_LookupAsync.InvokeAsync(
+                "Sample.Cache.LookupAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.LookupCoreAsync(__throttleState.Item2),
+                default);
         }
     }
 }

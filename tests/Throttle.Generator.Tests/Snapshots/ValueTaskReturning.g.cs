@@ -20,25 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask PingAsync(global::System.Threading.CancellationToken token)
         {
-            return __ThrottleRateLimit(this, token, token);
-
-            static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::Sample.Pinger __throttleSelf, global::System.Threading.CancellationToken token, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                var __throttleWait = __throttleRateLimit_PingAsync.AcquireAsync("Sample.Pinger.PingAsync", __throttleCancellation);
-                if (__throttleWait.IsCompletedSuccessfully)
-                {
-                    __throttleWait.GetAwaiter().GetResult();
-                    return __throttleSelf.PingCoreAsync(token);
-                }
-
-                return __ThrottleRateLimitSlowAsync(__throttleWait, __throttleSelf, token, __throttleCancellation);
-
-                static async global::System.Threading.Tasks.ValueTask __ThrottleRateLimitSlowAsync(global::System.Threading.Tasks.ValueTask __throttleWait, global::Sample.Pinger __throttleSelf, global::System.Threading.CancellationToken token, global::System.Threading.CancellationToken __throttleCancellation)
-                {
-                    await __throttleWait.ConfigureAwait(false);
-                    await __throttleSelf.PingCoreAsync(token).ConfigureAwait(false);
-                }
-            }
+            (global::Sample.Pinger, global::System.Threading.CancellationToken) __throttleState = (this, token);
+            return __throttleRateLimit_PingAsync.InvokeAsync(
+                "Sample.Pinger.PingAsync",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.PingCoreAsync(__throttleState.Item2),
+                token);
         }
     }
 }

@@ -20,13 +20,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial void Log(string message)
         {
-            __ThrottleRateLimit(this, message, default);
-
-            static void __ThrottleRateLimit(global::Sample.Logger __throttleSelf, string message, global::System.Threading.CancellationToken __throttleCancellation)
-            {
-                __throttleRateLimit_Log.Acquire("Sample.Logger.Log", __throttleCancellation);
-                __throttleSelf.LogCore(message);
-            }
+            (global::Sample.Logger, string) __throttleState = (this, message);
+            __throttleRateLimit_Log.Invoke(
+                "Sample.Logger.Log",
+                __throttleState,
+                static (__throttleState, __throttleCancellation) => __throttleState.Item1.LogCore(__throttleState.Item2),
+                default);
         }
     }
 }
