@@ -1,4 +1,8 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Throttle.Generator.Diagnostics;
 using Throttle.Generator.Emitting;
 using Throttle.Generator.Model;
 using Throttle.Generator.Parsing;
@@ -7,8 +11,10 @@ namespace Throttle.Generator;
 
 /// <summary>
 /// Implements partial methods annotated with Throttle attributes. One pipeline per attribute finds the methods
-/// (<c>ForAttributeWithMetadataName</c>); the transform turns each into an equatable <see cref="MethodResult"/>; the
-/// output step only reports diagnostics and formats text.
+/// (<c>ForAttributeWithMetadataName</c>); the transform turns each into an equatable <see cref="MethodResult"/>. From
+/// there the pipeline splits: the model alone feeds the output that formats text, so a change in a diagnostic never
+/// re-emits a file; the diagnostics feed an output that only reports them; the claims on shared names of every method
+/// are collected into one check that reports settings that disagree (and feeds no source output).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ThrottleGenerator : IIncrementalGenerator
@@ -16,9 +22,16 @@ public sealed class ThrottleGenerator : IIncrementalGenerator
     /// <summary>Tracking name of each attribute's transform step, for incrementality tests.</summary>
     public const string TransformStepPrefix = "Throttle.Transform.";
 
+    /// <summary>Tracking name of each attribute's model step (what the source output sees).</summary>
+    public const string ModelStepPrefix = "Throttle.Model.";
+
+    /// <summary>Tracking name of the step that collects every method's claims on shared names.</summary>
+    public const string SharedNamesStep = "Throttle.SharedNames";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var claimsPerAttribute = new List<IncrementalValueProvider<ImmutableArray<SharedNameClaim>>>();
         foreach (var attribute in ThrottleAttributes.InWrappingOrder)
         {
             var results = context.SyntaxProvider
@@ -29,20 +42,38 @@ public sealed class ThrottleGenerator : IIncrementalGenerator
                 .Where(static result => result is not null)
                 .WithTrackingName(TransformStepPrefix + attribute);
 
-            context.RegisterSourceOutput(results, static (output, result) => Produce(output, result!));
+            var models = results
+                .Select(static (result, _) => result!.Model)
+                .Where(static model => model is not null)
+                .WithTrackingName(ModelStepPrefix + attribute);
+            context.RegisterSourceOutput(models, static (output, model) => output.AddSource(model!.HintName, Emitter.Emit(model)));
+
+            var diagnostics = results
+                .Select(static (result, _) => result!.Diagnostics)
+                .Where(static found => found.Length > 0);
+            context.RegisterSourceOutput(diagnostics, static (output, found) => Report(output, found));
+
+            claimsPerAttribute.Add(results.SelectMany(static (result, _) => result!.SharedNames.Items).Collect());
         }
+
+        var claims = claimsPerAttribute[0];
+        foreach (var next in claimsPerAttribute.Skip(1))
+        {
+            claims = claims.Combine(next).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
+        }
+
+        var conflicts = claims
+            .Select(static (all, _) => new EquatableArray<SharedNameClaim>(all))
+            .WithTrackingName(SharedNamesStep)
+            .Select(static (all, _) => SharedNameConflicts.Find(all));
+        context.RegisterSourceOutput(conflicts, static (output, found) => Report(output, found));
     }
 
-    private static void Produce(SourceProductionContext output, MethodResult result)
+    private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
     {
-        foreach (var diagnostic in result.Diagnostics)
+        foreach (var diagnostic in diagnostics)
         {
             output.ReportDiagnostic(diagnostic.ToDiagnostic());
-        }
-
-        if (result.Model is { } model)
-        {
-            output.AddSource(model.HintName, Emitter.Emit(model));
         }
     }
 }

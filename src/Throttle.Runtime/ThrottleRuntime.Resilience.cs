@@ -5,6 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using Polly;
 using Throttle.Infrastructure;
+using Throttle.Internal;
 using Throttle.Resilience;
 
 namespace Throttle;
@@ -16,6 +17,7 @@ public sealed partial class ThrottleRuntime
 
     private readonly ConcurrentDictionary<string, CircuitBreakerHandle> _circuitBreakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _resiliencePipelines = new(StringComparer.Ordinal);
+    private readonly SharedSettingsRegistry<BreakerSettings> _breakerSettings = SharedSettings.ForCircuitBreakers();
 
     /// <summary>
     /// Every circuit breaker this runtime has created so far, in no particular order. A breaker is created by the first
@@ -61,20 +63,12 @@ public sealed partial class ThrottleRuntime
 
     private CircuitBreakerHandle ResolveCircuitBreaker(ResilienceSite site)
     {
-        var options = site.CircuitBreaker!;
-        var breaker = _circuitBreakers.GetOrAdd(
+        // Methods sharing a breaker by name share its threshold and break too; disagreeing settings would make one of them
+        // silently wrong. Claimed before the breaker exists, so the breaker always has the settings of the claim that won.
+        _breakerSettings.Claim(site.BreakerName!, new BreakerSettings(site.CircuitBreaker!.FailureThreshold, site.BreakDuration), site.Id);
+        return _circuitBreakers.GetOrAdd(
             site.BreakerName!,
             static (name, state) => new CircuitBreakerHandle(name, state.site.CircuitBreaker!.FailureThreshold, state.site.BreakDuration, state.runtime.TimeProvider),
             (runtime: this, site));
-
-        // Methods sharing a breaker by name share its threshold and break too; disagreeing settings would make one of them silently wrong.
-        if (breaker.FailureThreshold != options.FailureThreshold || breaker.BreakDuration != site.BreakDuration)
-        {
-            throw new InvalidOperationException(
-                $"The circuit breaker '{breaker.Name}' is shared by methods with different settings: {site.Id} asks for FailureThreshold = {options.FailureThreshold}, BreakSeconds = {options.BreakSeconds}, " +
-                $"but the breaker has FailureThreshold = {breaker.FailureThreshold}, BreakSeconds = {breaker.BreakDuration.TotalSeconds}. Give every method that shares a breaker the same settings.");
-        }
-
-        return breaker;
     }
 }

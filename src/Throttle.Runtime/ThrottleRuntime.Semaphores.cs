@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using Throttle.Internal;
 using Throttle.Semaphores;
 
 namespace Throttle;
@@ -14,6 +15,7 @@ public sealed partial class ThrottleRuntime
     /// <summary>Fallback polling interval of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
     internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(0.1);
 
+    private readonly SharedSettingsRegistry<SemaphoreSettings> _semaphoreSettings = SharedSettings.ForSemaphores();
     private ConcurrentDictionary<string, ThrottleSemaphore>? _semaphores;
 
     /// <summary>
@@ -26,15 +28,21 @@ public sealed partial class ThrottleRuntime
     /// <param name="value">The number of slots, at least 1.</param>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is less than 1.</exception>
-    /// <exception cref="InvalidOperationException">The semaphore exists in this runtime with another value.</exception>
+    /// <exception cref="InvalidOperationException">The semaphore is used in this runtime with another value or lease (named in the message).</exception>
     public ThrottleSemaphore GetSemaphore(string key, int value) =>
-        GetSemaphore(key, value, DefaultSemaphoreLease, DefaultSemaphoreSleepDelay);
+        GetSemaphore(key, value, DefaultSemaphoreLease, DefaultSemaphoreSleepDelay, user: "a ThrottleRuntime.GetSemaphore caller");
 
-    /// <summary>Gets or creates the semaphore <paramref name="key"/>; lease and sleep delay apply only when it is created.</summary>
-    internal ThrottleSemaphore GetSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay)
+    /// <summary>
+    /// Gets or creates the semaphore <paramref name="key"/>; lease and sleep delay apply only when it is created.
+    /// <paramref name="user"/> (a method's site id) is named when its value or lease differs from the semaphore's first user's.
+    /// </summary>
+    internal ThrottleSemaphore GetSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay, string user)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+
+        // Before the semaphore exists, so it always has the settings of the claim that won; a matching claim allocates nothing.
+        _semaphoreSettings.Claim(key, new SemaphoreSettings(value, leaseTime), user);
         var semaphores = _semaphores;
         if (semaphores is null)
         {
@@ -48,12 +56,6 @@ public sealed partial class ThrottleRuntime
                 key,
                 static (key, state) => state.runtime.CreateSemaphore(key, state.value, state.leaseTime, state.sleepDelay),
                 (runtime: this, value, leaseTime, sleepDelay));
-        }
-
-        if (semaphore.Value != value)
-        {
-            throw new InvalidOperationException(
-                $"Semaphore '{key}' already exists in this runtime with value {semaphore.Value}, not {value}. Every user of a key must use the same value.");
         }
 
         return semaphore;

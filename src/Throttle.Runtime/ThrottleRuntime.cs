@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using Throttle.Infrastructure;
+using Throttle.Internal;
 using Throttle.Limiters;
 using Throttle.Storage;
 
@@ -150,13 +151,18 @@ public sealed partial class ThrottleRuntime
     /// <c>Burst</c>. Sliding window: <c>rate</c> per window of <c>per</c> seconds. Leaky bucket: leaks <c>rate / per</c>
     /// per second, capacity <c>Burst</c> (the site turns a <c>Burst</c> of 0 into <c>rate</c>).
     /// </summary>
-    private ThrottleLimiter CreateLimiter(RateLimitSite site) => site.Strategy switch
+    private ThrottleLimiter CreateLimiter(RateLimitSite site)
     {
-        RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),
-        RateLimitStrategy.SlidingWindow => new SlidingWindowLimiter(site.Rate, site.Per, Storage, site.Scope),
-        RateLimitStrategy.LeakyBucket => new LeakyBucketLimiter(site.Rate / site.Per, site.Burst, Storage, site.Scope),
-        _ => throw new NotSupportedException($"Unknown rate-limit strategy {site.Strategy}."),
-    };
+        // The storage checks the scope's settings against its other users; this names the method in its message.
+        using var claiming = SharedSettings.ClaimingAs(site.Id);
+        return site.Strategy switch
+        {
+            RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),
+            RateLimitStrategy.SlidingWindow => new SlidingWindowLimiter(site.Rate, site.Per, Storage, site.Scope),
+            RateLimitStrategy.LeakyBucket => new LeakyBucketLimiter(site.Rate / site.Per, site.Burst, Storage, site.Scope),
+            _ => throw new NotSupportedException($"Unknown rate-limit strategy {site.Strategy}."),
+        };
+    }
 
     private sealed class RuntimeScope(ThrottleRuntime? previous) : IDisposable
     {

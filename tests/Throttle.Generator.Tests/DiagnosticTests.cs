@@ -313,6 +313,48 @@ public sealed class DiagnosticTests
         }
         """, "FetchAsync", "Method 'FetchAsync' already has a body");
 
+    [Fact]
+    public void THR008_BodyInASecondPartialDeclaration() => AssertSingle("THR008", """
+        public partial class Client
+        {
+            [RateLimit(5)]
+            public partial Task FetchAsync();
+
+            public partial Task [|FetchAsync|]() => Task.CompletedTask;
+
+            private Task FetchCoreAsync() => Task.CompletedTask;
+        }
+        """, "FetchAsync", "Method 'FetchAsync' already has a body; the Throttle generator writes it. Move the body to 'FetchCoreAsync'");
+
+    [Fact]
+    public void THR008_BodyInAnotherFileReplacesCS0757()
+    {
+        var implementation = Markup.Parse(Usings + """
+            public partial class Client
+            {
+                public partial Task<int> [|CountAsync|](int start) => Task.FromResult(start);
+            }
+            """);
+        var run = GeneratorHarness.Run(Usings + """
+            public partial class Client
+            {
+                [Retry]
+                public partial Task<int> CountAsync(int start);
+
+                private Task<int> CountCoreAsync(int start) => Task.FromResult(start);
+            }
+            """, implementation.Source);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("THR008", diagnostic.Id);
+        Assert.Equal("Source1.cs", diagnostic.Location.SourceTree!.FilePath);
+        Assert.Equal(implementation.Span, diagnostic.Location.SourceSpan);
+
+        // Nothing is generated for the method, so the compiler has no second implementation to complain about.
+        Assert.Empty(run.Sources);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
     [Theory]
     [InlineData("[RateLimit([|double.NaN|])]", "Rate must be a positive, finite number, but is NaN")]
     [InlineData("[RateLimit([|double.PositiveInfinity|])]", "Rate must be a positive, finite number, but is Infinity")]

@@ -70,6 +70,70 @@ public sealed class IncrementalityTests
         Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
     }
 
+    private const string Gate = """
+        using System.Threading.Tasks;
+        using Throttle;
+
+        namespace Sample;
+
+        public sealed partial class Gate
+        {
+            [DistributedSemaphore("db", 2)]
+            public partial Task EnterAsync();
+
+            [DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 1)]
+            public partial Task LeaveAsync();
+
+            private Task EnterCoreAsync() => Task.CompletedTask;
+            private Task LeaveCoreAsync() => Task.CompletedTask;
+        }
+        """;
+
+    [Fact]
+    public void DiagnosticsAndSharedNamesStayCachedWhenAnotherFileChanges()
+    {
+        var compilation = GeneratorHarness.Compile(Gate, Other);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        Assert.Equal(["THR401", "THR403", "THR403"], driver.GetRunResult().Diagnostics.Select(d => d.Id).Order());
+
+        var old = compilation.SyntaxTrees.Single(t => t.FilePath == "Source1.cs");
+        var edited = old.WithChangedText(old.GetText().Replace(Other.IndexOf("=> 1", System.StringComparison.Ordinal), 4, "=> 2"));
+        var result = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited)).GetRunResult().Results.Single();
+
+        Assert.All(result.TrackedSteps[ThrottleGenerator.SharedNamesStep].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(3, result.Diagnostics.Length);
+    }
+
+    [Fact]
+    public void DiagnosticsFollowAnEditOfTheirFileWithoutReEmittingIt()
+    {
+        var compilation = GeneratorHarness.Compile(Gate, Other);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        var before = driver.GetRunResult().Diagnostics.Select(d => d.Location.GetLineSpan().StartLinePosition.Line).Order().ToList();
+
+        var old = compilation.SyntaxTrees.Single(t => t.FilePath == "Source0.cs");
+        var edited = old.WithChangedText(old.GetText().Replace(0, 0, "// one line more\n"));
+        var result = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited)).GetRunResult().Results.Single();
+
+        // Reported again, in the new tree (so #pragma and [SuppressMessage] there apply), one line lower.
+        Assert.All(result.Diagnostics, d => Assert.Same(edited, d.Location.SourceTree));
+        Assert.Equal(before.Select(line => line + 1), result.Diagnostics.Select(d => d.Location.GetLineSpan().StartLinePosition.Line).Order());
+
+        // The transform's results changed (their diagnostics moved) but the models are equal, so no file is written again.
+        Assert.Contains(IncrementalStepRunReason.Modified, new TransformReasons(result));
+        var models = ThrottleAttributes.InWrappingOrder
+            .Select(attribute => ThrottleGenerator.ModelStepPrefix + attribute)
+            .Where(result.TrackedSteps.ContainsKey)
+            .SelectMany(name => result.TrackedSteps[name])
+            .SelectMany(step => step.Outputs)
+            .ToList();
+        Assert.Equal(2, models.Count);
+        Assert.All(models, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
     {
         var compilation = GeneratorHarness.Compile(Client, Other);

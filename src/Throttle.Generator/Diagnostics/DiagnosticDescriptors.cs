@@ -139,21 +139,41 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "thr302");
 
-    /// <summary>A semaphore that can wait forever (the spec's "semaphore without a timeout" pitfall).</summary>
+    /// <summary>
+    /// A semaphore that can wait forever. A warning, not an info, so that <c>dotnet build</c> shows it (docs/diagnostics.md#thr401).
+    /// </summary>
     public static readonly DiagnosticDescriptor NoAcquireTimeout = new(
         "THR401",
         "Semaphore without an acquire timeout",
         "[DistributedSemaphore] on '{0}' has no AcquireTimeoutSeconds: if holders stall, callers wait for a slot forever; set a timeout",
         Category,
-        DiagnosticSeverity.Info,
+        DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "thr401");
+
+    /// <summary>Two methods of one rate-limit scope with different settings.</summary>
+    public static readonly DiagnosticDescriptor ScopeSettingsDiffer = Error(
+        "THR110",
+        "Rate limit scope shared with different settings",
+        "Scope '{0}' is also used by '{1}' with different settings: {2}; methods of one scope share its limits, so give them the same settings or different scopes");
+
+    /// <summary>Two methods of one circuit breaker name with different settings.</summary>
+    public static readonly DiagnosticDescriptor BreakerSettingsDiffer = Error(
+        "THR305",
+        "Circuit breaker shared with different settings",
+        "Circuit breaker '{0}' is also used by '{1}' with different settings: {2}; methods of one breaker share its state, so give them the same settings or different names");
 
     /// <summary>PartitionKey naming no parameter or member.</summary>
     public static readonly DiagnosticDescriptor PartitionKeyNotFound = Error(
         "THR402",
         "Semaphore partition key does not name a parameter or member",
         "PartitionKey '{0}' does not resolve: {1}");
+
+    /// <summary>Two methods of one semaphore key with different settings.</summary>
+    public static readonly DiagnosticDescriptor SemaphoreSettingsDiffer = Error(
+        "THR403",
+        "Semaphore shared with different settings",
+        "Semaphore '{0}' is also used by '{1}' with different settings: {2}; methods of one key share its slots, so give them the same settings or different keys");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -52,5 +52,8 @@ internal sealed record MethodModel(
     RateLimitModel? RateLimit,
     SemaphoreModel? Semaphore);
 
-/// <summary>The transform's output for one method: the model to emit (when valid) and the diagnostics to report.</summary>
-internal sealed record MethodResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// The transform's output for one method: the model to emit (when valid), the diagnostics to report, and the method's
+/// claims on names it shares with other methods (checked against each other across the compilation).
+/// </summary>
+internal sealed record MethodResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<SharedNameClaim> SharedNames);

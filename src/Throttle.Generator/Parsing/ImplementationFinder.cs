@@ -1,5 +1,7 @@
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Throttle.Generator.Parsing;
 
@@ -12,6 +14,22 @@ internal static class ImplementationFinder
         methodName.EndsWith(AsyncSuffix, System.StringComparison.Ordinal) && methodName.Length > AsyncSuffix.Length
             ? methodName.Substring(0, methodName.Length - AsyncSuffix.Length) + "Core" + AsyncSuffix
             : methodName + "Core";
+
+    /// <summary>
+    /// The name of a body the user wrote for the Throttle method itself, or null: a body on the attributed declaration, or
+    /// a second partial declaration with a body (its <see cref="IMethodSymbol.PartialImplementationPart"/>). The
+    /// generator's own output is never part of the compilation it sees, so an implementation part found here is the user's.
+    /// </summary>
+    public static SyntaxToken? UserWrittenBody(IMethodSymbol method, MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        if (declaration.Body is not null || declaration.ExpressionBody is not null)
+        {
+            return declaration.Identifier;
+        }
+
+        var implementation = method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+        return implementation is MethodDeclarationSyntax written ? written.Identifier : null;
+    }
 
     /// <summary>The matching implementation, or null; <paramref name="candidate"/> is a same-named method that does not match.</summary>
     public static IMethodSymbol? Find(IMethodSymbol method, string coreName, out IMethodSymbol? candidate)

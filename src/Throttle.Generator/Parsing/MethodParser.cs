@@ -56,9 +56,11 @@ internal static class MethodParser
             return Result(null, diagnostics);
         }
 
-        if (declaration.Body is not null || declaration.ExpressionBody is not null)
+        // The body may be on this declaration or on a second partial declaration the user wrote (the generator never
+        // sees its own output, so any implementation part here is the user's); either way there is nothing to generate.
+        if (ImplementationFinder.UserWrittenBody(method, declaration, cancellationToken) is { } body)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlreadyImplemented, LocationInfo.From(declaration.Identifier), method.Name, coreName));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlreadyImplemented, LocationInfo.From(body), method.Name, coreName));
             return Result(null, diagnostics);
         }
 
@@ -104,10 +106,13 @@ internal static class MethodParser
         var rateLimit = rateLimitAttribute is null ? null : RateLimitParser.Parse(rateLimitAttribute, method, names, compilation, diagnostics);
         var semaphore = semaphoreAttribute is null ? null : SemaphoreParser.Parse(semaphoreAttribute, method, names, compilation, diagnostics);
 
+        var sharedNames = SharedNameClaims.Of(
+            names.SiteId, rateLimit, rateLimitAttribute, resilience, circuitBreakerAttribute, semaphore, semaphoreAttribute, cancellationToken);
+
         // Warnings and infos (e.g. THR401) still let the wrapper be written; an error means there is nothing sound to write.
         if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || core is null || returnKind is null)
         {
-            return Result(null, diagnostics);
+            return Result(null, diagnostics, sharedNames);
         }
 
         var model = new MethodModel(
@@ -136,11 +141,11 @@ internal static class MethodParser
             Resilience: resilience,
             RateLimit: rateLimit,
             Semaphore: semaphore);
-        return Result(model, diagnostics);
+        return Result(model, diagnostics, sharedNames);
     }
 
-    private static MethodResult Result(MethodModel? model, List<DiagnosticInfo> diagnostics) =>
-        new(model, new EquatableArray<DiagnosticInfo>(diagnostics));
+    private static MethodResult Result(MethodModel? model, List<DiagnosticInfo> diagnostics, EquatableArray<SharedNameClaim> sharedNames = default) =>
+        new(model, new EquatableArray<DiagnosticInfo>(diagnostics), sharedNames);
 
     private static ReturnKind? ClassifyReturn(IMethodSymbol method, Compilation compilation)
     {

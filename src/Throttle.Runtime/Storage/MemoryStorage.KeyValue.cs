@@ -111,6 +111,7 @@ public sealed partial class MemoryStorage
     internal override ILimiterBackend CreateLimiterBackend(LimiterDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        LimiterScopes.ClaimScope(definition);
         return definition.Algorithm switch
         {
             LimiterAlgorithm.TokenBucket => new MemoryTokenBucketBackend(this, definition),

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Throttle.Internal;
 using Throttle.Limiters.Backends;
 
 namespace Throttle.Storage;
@@ -74,4 +75,7 @@ public abstract class ThrottleStorage : IAsyncDisposable
 
     /// <summary>Creates the state holder for one limiter (one algorithm, one scope) on this storage.</summary>
     internal abstract ILimiterBackend CreateLimiterBackend(LimiterDefinition definition);
+
+    /// <summary>The settings each limiter scope of this storage is used with; implementations claim in <see cref="CreateLimiterBackend"/>.</summary>
+    internal SharedSettingsRegistry<LimiterDefinition> LimiterScopes { get; } = SharedSettings.ForLimiterScopes();
 }

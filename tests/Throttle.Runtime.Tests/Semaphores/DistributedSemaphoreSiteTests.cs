@@ -85,7 +85,7 @@ public sealed class DistributedSemaphoreSiteTests
         var runtime = new ThrottleRuntime();
         runtime.GetSemaphore("k", 2);
         var error = Assert.Throws<InvalidOperationException>(() => runtime.GetSemaphore("k", 3));
-        Assert.Contains("value 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Value = 2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -205,6 +205,7 @@ public sealed class RedisStorage : ThrottleStorage
     internal override ILimiterBackend CreateLimiterBackend(LimiterDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        LimiterScopes.ClaimScope(definition);
         return definition.Algorithm switch
         {
             LimiterAlgorithm.TokenBucket => new RedisTokenBucketBackend(this, definition.Scope),
