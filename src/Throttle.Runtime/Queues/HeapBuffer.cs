@@ -22,11 +22,11 @@ internal sealed class HeapBuffer<T> : IDisposable
     private readonly int _maxSize;
     private readonly TimeProvider _time;
     private readonly bool _timed;
+    private readonly RoomWaiters<T> _waiters;
     private Entry[] _heap = new Entry[16];
     private int _count;
     private long _arrivals;
     private int _state;
-    private readonly RoomWaiters<T> _waiters;
     private TaskCompletionSource? _signal;
     private ITimer? _timer;
     private long _timerDue = long.MaxValue;
