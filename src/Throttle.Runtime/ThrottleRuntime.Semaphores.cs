@@ -14,12 +14,14 @@ public sealed partial class ThrottleRuntime
     /// <summary>Fallback polling interval of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
     internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(0.1);
 
-    private ConcurrentDictionary<string, ThrottleSemaphore>? _semaphores;
+    // By key and partition, kept apart (never joined into one string, so "a" + "b:c" and "a:b" + "c" stay two semaphores).
+    private ConcurrentDictionary<(string Key, string? Partition), ThrottleSemaphore>? _semaphores;
 
     /// <summary>
     /// The semaphore <paramref name="key"/> of this runtime, created on first use and shared afterwards (also with
     /// <c>[DistributedSemaphore]</c> methods of the same key): a <see cref="DistributedBoundedSemaphore"/> when
-    /// <see cref="ThrottleRuntimeOptions.Redis"/> is set, else an <see cref="InProcessSemaphore"/>. Its acquire
+    /// the runtime's storage is on Redis (<see cref="ThrottleRuntimeOptions.UseRedis"/>, or a Redis or hybrid
+    /// <see cref="ThrottleRuntimeOptions.Storage"/>; same connection, key prefix and timeout), else an <see cref="InProcessSemaphore"/>. Its acquire
     /// timeout is infinite; pass one to <see cref="ThrottleSemaphore.AcquireAsync(TimeSpan, CancellationToken)"/>.
     /// </summary>
     /// <param name="key">The semaphore's name.</param>
@@ -31,36 +33,43 @@ public sealed partial class ThrottleRuntime
         GetSemaphore(key, value, DefaultSemaphoreLease, DefaultSemaphoreSleepDelay);
 
     /// <summary>Gets or creates the semaphore <paramref name="key"/>; lease and sleep delay apply only when it is created.</summary>
-    internal ThrottleSemaphore GetSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay)
+    internal ThrottleSemaphore GetSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay) =>
+        GetSemaphore(key, null, value, leaseTime, sleepDelay);
+
+    /// <summary>
+    /// Gets or creates the semaphore of <paramref name="partition"/> of <paramref name="key"/> (null: the key itself);
+    /// lease and sleep delay apply only when it is created.
+    /// </summary>
+    internal ThrottleSemaphore GetSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
         var semaphores = _semaphores;
         if (semaphores is null)
         {
-            Interlocked.CompareExchange(ref _semaphores, new ConcurrentDictionary<string, ThrottleSemaphore>(StringComparer.Ordinal), null);
+            Interlocked.CompareExchange(ref _semaphores, new ConcurrentDictionary<(string, string?), ThrottleSemaphore>(), null);
             semaphores = _semaphores;
         }
 
-        if (!semaphores.TryGetValue(key, out var semaphore))
+        if (!semaphores.TryGetValue((key, partition), out var semaphore))
         {
             semaphore = semaphores.GetOrAdd(
-                key,
-                static (key, state) => state.runtime.CreateSemaphore(key, state.value, state.leaseTime, state.sleepDelay),
+                (key, partition),
+                static (name, state) => state.runtime.CreateSemaphore(name.Key, name.Partition, state.value, state.leaseTime, state.sleepDelay),
                 (runtime: this, value, leaseTime, sleepDelay));
         }
 
         if (semaphore.Value != value)
         {
             throw new InvalidOperationException(
-                $"Semaphore '{key}' already exists in this runtime with value {semaphore.Value}, not {value}. Every user of a key must use the same value.");
+                $"Semaphore '{semaphore.Key}' already exists in this runtime with value {semaphore.Value}, not {value}. Every user of a key must use the same value.");
         }
 
         return semaphore;
     }
 
-    private ThrottleSemaphore CreateSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay) =>
-        Options.Redis is { } redis
-            ? new DistributedBoundedSemaphore(redis, key, value, sleepDelay, acquireTimeout: null, leaseTime, TimeProvider)
-            : new InProcessSemaphore(key, value, acquireTimeout: null, TimeProvider);
+    private ThrottleSemaphore CreateSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay) =>
+        _redis is { } redis
+            ? new DistributedBoundedSemaphore(redis, key, partition, value, sleepDelay, leaseTime, TimeProvider)
+            : new InProcessSemaphore(partition is null ? key : key + ":" + partition, value, acquireTimeout: null, TimeProvider);
 }

@@ -93,6 +93,6 @@ public sealed class DistributedSemaphoreSite
         // semaphore is worth holding here, and it is never created for a site that always partitions.
         return partition is null
             ? _resolved.Get(this, static (runtime, site) => runtime.GetSemaphore(site.Key, site.Value, site.LeaseTime, site.AcquireSleepDelay))
-            : ThrottleRuntime.Current.GetSemaphore(Key + ":" + partition, Value, LeaseTime, AcquireSleepDelay);
+            : ThrottleRuntime.Current.GetSemaphore(Key, partition, Value, LeaseTime, AcquireSleepDelay);
     }
 }
