@@ -25,10 +25,17 @@ public sealed class RedisKeysTests
     [InlineData("line\nbreak", "line%0Abreak")]
     [InlineData("nul\0", "nul%00")]
     [InlineData("del\u007F", "del%7F")]
-    [InlineData("lone\uD800", "lone%uD800")]
     [InlineData("pair\uD83D\uDE00", "pair\uD83D\uDE00")]
     public void Special_characters_are_percent_encoded(string raw, string encoded) =>
         Assert.Equal(encoded, RedisKeys.Part(raw, "key"));
+
+    [Fact]
+    public void An_unpaired_surrogate_is_encoded_so_it_cannot_collapse_into_the_replacement_character()
+    {
+        // (Not in the theory above: test-case serialization itself would turn the surrogate into U+FFFD.)
+        Assert.Equal("lone%uD800", RedisKeys.Part("lone\uD800", "key"));
+        Assert.Equal("%uDC00x", RedisKeys.Part("\uDC00x", "key"));
+    }
 
     [Fact]
     public void Values_that_differ_only_in_special_characters_never_share_a_key()
