@@ -36,34 +36,13 @@ public sealed class DistributedBoundedSemaphore : DistributedSemaphore
     {
     }
 
-    /// <summary>Creates a handle on the bounded semaphore <paramref name="key"/> on the connection, key prefix and
-    /// operation timeout of <paramref name="storage"/>.</summary>
-    /// <param name="storage">The Redis storage whose connection and settings the semaphore shares; not owned.</param>
-    /// <param name="key">The semaphore's name; Redis keys are <c>&lt;prefix&gt;:sem:{key}:…</c>.</param>
-    /// <param name="value">The number of slots (initial and maximum), at least 1. A different value for an existing key is an error.</param>
-    /// <param name="acquireSleepDelay">The fallback polling interval while waiting; default 0.1 s.</param>
-    /// <param name="acquireTimeout">The default acquire timeout; null for no bound.</param>
-    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s.</param>
-    /// <param name="timeProvider">The clock of timeouts and renewal; default the storage's.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="storage"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long for a Redis key.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A value or duration is out of range.</exception>
+    /// <summary>
+    /// The semaphore <paramref name="key"/>, or its <paramref name="partition"/>, on the connection, key prefix and
+    /// operation timeout of <paramref name="storage"/> (the runtime's semaphores).
+    /// </summary>
     internal DistributedBoundedSemaphore(
-        RedisStorage storage,
-        string key,
-        int value,
-        TimeSpan? acquireSleepDelay = null,
-        TimeSpan? acquireTimeout = null,
-        TimeSpan? leaseTime = null,
-        TimeProvider? timeProvider = null)
-        : this(storage ?? throw new ArgumentNullException(nameof(storage)), key, null, value, acquireSleepDelay, leaseTime, timeProvider ?? storage.TimeProvider, acquireTimeout)
-    {
-    }
-
-    /// <summary>The semaphore of one <paramref name="partition"/> of <paramref name="key"/> (the runtime's partitioned sites).</summary>
-    internal DistributedBoundedSemaphore(
-        RedisStorage storage, string key, string? partition, int value, TimeSpan? acquireSleepDelay, TimeSpan? leaseTime, TimeProvider? timeProvider, TimeSpan? acquireTimeout = null)
-        : base(storage.Layer, key, partition, value, acquireSleepDelay, acquireTimeout, leaseTime, timeProvider, bounded: true)
+        RedisStorage storage, string key, string? partition, int value, TimeSpan? acquireSleepDelay, TimeSpan? leaseTime, TimeProvider? timeProvider)
+        : base(storage.Layer, key, partition, value, acquireSleepDelay, acquireTimeout: null, leaseTime, timeProvider, bounded: true)
     {
     }
 }

@@ -78,29 +78,6 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     {
     }
 
-    /// <summary>Creates a handle on the semaphore <paramref name="key"/> on the connection, key prefix and operation
-    /// timeout of <paramref name="storage"/>.</summary>
-    /// <param name="storage">The Redis storage whose connection and settings the semaphore shares; not owned.</param>
-    /// <param name="key">The semaphore's name; Redis keys are <c>&lt;prefix&gt;:sem:{key}:…</c>.</param>
-    /// <param name="value">The number of slots, at least 1. The first user stores it; a different value later is an error.</param>
-    /// <param name="acquireSleepDelay">The fallback polling interval while waiting; default 0.1 s.</param>
-    /// <param name="acquireTimeout">The default acquire timeout; null for no bound.</param>
-    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s.</param>
-    /// <param name="timeProvider">The clock of timeouts and renewal; default the storage's.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="storage"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long for a Redis key.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A value or duration is out of range.</exception>
-    internal DistributedSemaphore(
-        RedisStorage storage,
-        string key,
-        int value,
-        TimeSpan? acquireSleepDelay = null,
-        TimeSpan? acquireTimeout = null,
-        TimeSpan? leaseTime = null,
-        TimeProvider? timeProvider = null)
-        : this(LayerOf(storage), key, null, value, acquireSleepDelay, acquireTimeout, leaseTime, timeProvider ?? storage.TimeProvider, bounded: false)
-    {
-    }
 #pragma warning restore RS0022
 
     private protected DistributedSemaphore(
@@ -244,12 +221,6 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             throw new InvalidOperationException(
                 $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed.");
         }
-    }
-
-    private static RedisLayer LayerOf(RedisStorage storage)
-    {
-        ArgumentNullException.ThrowIfNull(storage);
-        return storage.Layer;
     }
 
     private static TimeSpan PositiveFinite(TimeSpan value, string paramName) =>
