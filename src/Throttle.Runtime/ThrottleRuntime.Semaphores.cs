@@ -15,13 +15,17 @@ public sealed partial class ThrottleRuntime
     /// <summary>Fallback polling interval of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
     internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(0.1);
 
+    // Settings are claimed per key: every partition of a key has the key's value and lease.
     private readonly SharedSettingsRegistry<SemaphoreSettings> _semaphoreSettings = SharedSettings.ForSemaphores();
-    private ConcurrentDictionary<string, ThrottleSemaphore>? _semaphores;
+
+    // By key and partition, kept apart (never joined into one string, so "a" + "b:c" and "a:b" + "c" stay two semaphores).
+    private ConcurrentDictionary<(string Key, string? Partition), ThrottleSemaphore>? _semaphores;
 
     /// <summary>
     /// The semaphore <paramref name="key"/> of this runtime, created on first use and shared afterwards (also with
     /// <c>[DistributedSemaphore]</c> methods of the same key): a <see cref="DistributedBoundedSemaphore"/> when
-    /// <see cref="ThrottleRuntimeOptions.Redis"/> is set, else an <see cref="InProcessSemaphore"/>. Its acquire
+    /// the runtime's storage is on Redis (<see cref="ThrottleRuntimeOptions.UseRedis"/>, or a Redis or hybrid
+    /// <see cref="ThrottleRuntimeOptions.Storage"/>; same connection, key prefix and timeout), else an <see cref="InProcessSemaphore"/>. Its acquire
     /// timeout is infinite; pass one to <see cref="ThrottleSemaphore.AcquireAsync(TimeSpan, CancellationToken)"/>.
     /// </summary>
     /// <param name="key">The semaphore's name.</param>
@@ -30,39 +34,40 @@ public sealed partial class ThrottleRuntime
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">The semaphore is used in this runtime with another value or lease (named in the message).</exception>
     public ThrottleSemaphore GetSemaphore(string key, int value) =>
-        GetSemaphore(key, value, DefaultSemaphoreLease, DefaultSemaphoreSleepDelay, user: "a ThrottleRuntime.GetSemaphore caller");
+        GetSemaphore(key, null, value, DefaultSemaphoreLease, DefaultSemaphoreSleepDelay, user: "a ThrottleRuntime.GetSemaphore caller");
 
     /// <summary>
-    /// Gets or creates the semaphore <paramref name="key"/>; lease and sleep delay apply only when it is created.
-    /// <paramref name="user"/> (a method's site id) is named when its value or lease differs from the semaphore's first user's.
+    /// Gets or creates the semaphore of <paramref name="partition"/> of <paramref name="key"/> (null: the key itself);
+    /// lease and sleep delay apply only when it is created. <paramref name="user"/> (a method's site id) is named when its
+    /// value, lease or sleep delay differs from the key's first user's.
     /// </summary>
-    internal ThrottleSemaphore GetSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay, string user)
+    internal ThrottleSemaphore GetSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay, string user)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
 
         // Before the semaphore exists, so it always has the settings of the claim that won; a matching claim allocates nothing.
-        _semaphoreSettings.Claim(key, new SemaphoreSettings(value, leaseTime), user);
+        _semaphoreSettings.Claim(key, new SemaphoreSettings(value, leaseTime, sleepDelay), user);
         var semaphores = _semaphores;
         if (semaphores is null)
         {
-            Interlocked.CompareExchange(ref _semaphores, new ConcurrentDictionary<string, ThrottleSemaphore>(StringComparer.Ordinal), null);
+            Interlocked.CompareExchange(ref _semaphores, new ConcurrentDictionary<(string, string?), ThrottleSemaphore>(), null);
             semaphores = _semaphores;
         }
 
-        if (!semaphores.TryGetValue(key, out var semaphore))
+        if (!semaphores.TryGetValue((key, partition), out var semaphore))
         {
             semaphore = semaphores.GetOrAdd(
-                key,
-                static (key, state) => state.runtime.CreateSemaphore(key, state.value, state.leaseTime, state.sleepDelay),
+                (key, partition),
+                static (name, state) => state.runtime.CreateSemaphore(name.Key, name.Partition, state.value, state.leaseTime, state.sleepDelay),
                 (runtime: this, value, leaseTime, sleepDelay));
         }
 
         return semaphore;
     }
 
-    private ThrottleSemaphore CreateSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay) =>
-        Options.Redis is { } redis
-            ? new DistributedBoundedSemaphore(redis, key, value, sleepDelay, acquireTimeout: null, leaseTime, TimeProvider)
-            : new InProcessSemaphore(key, value, acquireTimeout: null, TimeProvider);
+    private ThrottleSemaphore CreateSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay) =>
+        _redis is { } redis
+            ? new DistributedBoundedSemaphore(redis, key, partition, value, sleepDelay, leaseTime, TimeProvider)
+            : new InProcessSemaphore(partition is null ? key : key + ":" + partition, value, acquireTimeout: null, TimeProvider);
 }

@@ -5,6 +5,8 @@ using Throttle.Infrastructure;
 using Throttle.Internal;
 using Throttle.Limiters;
 using Throttle.Storage;
+using Throttle.Storage.Hybrid;
+using Throttle.Storage.Redis;
 
 namespace Throttle;
 
@@ -24,6 +26,9 @@ public sealed partial class ThrottleRuntime
     private readonly ConcurrentDictionary<string, ThrottleLimiter> _namedLimiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ThrottleLimiter> _siteLimiters = new(StringComparer.Ordinal);
 
+    // The Redis side of the storage (Redis or hybrid), null in memory: what the runtime's semaphores run on.
+    private readonly RedisStorage? _redis;
+
     /// <summary>Creates a runtime with in-memory storage and the system clock.</summary>
     public ThrottleRuntime()
         : this(new ThrottleRuntimeOptions())
@@ -32,12 +37,21 @@ public sealed partial class ThrottleRuntime
 
     /// <summary>Creates a runtime from <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The storage given in <paramref name="options"/> runs on another clock than its <see cref="ThrottleRuntimeOptions.TimeProvider"/>.</exception>
     public ThrottleRuntime(ThrottleRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        TimeProvider = options.TimeProvider ?? options.Storage?.TimeProvider ?? TimeProvider.System;
-        Storage = options.Storage ?? new MemoryStorage(options.MaxKeys, TimeProvider);
+
+        // The one clock, resolved once: everything the runtime creates (storage included) runs on it.
+        TimeProvider = options.ResolveTimeProvider();
+        Storage = ThrottleRuntimeOptions.ResolveStorage(options, TimeProvider);
+        _redis = Storage switch
+        {
+            RedisStorage redis => redis,
+            HybridStorage hybrid => hybrid.Redis,
+            _ => null,
+        };
     }
 
     /// <summary>

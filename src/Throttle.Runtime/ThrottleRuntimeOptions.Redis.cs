@@ -6,20 +6,52 @@ namespace Throttle;
 
 public sealed partial class ThrottleRuntimeOptions
 {
+    private IConnectionMultiplexer? _redis;
+    private RedisStorageOptions? _redisOptions;
+
     /// <summary>
-    /// Puts every distributed feature of the runtime on one Redis connection: limiters (including the ones generated
-    /// wrappers create) keep their state in a <see cref="RedisStorage"/>, and <c>[DistributedSemaphore]</c> uses
-    /// Redis-backed bounded semaphores. Sets <see cref="Storage"/> and <see cref="Redis"/>.
+    /// Puts the runtime on Redis, the one switch for every distributed feature: the runtime creates a
+    /// <see cref="RedisStorage"/> on <paramref name="connection"/> for its limiters (including the ones generated
+    /// wrappers create), and <c>[DistributedSemaphore]</c> uses Redis-backed bounded semaphores on the same connection,
+    /// key prefix and operation timeout. Replaces an earlier <see cref="Storage"/>. The storage runs on this options'
+    /// <see cref="TimeProvider"/>, whether it is set before or after this call.
     /// </summary>
     /// <param name="connection">The connection; the runtime does not own or dispose it.</param>
-    /// <param name="storageOptions">Key prefix, timeout and failure mode of the storage; defaults when null (on this options' <see cref="TimeProvider"/>).</param>
+    /// <param name="storageOptions">Key prefix, timeout and failure mode; defaults when null. Read now (later changes have
+    /// no effect). Its <see cref="RedisStorageOptions.TimeProvider"/>, when set, must be <see cref="TimeProvider"/> or
+    /// stand in for it.</param>
     /// <returns>These options, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is null.</exception>
     public ThrottleRuntimeOptions UseRedis(IConnectionMultiplexer connection, RedisStorageOptions? storageOptions = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        Redis = connection;
-        Storage = new RedisStorage(connection, storageOptions ?? new RedisStorageOptions { TimeProvider = TimeProvider });
+        _storage = null;
+        _redis = connection;
+        _redisOptions = (storageOptions ?? new RedisStorageOptions()).Copy();
         return this;
+    }
+
+    private TimeProvider? RedisTimeProvider => _redisOptions?.TimeProvider;
+
+    private void ClearRedis()
+    {
+        _redis = null;
+        _redisOptions = null;
+    }
+
+    private bool HasRedis => _redis is not null;
+
+    /// <summary>The options of the Redis storage to create, on <paramref name="clock"/>; null without Redis, or when the
+    /// options given to <see cref="UseRedis"/> name another clock.</summary>
+    private RedisStorageOptions? RedisStorageOptionsOn(TimeProvider clock)
+    {
+        if (_redisOptions is null || (_redisOptions.TimeProvider is { } own && !ReferenceEquals(own, clock)))
+        {
+            return null;
+        }
+
+        var options = _redisOptions.Copy();
+        options.TimeProvider = clock;
+        return options;
     }
 }

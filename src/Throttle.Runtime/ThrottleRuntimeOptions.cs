@@ -1,21 +1,42 @@
 using System;
 using Throttle.Storage;
+using Throttle.Storage.Redis;
 
 namespace Throttle;
 
 /// <summary>Settings of a <see cref="ThrottleRuntime"/>.</summary>
+/// <remarks>
+/// The runtime has one storage, chosen here in one of three ways: the default in-memory storage, <see cref="UseRedis"/>,
+/// or a storage you built (<see cref="Storage"/>); the last one set wins. Its distributed features follow that one
+/// choice: <c>[DistributedSemaphore]</c> uses Redis exactly when the storage is on Redis (Redis or hybrid), on the same
+/// connection, key prefix and operation timeout.
+/// </remarks>
 public sealed partial class ThrottleRuntimeOptions
 {
     private int _maxKeys = MemoryStorage.DefaultMaxSize;
+    private ThrottleStorage? _storage;
 
-    /// <summary>The clock. Default: the storage's clock, else <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>
+    /// The one clock of the runtime: its limiters, queues, breakers, semaphores and the storages it creates use it,
+    /// whatever order the options are set in. Default: the clock of <see cref="Storage"/> when one is given, else
+    /// <see cref="TimeProvider.System"/>.
+    /// </summary>
     public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>
-    /// Where limiter state lives (<see cref="MemoryStorage"/>, Redis or hybrid). Default: a new <see cref="MemoryStorage"/>
-    /// of <see cref="MaxKeys"/> keys.
+    /// A storage you built (<see cref="MemoryStorage"/>, Redis or hybrid), used as is; setting it replaces an earlier
+    /// <see cref="UseRedis"/>. Null (the default) for a new <see cref="MemoryStorage"/> of <see cref="MaxKeys"/> keys,
+    /// or the Redis storage of <see cref="UseRedis"/>. Its clock must be <see cref="TimeProvider"/> when both are set.
     /// </summary>
-    public ThrottleStorage? Storage { get; set; }
+    public ThrottleStorage? Storage
+    {
+        get => _storage;
+        set
+        {
+            _storage = value;
+            ClearRedis();
+        }
+    }
 
     /// <summary>The size of the default in-memory storage, in keys. Default 100,000.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
@@ -27,5 +48,33 @@ public sealed partial class ThrottleRuntimeOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxKeys = value;
         }
+    }
+
+    /// <summary>The runtime's clock: <see cref="TimeProvider"/>, else the given storage's or Redis options' clock, else the system's.</summary>
+    internal TimeProvider ResolveTimeProvider() =>
+        TimeProvider ?? _storage?.TimeProvider ?? RedisTimeProvider ?? TimeProvider.System;
+
+    /// <summary>The storage of a runtime made from <paramref name="options"/>, on <paramref name="clock"/> (from <see cref="ResolveTimeProvider"/>).</summary>
+    /// <exception cref="ArgumentException">The given storage or Redis options run on another clock than <see cref="TimeProvider"/>.</exception>
+    internal static ThrottleStorage ResolveStorage(ThrottleRuntimeOptions options, TimeProvider clock)
+    {
+        if (options._storage is { } storage)
+        {
+            return ReferenceEquals(storage.TimeProvider, clock)
+                ? storage
+                : throw new ArgumentException(
+                    "ThrottleRuntimeOptions.Storage runs on another clock than ThrottleRuntimeOptions.TimeProvider: create the storage with the same TimeProvider, or leave TimeProvider unset to use the storage's.",
+                    nameof(options));
+        }
+
+        if (options.HasRedis)
+        {
+            var redisOptions = options.RedisStorageOptionsOn(clock) ?? throw new ArgumentException(
+                "The RedisStorageOptions given to UseRedis run on another clock than ThrottleRuntimeOptions.TimeProvider: set one of them only.",
+                nameof(options));
+            return new RedisStorage(options._redis!, redisOptions);
+        }
+
+        return new MemoryStorage(options.MaxKeys, clock);
     }
 }

@@ -69,7 +69,7 @@ internal static class SharedNameClaims
                 SharedNameKind.Semaphore,
                 semaphore.Key,
                 method,
-                [new("Value", Number(semaphore.Value)), new("LeaseSeconds", Number(semaphore.LeaseSeconds))],
+                [new("Value", Number(semaphore.Value)), new("LeaseSeconds", Number(semaphore.LeaseSeconds)), new("AcquireSleepDelaySeconds", Number(semaphore.AcquireSleepDelaySeconds))],
                 semaphoreAttribute,
                 cancellationToken));
         }

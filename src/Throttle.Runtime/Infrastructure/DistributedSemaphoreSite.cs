@@ -303,7 +303,7 @@ public sealed class DistributedSemaphoreSite
         // A partitioned call resolves its own key each time (the runtime caches semaphores by key); only the unpartitioned
         // semaphore is worth holding here, and it is never created for a site that always partitions.
         return partition is null
-            ? _resolved.Get(this, static (runtime, site) => runtime.GetSemaphore(site.Key, site.Value, site.LeaseTime, site.AcquireSleepDelay, site.Id))
-            : ThrottleRuntime.Current.GetSemaphore(Key + ":" + partition, Value, LeaseTime, AcquireSleepDelay, Id);
+            ? _resolved.Get(this, static (runtime, site) => runtime.GetSemaphore(site.Key, null, site.Value, site.LeaseTime, site.AcquireSleepDelay, site.Id))
+            : ThrottleRuntime.Current.GetSemaphore(Key, partition, Value, LeaseTime, AcquireSleepDelay, Id);
     }
 }

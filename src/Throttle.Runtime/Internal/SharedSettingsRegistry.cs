@@ -88,9 +88,10 @@ internal static class SharedSettings
     public static SharedSettingsRegistry<BreakerSettings> ForCircuitBreakers() =>
         new("circuit breaker", "runtime", static s => [("FailureThreshold", Number(s.FailureThreshold)), ("BreakSeconds", Number(s.BreakDuration.TotalSeconds))]);
 
-    /// <summary>A runtime's semaphores by key (a partitioned semaphore's key includes its partition).</summary>
+    /// <summary>A runtime's semaphores by key (every partition of a key shares the key's settings).</summary>
     public static SharedSettingsRegistry<SemaphoreSettings> ForSemaphores() =>
-        new("semaphore", "runtime", static s => [("Value", Number(s.Value)), ("LeaseSeconds", Number(s.Lease.TotalSeconds))]);
+        new("semaphore", "runtime", static s =>
+            [("Value", Number(s.Value)), ("LeaseSeconds", Number(s.Lease.TotalSeconds)), ("AcquireSleepDelaySeconds", Number(s.SleepDelay.TotalSeconds))]);
 
     /// <summary>
     /// Who a claim made on this thread is for: a generated site's id while the runtime builds its limiter (the storage,
@@ -123,4 +124,4 @@ internal static class SharedSettings
 internal readonly record struct BreakerSettings(int FailureThreshold, TimeSpan BreakDuration);
 
 /// <summary>The settings fixed when a semaphore is created.</summary>
-internal readonly record struct SemaphoreSettings(int Value, TimeSpan Lease);
+internal readonly record struct SemaphoreSettings(int Value, TimeSpan Lease, TimeSpan SleepDelay);

@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
-using Throttle.Internal;
+using Throttle.Storage;
+using Throttle.Storage.Redis;
 
 namespace Throttle.Semaphores;
 
@@ -26,8 +27,13 @@ namespace Throttle.Semaphores;
 /// loses its place after one lease time.
 /// </para>
 /// <para>
-/// Redis errors (unreachable, restarted) propagate from <see cref="ThrottleSemaphore.AcquireAsync(CancellationToken)"/>
-/// as StackExchange.Redis exceptions. A restarted Redis forgets every lease: their renewal then marks them lost.
+/// <b>Redis.</b> Every call goes through the Redis layer of its storage: keys under the key prefix, built from the key
+/// and partition with the same escaping as limiter keys, each with a TTL (an idle semaphore's keys expire one lease time
+/// after its last holder or waiter, plus a second, and with them any slots added by releases without a lease); every
+/// call is bounded by <see cref="RedisStorageOptions.OperationTimeout"/> and fails with
+/// <see cref="ThrottleStorageException"/> naming the endpoint when Redis cannot be reached (the failure mode of limiters
+/// does not apply: a slot is never granted without Redis). A restarted Redis forgets every lease: their renewal then
+/// marks them lost.
 /// </para>
 /// </remarks>
 public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
@@ -35,33 +41,29 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     private static readonly TimeSpan s_defaultLease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_defaultSleep = TimeSpan.FromSeconds(0.1);
 
-    private readonly IDatabase _database;
-    private readonly ISubscriber _subscriber;
-    private readonly RedisChannel _channel;
-    private readonly RedisKey[] _acquireKeys;
-    private readonly RedisKey[] _releaseKeys;
-    private readonly RedisKey[] _renewKeys;
-    private readonly RedisKey[] _leaveKeys;
+    private readonly RedisLayer _redis;
+    private readonly SemaphoreKeys _keys;
     private readonly RedisValue _bounded;
-    private readonly long _leaseMilliseconds;
+    private readonly RedisValue _lease;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
     private TaskCompletionSource _signal = NewSignal();
-    private Task? _subscription;
+    private Task<bool>? _subscription;
     private long _counter;
     private bool _disposed;
 
-    /// <summary>Creates a handle on the semaphore <paramref name="key"/> of <paramref name="value"/> slots.</summary>
-    /// <param name="redis">The Redis connection.</param>
-    /// <param name="key">The semaphore's name; Redis keys are <c>throttle:sem:{key}:…</c>.</param>
+    /// <summary>Creates a handle on the semaphore <paramref name="key"/> of <paramref name="value"/> slots, with the default
+    /// <see cref="RedisStorageOptions"/> (key prefix <c>throttle</c>, 2 s operation timeout).</summary>
+    /// <param name="redis">The Redis connection; not owned.</param>
+    /// <param name="key">The semaphore's name; Redis keys are <c>throttle:sem:{key}:…</c> (layout: README, "Redis key layout").</param>
     /// <param name="value">The number of slots, at least 1. The first user stores it; a different value later is an error.</param>
     /// <param name="acquireSleepDelay">The fallback polling interval while waiting; default 0.1 s.</param>
     /// <param name="acquireTimeout">The default acquire timeout; null for no bound.</param>
     /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s.</param>
     /// <param name="timeProvider">The clock of timeouts and renewal; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long for a Redis key.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A value or duration is out of range.</exception>
 #pragma warning disable RS0022 // Subclasses outside the assembly cannot reach the private protected members anyway.
     public DistributedSemaphore(
@@ -72,23 +74,24 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
         TimeSpan? acquireTimeout = null,
         TimeSpan? leaseTime = null,
         TimeProvider? timeProvider = null)
-        : this(redis, key, value, acquireSleepDelay, acquireTimeout, leaseTime, timeProvider, bounded: false)
+        : this(RedisLayer.On(redis, null), key, null, value, acquireSleepDelay, acquireTimeout, leaseTime, timeProvider, bounded: false)
     {
     }
+
 #pragma warning restore RS0022
 
     private protected DistributedSemaphore(
-        IConnectionMultiplexer redis,
+        RedisLayer redis,
         string key,
+        string? partition,
         int value,
         TimeSpan? acquireSleepDelay,
         TimeSpan? acquireTimeout,
         TimeSpan? leaseTime,
         TimeProvider? timeProvider,
         bool bounded)
-        : base(key, value, acquireTimeout, timeProvider)
+        : base(partition is null ? key : key + ":" + partition, value, acquireTimeout, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(redis);
         AcquireSleepDelay = PositiveFinite(acquireSleepDelay ?? s_defaultSleep, nameof(acquireSleepDelay));
         LeaseTime = PositiveFinite(leaseTime ?? s_defaultLease, nameof(leaseTime));
         if (LeaseTime < TimeSpan.FromMilliseconds(30))
@@ -96,21 +99,10 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(leaseTime), LeaseTime, "leaseTime must be at least 30 ms: it is renewed every third of it.");
         }
 
-        _leaseMilliseconds = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
-        _database = redis.GetDatabase();
-        _subscriber = redis.GetSubscriber();
+        _redis = redis;
+        _keys = redis.Keys.Semaphore(key, partition);
+        _lease = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
         _bounded = bounded ? "1" : "0";
-        var prefix = "throttle:sem:{" + key + "}:";
-        _channel = RedisChannel.Literal(prefix + "released");
-        RedisKey holders = prefix + "holders";
-        RedisKey max = prefix + "max";
-        RedisKey extra = prefix + "extra";
-        RedisKey queue = prefix + "queue";
-        RedisKey alive = prefix + "alive";
-        _acquireKeys = [holders, max, extra, queue, alive, prefix + "ticket"];
-        _releaseKeys = [holders, extra];
-        _renewKeys = [holders];
-        _leaveKeys = [queue, alive];
         _onMessage = (_, _) => Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
     }
 
@@ -121,15 +113,18 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     public TimeSpan LeaseTime { get; }
 
     /// <summary>The Redis key of the holders' sorted set (holder id scored by lease expiry).</summary>
-    internal RedisKey HoldersKey => _acquireKeys[0];
+    internal RedisKey HoldersKey => _keys.Holders;
 
     /// <summary>The Redis key holding the value.</summary>
-    internal RedisKey MaxKey => _acquireKeys[1];
+    internal RedisKey MaxKey => _keys.Max;
+
+    /// <summary>The Redis key of the waiters' queue.</summary>
+    internal RedisKey QueueKey => _keys.Queue;
 
     /// <summary>Stops listening for releases. Leases still held stay valid until released or expired.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task? subscription;
+        Task<bool>? subscription;
         lock (_subscriptionGate)
         {
             _disposed = true;
@@ -141,9 +136,9 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
         {
             try
             {
-                await _subscriber.UnsubscribeAsync(_channel, _onMessage).ConfigureAwait(false);
+                await _redis.UnsubscribeAsync(_keys.Channel, _onMessage).ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
             {
                 // The connection is gone; so is the subscription.
             }
@@ -154,11 +149,10 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        (long)await _database.ScriptEvaluateAsync(RedisSemaphoreScripts.Release, _releaseKeys, [holderId, _bounded, _channel.ToString()])
-            .ConfigureAwait(false);
+        (long)await ReleaseScriptAsync(holderId, CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
-        exception is RedisConnectionException or RedisTimeoutException or ObjectDisposedException;
+        exception is ThrottleStorageException or ObjectDisposedException;
 
     private protected override async ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -172,8 +166,8 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             {
                 // Taken before the attempt, so that a release published after the attempt is not missed.
                 var signal = Volatile.Read(ref _signal).Task;
-                var result = (RedisResult[])(await _database.ScriptEvaluateAsync(
-                    RedisSemaphoreScripts.Acquire, _acquireKeys, [id, Value, _leaseMilliseconds, _bounded, queue]).ConfigureAwait(false))!;
+                var result = (RedisResult[])(await _redis.EvaluateAsync(
+                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, queue], cancellationToken).ConfigureAwait(false))!;
                 var status = (long)result[0];
                 if (status == 1)
                 {
@@ -195,7 +189,7 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
                     throw new SemaphoreTimeoutException(Key, timeout);
                 }
 
-                if (await EnsureSubscribedAsync().ConfigureAwait(false))
+                if (await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false))
                 {
                     continue; // just subscribed: a release in between would have been missed, so look again at once
                 }
@@ -214,16 +208,14 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
 
     private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken)
     {
-        var result = (long)await _database.ScriptEvaluateAsync(
-            RedisSemaphoreScripts.Release, _releaseKeys, [lease.HolderId!, _bounded, _channel.ToString()]).ConfigureAwait(false);
+        var result = (long)await ReleaseScriptAsync(lease.HolderId!, cancellationToken).ConfigureAwait(false);
         return result == 1;
     }
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = (long)await _database.ScriptEvaluateAsync(
-            RedisSemaphoreScripts.Release, _releaseKeys, [RedisValue.EmptyString, _bounded, _channel.ToString()]).ConfigureAwait(false);
+        var result = (long)await ReleaseScriptAsync(RedisValue.EmptyString, cancellationToken).ConfigureAwait(false);
         if (result == -1)
         {
             throw new InvalidOperationException(
@@ -262,9 +254,9 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     }
 
     /// <summary>Subscribes to the release channel if not yet done; true when this call subscribed.</summary>
-    private async ValueTask<bool> EnsureSubscribedAsync()
+    private async ValueTask<bool> EnsureSubscribedAsync(CancellationToken cancellationToken)
     {
-        Task? subscription;
+        Task<bool>? subscription;
         lock (_subscriptionGate)
         {
             if (_subscription is not null || _disposed)
@@ -277,16 +269,16 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             }
             else
             {
-                subscription = _subscription = _subscriber.SubscribeAsync(_channel, _onMessage);
+                subscription = _subscription = _redis.SubscribeAsync(_keys.Channel, _onMessage, CancellationToken.None).AsTask();
             }
         }
 
         try
         {
-            await subscription.ConfigureAwait(false);
+            await subscription.WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is ThrottleStorageException or RedisException)
         {
             // Polling still works; try to subscribe again on the next wait.
             lock (_subscriptionGate)
@@ -305,13 +297,16 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     {
         try
         {
-            await _database.ScriptEvaluateAsync(RedisSemaphoreScripts.Leave, _leaveKeys, [id, _channel.ToString()]).ConfigureAwait(false);
+            await _redis.EvaluateAsync(RedisScripts.SemaphoreLeave, _keys.All, [id, _keys.ChannelName, _lease], CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
         {
             // The place in the queue expires after one lease time anyway.
         }
     }
+
+    private ValueTask<RedisResult> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken) =>
+        _redis.EvaluateAsync(RedisScripts.SemaphoreRelease, _keys.All, [holderId, _bounded, _keys.ChannelName, _lease], cancellationToken);
 
     private SemaphoreLease StartLease(string id)
     {
@@ -345,8 +340,8 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
         var sent = TimeProvider.GetTimestamp();
         try
         {
-            var renewed = (long)await _database.ScriptEvaluateAsync(
-                RedisSemaphoreScripts.Renew, _renewKeys, [lease.HolderId!, _leaseMilliseconds]).ConfigureAwait(false);
+            var renewed = (long)await _redis.EvaluateAsync(
+                RedisScripts.SemaphoreRenew, _keys.All, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
                 lease.ConfirmedAt = sent;

@@ -24,7 +24,7 @@ public sealed class HybridStorageTests(RedisFixture redis)
         Assert.Equal("v1", await hybrid.GetAsync("k"));
 
         // Another process changes Redis: L1 still answers, by design, until its entry expires.
-        await redis.Database.StringSetAsync(prefix + ":kv:k", "v2");
+        await redis.Database.StringSetAsync(prefix + ":kv:{k}", "v2");
         Assert.Equal("v1", await hybrid.GetAsync("k"));
         Assert.True(await hybrid.ExistsAsync("k"));
         time.Advance(TimeSpan.FromSeconds(59));
@@ -44,13 +44,13 @@ public sealed class HybridStorageTests(RedisFixture redis)
         // Written elsewhere with a 10 s TTL: cached for at most those 10 s, not 60.
         await l2.SetAsync("k", "v1", TimeSpan.FromSeconds(10));
         Assert.Equal("v1", await hybrid.GetAsync("k"));
-        await redis.Database.ExecuteAsync("SET", prefix + ":kv:k", "v2", "KEEPTTL");
+        await redis.Database.ExecuteAsync("SET", prefix + ":kv:{k}", "v2", "KEEPTTL");
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal("v2", await hybrid.GetAsync("k"));
 
         // A set with a short TTL keeps it in L1 no longer than that either.
         await hybrid.SetAsync("s", "mine", TimeSpan.FromSeconds(5));
-        await redis.Database.ExecuteAsync("SET", prefix + ":kv:s", "theirs", "KEEPTTL");
+        await redis.Database.ExecuteAsync("SET", prefix + ":kv:{s}", "theirs", "KEEPTTL");
         Assert.Equal("mine", await hybrid.GetAsync("s"));
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal("theirs", await hybrid.GetAsync("s"));
@@ -65,7 +65,7 @@ public sealed class HybridStorageTests(RedisFixture redis)
 
         await hybrid.SetAsync("n", "1", TimeSpan.FromMinutes(10));
         Assert.Equal("1", await l2.GetAsync("n"));
-        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:n"), 1, 600_000);
+        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:{n}"), 1, 600_000);
         Assert.Equal("1", await hybrid.GetAsync("n"));
 
         Assert.Equal(3, await hybrid.IncrementAsync("n", 2));
@@ -90,8 +90,8 @@ public sealed class HybridStorageTests(RedisFixture redis)
         Assert.Equal("a1", await hybrid.GetAsync("a")); // a is now more recent than b
         await hybrid.SetAsync("c", "c1");               // evicts b
 
-        await redis.Database.StringSetAsync(prefix + ":kv:a", "a2");
-        await redis.Database.StringSetAsync(prefix + ":kv:b", "b2");
+        await redis.Database.StringSetAsync(prefix + ":kv:{a}", "a2");
+        await redis.Database.StringSetAsync(prefix + ":kv:{b}", "b2");
         Assert.Equal("a1", await hybrid.GetAsync("a"));
         Assert.Equal("b2", await hybrid.GetAsync("b"));
     }

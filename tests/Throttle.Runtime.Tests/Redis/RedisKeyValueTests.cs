@@ -20,8 +20,8 @@ public sealed class RedisKeyValueTests(RedisFixture redis)
         await storage.SetAsync("greeting", "hello");
         Assert.Equal("hello", await storage.GetAsync("greeting"));
         Assert.True(await storage.ExistsAsync("greeting"));
-        Assert.Equal("hello", (string?)await redis.Database.StringGetAsync(prefix + ":kv:greeting"));
-        Assert.Equal(-1, (long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:greeting"));
+        Assert.Equal("hello", (string?)await redis.Database.StringGetAsync(prefix + ":kv:{greeting}"));
+        Assert.Equal(-1, (long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:{greeting}"));
 
         Assert.True(await storage.DeleteAsync("greeting"));
         Assert.False(await storage.DeleteAsync("greeting"));
@@ -35,9 +35,9 @@ public sealed class RedisKeyValueTests(RedisFixture redis)
         await using var storage = redis.CreateStorage(prefix);
 
         await storage.SetAsync("k", "v", TimeSpan.FromMinutes(5));
-        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:k"), 1, 300_000);
+        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:{k}"), 1, 300_000);
         await storage.SetAsync("k", "w");
-        Assert.Equal(-1, (long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:k"));
+        Assert.Equal(-1, (long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:{k}"));
 
         await storage.SetAsync("short", "v", TimeSpan.FromMilliseconds(30));
         await Task.Delay(100);
@@ -58,7 +58,7 @@ public sealed class RedisKeyValueTests(RedisFixture redis)
 
         await storage.SetAsync("timed", "10", TimeSpan.FromMinutes(5));
         Assert.Equal(11, await storage.IncrementAsync("timed"));
-        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:timed"), 1, 300_000);
+        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", prefix + ":kv:{timed}"), 1, 300_000);
 
         await storage.SetAsync("text", "not a number");
         await Assert.ThrowsAsync<InvalidOperationException>(() => storage.IncrementAsync("text").AsTask());

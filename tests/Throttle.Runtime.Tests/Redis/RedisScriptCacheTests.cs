@@ -29,7 +29,7 @@ public sealed class RedisScriptCacheTests(RedisFixture redis)
 
         var redisServer = connection.GetServer(server.Endpoint);
         await redisServer.ScriptFlushAsync();
-        Assert.False(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire));
+        Assert.False(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Text));
 
         // State survived (only scripts were flushed), and each call reloads its script by itself.
         foreach (var backend in backends)
@@ -40,7 +40,7 @@ public sealed class RedisScriptCacheTests(RedisFixture redis)
             await backend.ReleaseAsync("k", 1, rate, CancellationToken.None);
         }
 
-        Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire));
+        Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Text));
     }
 
     [RedisFact(RequiresDedicatedServer = true)]

@@ -48,7 +48,7 @@ public sealed class CrossProcessSemaphoreTests(RedisFixture redis)
         var peak = (int)await redis.Database.StringGetAsync(max);
         Assert.InRange(peak, 1, 3);
         Assert.Equal(0, (int)await redis.Database.StringGetAsync(counter));
-        Assert.Equal(0, await redis.Database.SortedSetLengthAsync("throttle:sem:{" + key + "}:holders"));
+        Assert.Equal(0, await redis.Database.SortedSetLengthAsync(new Throttle.Storage.Redis.RedisKeys("throttle").Semaphore(key, null).Holders));
     }
 
     [RedisFact]

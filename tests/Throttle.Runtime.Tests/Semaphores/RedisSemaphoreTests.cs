@@ -277,7 +277,7 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
     [RedisFact]
     public async Task With_redis_configured_the_site_uses_a_bounded_distributed_semaphore()
     {
-        var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { Redis = redis.Connection });
+        var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions().UseRedis(redis.Connection));
         using var scope = ThrottleRuntime.Use(runtime);
         var site = new DistributedSemaphoreSite("M", redis.KeyPrefix() + "site", 1, 0.2, 30, 0.1);
         await using (var lease = await site.AcquireAsync("p", CancellationToken.None))
@@ -292,7 +292,7 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
         Assert.False(sync.IsReleased);
     }
 
-    private static RedisKey QueueKey(DistributedSemaphore semaphore) => "throttle:sem:{" + semaphore.Key + "}:queue";
+    private static RedisKey QueueKey(DistributedSemaphore semaphore) => semaphore.QueueKey;
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

@@ -8,7 +8,7 @@ namespace Throttle.Storage.Redis;
 /// <summary>Leaky bucket on Redis: one hash per key (<c>l</c> = level, <c>u</c> = last leak, server µs).</summary>
 internal sealed class RedisLeakyBucketBackend(RedisStorage storage, string scope) : RedisLimiterBackend(storage, scope)
 {
-    private const string Suffix = "}:lb";
+    private const string Suffix = RedisKeys.LeakyBucket;
 
     public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
         AcquireAsync(RedisScripts.LeakyBucketAcquire, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);

@@ -10,8 +10,9 @@ using Throttle.Limiters.Backends;
 namespace Throttle.Storage.Redis;
 
 /// <summary>
-/// What the Redis limiter backends share: key layout, number formatting, decoding the scripts' replies, and the
-/// failure policy (<see cref="RedisStorageOptions.FailureMode"/>) applied when Redis cannot be reached.
+/// What the Redis limiter backends share: their keys (from <see cref="RedisKeys"/>), number formatting, decoding the
+/// scripts' replies, and what the failure policy (<see cref="RedisStorageOptions.FailureMode"/>) means for a limiter
+/// when the <see cref="RedisLayer"/> cannot reach Redis: admit (open) or reject (closed), and drop releases.
 /// </summary>
 internal abstract class RedisLimiterBackend : ILimiterBackend
 {
@@ -24,12 +25,11 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
 
     protected RedisLimiterBackend(RedisStorage storage, string scope)
     {
-        ArgumentException.ThrowIfNullOrEmpty(scope);
-        Storage = storage;
-        _keyStart = storage.LimiterKeyStart(scope);
+        Layer = storage.Layer;
+        _keyStart = Layer.Keys.LimiterStart(scope);
     }
 
-    protected RedisStorage Storage { get; }
+    protected RedisLayer Layer { get; }
 
     public abstract ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken);
 
@@ -38,7 +38,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     public abstract ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken);
 
     /// <summary><c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}&lt;suffix&gt;</c>; the suffix starts with the closing brace.</summary>
-    protected RedisKey Key(string key, string suffix) => RedisStorage.LimiterKey(_keyStart, key, suffix);
+    protected RedisKey Key(string key, string suffix) => RedisKeys.Limiter(_keyStart, key, suffix);
 
     protected static RedisValue Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -74,18 +74,18 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
 
     /// <summary>Runs an acquire script: -1 means granted, anything else is the retry delay in seconds.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected async ValueTask<RateLimitDecision> AcquireAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    protected async ValueTask<RateLimitDecision> AcquireAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         RedisResult result;
         try
         {
-            result = await Storage.EvaluateLimiterScriptAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
+            result = await Layer.EvaluateAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
         }
-        catch (ThrottleStorageException) when (Storage.FailureMode != StorageFailureMode.Throw)
+        catch (ThrottleStorageException) when (Layer.AbsorbsFailures)
         {
-            return Storage.FailureMode == StorageFailureMode.FailOpen
+            return Layer.Options.FailureMode == StorageFailureMode.FailOpen
                 ? RateLimitDecision.Acquired
-                : RateLimitDecision.Rejected(Storage.Options.FailClosedRetryAfter);
+                : RateLimitDecision.Rejected(Layer.Options.FailClosedRetryAfter);
         }
 
         var seconds = (double)result;
@@ -94,13 +94,13 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
 
     /// <summary>Runs a release script; when Redis is down and the storage fails open or closed, the release is dropped.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    protected async ValueTask ReleaseAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    protected async ValueTask ReleaseAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
         {
-            await Storage.EvaluateLimiterScriptAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
+            await Layer.EvaluateAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
         }
-        catch (ThrottleStorageException) when (Storage.FailureMode != StorageFailureMode.Throw)
+        catch (ThrottleStorageException) when (Layer.AbsorbsFailures)
         {
             // Nothing to give back to a storage we cannot reach; the policy says not to fail the caller.
         }
@@ -108,17 +108,17 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
 
     /// <summary>Runs a stats script answering { available, last update in µs or '' }.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected async ValueTask<LimiterStats> StatsAsync(string script, RedisKey[] keys, RedisValue[] args, LimiterRate rate, CancellationToken cancellationToken)
+    protected async ValueTask<LimiterStats> StatsAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, LimiterRate rate, CancellationToken cancellationToken)
     {
         RedisResult result;
         try
         {
-            result = await Storage.EvaluateLimiterScriptAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
+            result = await Layer.EvaluateAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
         }
-        catch (ThrottleStorageException) when (Storage.FailureMode != StorageFailureMode.Throw)
+        catch (ThrottleStorageException) when (Layer.AbsorbsFailures)
         {
             // Report what the limiter does meanwhile: admit everything (full) or nothing (empty).
-            var available = Storage.FailureMode == StorageFailureMode.FailOpen ? rate.Capacity : 0;
+            var available = Layer.Options.FailureMode == StorageFailureMode.FailOpen ? rate.Capacity : 0;
             return new LimiterStats(available, rate.Capacity, rate.PerSecond, null);
         }
 

@@ -1,248 +1,95 @@
 namespace Throttle.Storage.Redis;
 
 /// <summary>
-/// The Lua scripts behind the Redis limiters: one per operation, so each operation is one round trip. StackExchange.Redis
-/// loads each once per server and runs it by SHA (<c>EVALSHA</c>), reloading it after <c>NOSCRIPT</c>.
+/// Every Lua script Throttle runs on Redis, and the one place that says what each takes (<c>KEYS</c>, then
+/// <c>ARGV</c>, in order) and answers. The scripts are the embedded <c>Scripts/*.lua</c> files beside this one; each
+/// operation is one script, so one round trip, and the keys of one call share a hash tag (see <see cref="RedisKeys"/>).
 /// </summary>
 /// <remarks>
-/// Conventions: time is the server's (<c>TIME</c>, in microseconds); numbers travel as strings formatted with
-/// <c>%.17g</c> (Lua would truncate a number reply to an integer); an acquire answers the integer -1 when granted,
-/// otherwise the retry delay in seconds as a string; 1e-9 of a token absorbs floating-point noise as in memory.
-/// Every write sets a TTL covering the time the state needs to return to its initial value, after which dropping it
-/// changes no decision.
+/// Limiter conventions (<c>limiter-common.lua</c>): time is the server's <c>TIME</c> in µs; numbers travel as strings
+/// (<c>%.17g</c>); an acquire answers the integer -1 when granted, otherwise the retry delay in seconds as a string;
+/// 1e-9 of a token absorbs floating-point noise as in memory; every write sets a TTL covering the time the state needs
+/// to return to its initial value. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
+/// every script takes the semaphore's six keys and its lease time, and refreshes the TTL of all six keys.
 /// </remarks>
 internal static class RedisScripts
 {
-    // Longest TTL we set (ms, ~31,700 years): PEXPIRE needs an integer that fits.
-    private const string Common = """
-        if redis.replicate_commands then redis.replicate_commands() end
-        local function fmt(x) return string.format('%.17g', x) end
-        local function ttl(ms) return string.format('%d', math.min(math.ceil(ms), 1e15) + 1000) end
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    private const string Limiter = "limiter-common";
+    private const string Window = "sliding-window-common";
+    private const string Semaphore = "semaphore-common";
 
-        """;
+    private static readonly string[] s_bucket = ["bucket"];
+    private static readonly string[] s_window = ["log", "sum"];
+    private static readonly string[] s_rateTokens = ["capacity", "rate", "tokens"];
+    private static readonly string[] s_rate = ["capacity", "rate"];
+    private static readonly string[] s_semaphore = ["holders", "max", "extra", "queue", "alive", "ticket"];
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, rate per second, tokens.</summary>
-    public const string TokenBucketAcquire = Common + """
-        local cap = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local req = tonumber(ARGV[3])
-        local s = redis.call('HMGET', KEYS[1], 't', 'u')
-        local tokens = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if tokens == nil or upd == nil then
-          tokens = cap
-          upd = now
-        elseif now > upd then
-          tokens = math.min(cap, tokens + (now - upd) * rate / 1000000)
-          upd = now
-        else
-          tokens = math.min(cap, tokens)
-        end
-        if tokens + 1e-9 >= req then
-          tokens = math.max(0, tokens - req)
-          redis.call('HSET', KEYS[1], 't', fmt(tokens), 'u', fmt(upd))
-          redis.call('PEXPIRE', KEYS[1], ttl((cap - tokens) / rate * 1000))
-          return -1
-        end
-        return fmt((req - tokens - 1e-9) / rate)
-        """;
+    /// <summary>KEYS: bucket (hash: <c>t</c> tokens, <c>u</c> last refill µs). ARGV: capacity, rate (per second), tokens.</summary>
+    public static readonly RedisScript TokenBucketAcquire = RedisScript.Load("token-bucket-acquire", s_bucket, s_rateTokens, Limiter);
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, rate per second, tokens. A missing bucket is full: nothing to give back.</summary>
-    public const string TokenBucketRelease = Common + """
-        local cap = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local req = tonumber(ARGV[3])
-        local s = redis.call('HMGET', KEYS[1], 't', 'u')
-        local tokens = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if tokens == nil or upd == nil then
-          return 0
-        end
-        if now > upd then
-          tokens = tokens + (now - upd) * rate / 1000000
-          upd = now
-        end
-        tokens = math.min(cap, tokens + req)
-        redis.call('HSET', KEYS[1], 't', fmt(tokens), 'u', fmt(upd))
-        redis.call('PEXPIRE', KEYS[1], ttl((cap - tokens) / rate * 1000))
-        return 0
-        """;
+    /// <summary>KEYS: bucket. ARGV: capacity, rate, tokens. A missing bucket is full: nothing to give back. Answers 0.</summary>
+    public static readonly RedisScript TokenBucketRelease = RedisScript.Load("token-bucket-release", s_bucket, s_rateTokens, Limiter);
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, rate per second. Returns { available, last update (µs) or '' }.</summary>
-    public const string TokenBucketStats = Common + """
-        local cap = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local s = redis.call('HMGET', KEYS[1], 't', 'u')
-        local tokens = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if tokens == nil or upd == nil then
-          return { fmt(cap), '' }
-        end
-        if now > upd then
-          tokens = tokens + (now - upd) * rate / 1000000
-        end
-        return { fmt(math.min(cap, tokens)), fmt(upd) }
-        """;
+    /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last update (µs) or '' }.</summary>
+    public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, Limiter);
 
-    // Sliding window: KEYS[1] is a sorted set of admitted requests (score = server time in µs, member = a unique id,
-    // followed by '|weight' when the request took other than 1 token), KEYS[2] the sum of the weights in the set.
-    private const string WindowCommon = Common + """
-        local function weight(m)
-          local p = string.find(m, '|', 1, true)
-          if p then return tonumber(string.sub(m, p + 1)) end
-          return 1
-        end
+    /// <summary>
+    /// KEYS: log (sorted set of admitted requests, score server µs), sum (their total weight). ARGV: capacity,
+    /// window (µs), tokens, member (an id unique across processes).
+    /// </summary>
+    public static readonly RedisScript SlidingWindowAcquire =
+        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "member"], Limiter, Window);
 
-        """;
+    /// <summary>KEYS: log, sum. ARGV: tokens, window (µs). Forgets the newest requests worth <c>tokens</c>. Answers 0.</summary>
+    public static readonly RedisScript SlidingWindowRelease =
+        RedisScript.Load("sliding-window-release", s_window, ["tokens", "window"], Limiter, Window);
 
-    /// <summary>KEYS: log, sum. ARGV: capacity, window (µs), tokens, unique member.</summary>
-    public const string SlidingWindowAcquire = WindowCommon + """
-        local cap = tonumber(ARGV[1])
-        local win = tonumber(ARGV[2])
-        local req = tonumber(ARGV[3])
-        local cutoff = now - win
-        local sum = tonumber(redis.call('GET', KEYS[2]) or '0')
-        local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff)
-        if #old > 0 then
-          for i = 1, #old do sum = sum - weight(old[i]) end
-          redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutoff)
-          -- An empty log sums to exactly 0: do not let rounding drift accumulate.
-          if redis.call('ZCARD', KEYS[1]) == 0 then sum = 0 end
-        end
-        if sum + req <= cap + 1e-9 then
-          local member = ARGV[4]
-          if req ~= 1 then member = member .. '|' .. fmt(req) end
-          redis.call('ZADD', KEYS[1], now, member)
-          redis.call('SET', KEYS[2], fmt(sum + req), 'PX', ttl(win / 1000))
-          redis.call('PEXPIRE', KEYS[1], ttl(win / 1000))
-          return -1
-        end
-        if #old > 0 then redis.call('SET', KEYS[2], fmt(sum), 'KEEPTTL') end
-        -- Rejected: wait until enough of the oldest requests leave the window.
-        local freed = 0
-        local start = 0
-        while true do
-          local batch = redis.call('ZRANGE', KEYS[1], start, start + 63, 'WITHSCORES')
-          if #batch == 0 then return fmt(win / 1000000) end
-          for i = 1, #batch, 2 do
-            freed = freed + weight(batch[i])
-            if sum - freed + req <= cap + 1e-9 then
-              return fmt((tonumber(batch[i + 1]) + win - now) / 1000000)
-            end
-          end
-          start = start + 64
-        end
-        """;
+    /// <summary>KEYS: log, sum. ARGV: capacity, window (µs). Answers { available, newest request (µs) or '' }.</summary>
+    public static readonly RedisScript SlidingWindowStats =
+        RedisScript.Load("sliding-window-stats", s_window, ["capacity", "window"], Limiter, Window);
 
-    /// <summary>KEYS: log, sum. ARGV: tokens, window (µs). Forgets the newest requests worth <c>tokens</c>.</summary>
-    public const string SlidingWindowRelease = WindowCommon + """
-        local remaining = tonumber(ARGV[1])
-        local win = tonumber(ARGV[2])
-        local sum = tonumber(redis.call('GET', KEYS[2]) or '0')
-        while remaining > 1e-9 do
-          local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-          if #top == 0 then break end
-          local w = weight(top[1])
-          redis.call('ZREM', KEYS[1], top[1])
-          if w > remaining + 1e-9 then
-            local p = string.find(top[1], '|', 1, true)
-            local id = top[1]
-            if p then id = string.sub(top[1], 1, p - 1) end
-            redis.call('ZADD', KEYS[1], top[2], id .. '|' .. fmt(w - remaining))
-            sum = sum - remaining
-            remaining = 0
-          else
-            sum = sum - w
-            remaining = remaining - w
-          end
-        end
-        if redis.call('ZCARD', KEYS[1]) == 0 then
-          redis.call('DEL', KEYS[1], KEYS[2])
-        else
-          -- Re-adding a shrunk request may have re-created the set: set both TTLs again.
-          redis.call('SET', KEYS[2], fmt(math.max(0, sum)), 'PX', ttl(win / 1000))
-          redis.call('PEXPIRE', KEYS[1], ttl(win / 1000))
-        end
-        return 0
-        """;
+    /// <summary>KEYS: bucket (hash: <c>l</c> level, <c>u</c> last leak µs). ARGV: capacity, rate (leak per second), tokens.</summary>
+    public static readonly RedisScript LeakyBucketAcquire = RedisScript.Load("leaky-bucket-acquire", s_bucket, s_rateTokens, Limiter);
 
-    /// <summary>KEYS: log, sum. ARGV: capacity, window (µs). Returns { available, newest request (µs) or '' }.</summary>
-    public const string SlidingWindowStats = WindowCommon + """
-        local cap = tonumber(ARGV[1])
-        local win = tonumber(ARGV[2])
-        local sum = tonumber(redis.call('GET', KEYS[2]) or '0')
-        local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - win)
-        for i = 1, #old do sum = sum - weight(old[i]) end
-        local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-        local last = ''
-        if #top > 0 then last = top[2] end
-        return { fmt(math.max(0, math.min(cap, cap - sum))), last }
-        """;
+    /// <summary>KEYS: bucket. ARGV: capacity (unused), rate, tokens. Lowers the level, never below empty. Answers 0.</summary>
+    public static readonly RedisScript LeakyBucketRelease = RedisScript.Load("leaky-bucket-release", s_bucket, s_rateTokens, Limiter);
 
-    /// <summary>KEYS: bucket hash (level, update time). ARGV: capacity, leak rate per second, tokens.</summary>
-    public const string LeakyBucketAcquire = Common + """
-        local cap = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local req = tonumber(ARGV[3])
-        local s = redis.call('HMGET', KEYS[1], 'l', 'u')
-        local level = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if level == nil or upd == nil then
-          level = 0
-          upd = now
-        elseif now > upd then
-          level = math.max(0, level - (now - upd) * rate / 1000000)
-          upd = now
-        end
-        if level + req <= cap + 1e-9 then
-          level = math.min(cap, level + req)
-          redis.call('HSET', KEYS[1], 'l', fmt(level), 'u', fmt(upd))
-          redis.call('PEXPIRE', KEYS[1], ttl(level / rate * 1000))
-          return -1
-        end
-        return fmt((level + req - cap - 1e-9) / rate)
-        """;
+    /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last update (µs) or '' }.</summary>
+    public static readonly RedisScript LeakyBucketStats = RedisScript.Load("leaky-bucket-stats", s_bucket, s_rate, Limiter);
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, leak rate per second, tokens. Lowers the level, never below empty.</summary>
-    public const string LeakyBucketRelease = Common + """
-        local rate = tonumber(ARGV[2])
-        local req = tonumber(ARGV[3])
-        local s = redis.call('HMGET', KEYS[1], 'l', 'u')
-        local level = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if level == nil or upd == nil then
-          return 0
-        end
-        if now > upd then
-          level = level - (now - upd) * rate / 1000000
-          upd = now
-        end
-        level = math.max(0, level - req)
-        redis.call('HSET', KEYS[1], 'l', fmt(level), 'u', fmt(upd))
-        redis.call('PEXPIRE', KEYS[1], ttl(level / rate * 1000))
-        return 0
-        """;
+    /// <summary>KEYS: key (a key/value key). ARGV: none. Answers { value or false, PTTL }.</summary>
+    public static readonly RedisScript GetWithTtl = RedisScript.Load("get-with-ttl", ["key"], []);
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, leak rate per second. Returns { available, last update (µs) or '' }.</summary>
-    public const string LeakyBucketStats = Common + """
-        local cap = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local s = redis.call('HMGET', KEYS[1], 'l', 'u')
-        local level = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if level == nil or upd == nil then
-          return { fmt(cap), '' }
-        end
-        if now > upd then
-          level = math.max(0, level - (now - upd) * rate / 1000000)
-        end
-        return { fmt(math.max(0, cap - level)), fmt(upd) }
-        """;
+    /// <summary>
+    /// KEYS: the semaphore's holders (sorted set: holder id scored by lease expiry, ms), max (its value, set by the
+    /// first user), extra (slots added by unbounded releases without a lease), queue (sorted set: waiter id scored by
+    /// arrival ticket), alive (sorted set: waiter id scored by the expiry of its place), ticket (the arrival counter).
+    /// ARGV: id, value, lease (ms), bounded (1/0), enqueue when refused (1/0). Answers {1, expiry} granted;
+    /// {0, ms until the earliest lease expires or -1} refused; {-1, stored value} when the key has another value.
+    /// </summary>
+    public static readonly RedisScript SemaphoreAcquire =
+        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "enqueue"], Semaphore);
 
-    /// <summary>KEYS: one key. Returns { value or false, PTTL }.</summary>
-    public const string GetWithTtl = """
-        return { redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]) }
-        """;
+    /// <summary>
+    /// KEYS: the semaphore's six keys. ARGV: id ('' for a release without a lease), bounded (1/0), channel, lease (ms).
+    /// Answers 1 released; 0 the lease had expired (nothing released); -1 bounded and nothing held; 2 a slot added.
+    /// </summary>
+    public static readonly RedisScript SemaphoreRelease =
+        RedisScript.Load("semaphore-release", s_semaphore, ["id", "bounded", "channel", "lease"], Semaphore);
+
+    /// <summary>KEYS: the semaphore's six keys. ARGV: id, lease (ms). Answers 1 renewed; 0 the lease had expired or is gone.</summary>
+    public static readonly RedisScript SemaphoreRenew = RedisScript.Load("semaphore-renew", s_semaphore, ["id", "lease"], Semaphore);
+
+    /// <summary>KEYS: the semaphore's six keys. ARGV: id, channel, lease (ms). Leaves the queue, waking the others when it was in it.</summary>
+    public static readonly RedisScript SemaphoreLeave = RedisScript.Load("semaphore-leave", s_semaphore, ["id", "channel", "lease"], Semaphore);
+
+    /// <summary>All scripts, for tests that load each once.</summary>
+    internal static RedisScript[] All =>
+    [
+        TokenBucketAcquire, TokenBucketRelease, TokenBucketStats,
+        SlidingWindowAcquire, SlidingWindowRelease, SlidingWindowStats,
+        LeakyBucketAcquire, LeakyBucketRelease, LeakyBucketStats,
+        GetWithTtl,
+        SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,
+    ];
 }

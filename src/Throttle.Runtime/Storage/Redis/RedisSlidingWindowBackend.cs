@@ -15,9 +15,6 @@ namespace Throttle.Storage.Redis;
 /// </summary>
 internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
 {
-    private const string LogSuffix = "}:sw";
-    private const string SumSuffix = "}:sws";
-
     private readonly string _memberPrefix = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + ":";
     private readonly RedisValue _windowMicroseconds;
     private long _sequence;
@@ -41,5 +38,5 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
         StatsAsync(RedisScripts.SlidingWindowStats, Keys(key), [Format(rate).Capacity, _windowMicroseconds], rate, cancellationToken);
 
-    private RedisKey[] Keys(string key) => [Key(key, LogSuffix), Key(key, SumSuffix)];
+    private RedisKey[] Keys(string key) => [Key(key, RedisKeys.SlidingWindowLog), Key(key, RedisKeys.SlidingWindowSum)];
 }

@@ -11,7 +11,7 @@ public sealed class RedisStorageOptions
     private StorageFailureMode _failureMode = StorageFailureMode.Throw;
 
     /// <summary>
-    /// The first part of every key the storage writes (<c>&lt;prefix&gt;:{scope:key}:tb</c>). Default <c>"throttle"</c>.
+    /// The first part of every key the storage and its semaphores write (layout: README, "Redis key layout"). Default <c>"throttle"</c>.
     /// Storages sharing a server and prefix share limiter state; give applications that must not share different prefixes.
     /// </summary>
     /// <exception cref="ArgumentException">The value is null or empty, or contains <c>{</c> or <c>}</c>.</exception>
@@ -76,7 +76,18 @@ public sealed class RedisStorageOptions
 
     /// <summary>
     /// The clock limiters use to wait (for a retry delay). Admission itself uses the Redis server's clock, so clients with
-    /// skewed clocks agree. <see langword="null"/> for <see cref="System.TimeProvider.System"/>.
+    /// skewed clocks agree. <see langword="null"/> for <see cref="System.TimeProvider.System"/>, or for the runtime's
+    /// clock when given to <see cref="ThrottleRuntimeOptions.UseRedis"/>.
     /// </summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>A copy: storages and the runtime keep their own, so later changes to these options have no effect.</summary>
+    internal RedisStorageOptions Copy() => new()
+    {
+        KeyPrefix = KeyPrefix,
+        OperationTimeout = OperationTimeout,
+        FailureMode = FailureMode,
+        FailClosedRetryAfter = FailClosedRetryAfter,
+        TimeProvider = TimeProvider,
+    };
 }

@@ -8,7 +8,7 @@ namespace Throttle.Storage.Redis;
 /// <summary>Token bucket on Redis: one hash per key (<c>t</c> = tokens, <c>u</c> = last refill, server µs).</summary>
 internal sealed class RedisTokenBucketBackend(RedisStorage storage, string scope) : RedisLimiterBackend(storage, scope)
 {
-    private const string Suffix = "}:tb";
+    private const string Suffix = RedisKeys.TokenBucket;
 
     public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
         AcquireAsync(RedisScripts.TokenBucketAcquire, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);

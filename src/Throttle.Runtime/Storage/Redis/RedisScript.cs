@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.RegularExpressions;
+
+namespace Throttle.Storage.Redis;
+
+/// <summary>
+/// One Lua script of the Redis layer: its text, read from an embedded <c>Scripts/*.lua</c> resource, and the names of
+/// its <c>KEYS</c> and <c>ARGV</c> in order. The <c>.lua</c> files refer to them by name (<c>@bucket</c>, <c>@tokens</c>);
+/// the names become <c>KEYS[i]</c> and <c>ARGV[i]</c> here, once, when the script is first used.
+/// </summary>
+/// <remarks>
+/// The text is run with <c>IDatabase.ScriptEvaluateAsync(string, …)</c>: StackExchange.Redis loads it once per server
+/// and runs it by SHA, loading it again after <c>NOSCRIPT</c> (no SHA cache of our own). User input only ever travels
+/// in <c>KEYS</c> and <c>ARGV</c>, never in the text.
+/// </remarks>
+internal sealed partial class RedisScript
+{
+    private RedisScript(string name, string text, string[] keys, string[] args)
+    {
+        Name = name;
+        Text = text;
+        Keys = keys;
+        Args = args;
+    }
+
+    /// <summary>The file name without <c>.lua</c>, as in error messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The Lua source as sent to Redis, names replaced by <c>KEYS[i]</c> and <c>ARGV[i]</c>.</summary>
+    public string Text { get; }
+
+    /// <summary>The names of <c>KEYS</c>, in order.</summary>
+    public IReadOnlyList<string> Keys { get; }
+
+    /// <summary>The names of <c>ARGV</c>, in order.</summary>
+    public IReadOnlyList<string> Args { get; }
+
+    /// <summary>Loads <c>Scripts/&lt;name&gt;.lua</c> after the given preludes and binds its names.</summary>
+    /// <exception cref="InvalidOperationException">The resource is missing, or the text uses a name not declared.</exception>
+    public static RedisScript Load(string name, string[] keys, string[] args, params string[] preludes)
+    {
+        var source = string.Concat(string.Concat(Array.ConvertAll(preludes, Read)), Read(name));
+        var text = Placeholder().Replace(source, match =>
+        {
+            var parameter = match.Groups[1].Value;
+            var key = Array.IndexOf(keys, parameter);
+            if (key >= 0)
+            {
+                return $"KEYS[{key + 1}]";
+            }
+
+            var arg = Array.IndexOf(args, parameter);
+            return arg >= 0
+                ? $"ARGV[{arg + 1}]"
+                : throw new InvalidOperationException($"Script '{name}' uses @{parameter}, which is neither among its KEYS nor its ARGV.");
+        });
+        return new RedisScript(name, text, keys, args);
+    }
+
+    /// <summary>Checks a call's arguments against the declaration (a programming error otherwise, not user input).</summary>
+    public void CheckArity(int keyCount, int argCount)
+    {
+        if (keyCount != Keys.Count || argCount != Args.Count)
+        {
+            throw new InvalidOperationException(
+                $"Script '{Name}' takes {Keys.Count} keys and {Args.Count} arguments, not {keyCount} and {argCount}.");
+        }
+    }
+
+    private static string Read(string name)
+    {
+        var resource = "Throttle.Storage.Redis.Scripts." + name + ".lua";
+        using var stream = typeof(RedisScript).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded script '{resource}' is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    [GeneratedRegex("@([a-z][A-Za-z]*)", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+}

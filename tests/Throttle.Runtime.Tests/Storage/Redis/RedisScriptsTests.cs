@@ -1,0 +1,34 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Throttle.Storage.Redis;
+using Xunit;
+
+namespace Throttle.Runtime.Tests.Storage.Redis;
+
+public sealed class RedisScriptsTests
+{
+    [Fact]
+    public void Every_script_binds_all_its_names_and_uses_only_declared_keys_and_arguments()
+    {
+        Assert.NotEmpty(RedisScripts.All);
+        Assert.All(RedisScripts.All, script =>
+        {
+            Assert.DoesNotContain("@", script.Text, StringComparison.Ordinal);
+            var keys = Regex.Matches(script.Text, @"KEYS\[(\d+)\]").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var args = Regex.Matches(script.Text, @"ARGV\[(\d+)\]").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.All(keys, k => Assert.InRange(k, 1, script.Keys.Count));
+            Assert.All(args, a => Assert.InRange(a, 1, script.Args.Count));
+            Assert.Equal(script.Keys.Count, keys.Distinct().Count()); // every declared key is used
+        });
+        Assert.Equal(RedisScripts.All.Length, RedisScripts.All.Select(s => s.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_call_with_the_wrong_number_of_keys_or_arguments_is_a_clear_error()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => RedisScripts.TokenBucketAcquire.CheckArity(1, 2));
+        Assert.Contains("token-bucket-acquire", error.Message, StringComparison.Ordinal);
+        RedisScripts.TokenBucketAcquire.CheckArity(1, 3);
+    }
+}
