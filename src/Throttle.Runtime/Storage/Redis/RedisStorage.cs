@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using Throttle.Internal;
 using Throttle.Limiters.Backends;
 
 namespace Throttle.Storage.Redis;
