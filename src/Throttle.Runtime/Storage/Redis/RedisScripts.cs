@@ -181,64 +181,84 @@ internal static class RedisScripts
         return { fmt(math.max(0, math.min(cap, cap - sum))), last }
         """;
 
-    /// <summary>KEYS: bucket hash (level, update time). ARGV: capacity, leak rate per second, tokens.</summary>
+    // Leaky bucket (README.md, "Limiters"): KEYS[1] is a hash holding the schedule, all in server µs: 'e' = when the
+    // queue empties (level = max(0, e - now) * rate), 's' = the newest reserved start, 'u' = the last change.
+
+    /// <summary>
+    /// KEYS: bucket hash. ARGV: capacity, leak rate per second, tokens, longest start delay accepted (µs; -1 = any).
+    /// Reserves the start max(now, e) when level + tokens ≤ capacity and the delay is accepted; answers
+    /// { '1', delay (s), new e (µs) } when reserved, else { '0', time until a call could start at once (s), time until room (s) }.
+    /// </summary>
     public const string LeakyBucketAcquire = Common + """
         local cap = tonumber(ARGV[1])
         local rate = tonumber(ARGV[2])
         local req = tonumber(ARGV[3])
-        local s = redis.call('HMGET', KEYS[1], 'l', 'u')
-        local level = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if level == nil or upd == nil then
-          level = 0
-          upd = now
-        elseif now > upd then
-          level = math.max(0, level - (now - upd) * rate / 1000000)
-          upd = now
+        local maxd = tonumber(ARGV[4])
+        local e = tonumber(redis.call('HGET', KEYS[1], 'e'))
+        local ahead = 0
+        if e ~= nil and e > now then ahead = e - now end
+        local level = ahead * rate / 1000000
+        local wait = 0
+        if level > 1e-9 then wait = ahead end
+        if level + req <= cap + 1e-9 and (maxd < 0 or wait <= maxd) then
+          local start = now
+          if ahead > 0 then start = e end
+          local fin = start + req / rate * 1000000
+          redis.call('HSET', KEYS[1], 'e', fmt(fin), 's', fmt(start), 'u', fmt(now))
+          redis.call('PEXPIRE', KEYS[1], ttl((fin - now) / 1000))
+          return { '1', fmt(wait / 1000000), fmt(fin) }
         end
-        if level + req <= cap + 1e-9 then
-          level = math.min(cap, level + req)
-          redis.call('HSET', KEYS[1], 'l', fmt(level), 'u', fmt(upd))
-          redis.call('PEXPIRE', KEYS[1], ttl(level / rate * 1000))
-          return -1
-        end
-        return fmt((level + req - cap - 1e-9) / rate)
+        return { '0', fmt(wait / 1000000), fmt(math.max(0, (level + req - cap - 1e-9) / rate)) }
         """;
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, leak rate per second, tokens. Lowers the level, never below empty.</summary>
-    public const string LeakyBucketRelease = Common + """
-        local rate = tonumber(ARGV[2])
-        local req = tonumber(ARGV[3])
-        local s = redis.call('HMGET', KEYS[1], 'l', 'u')
-        local level = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if level == nil or upd == nil then
+    /// <summary>
+    /// KEYS: bucket hash. ARGV: leak rate per second, tokens, the reservation's e (µs). A cancelled reservation that is
+    /// still the last one (e unchanged) moves e back to its start; otherwise nothing changes.
+    /// </summary>
+    public const string LeakyBucketCancel = Common + """
+        local rate = tonumber(ARGV[1])
+        local req = tonumber(ARGV[2])
+        local fin = tonumber(ARGV[3])
+        local e = tonumber(redis.call('HGET', KEYS[1], 'e'))
+        if e == nil or e ~= fin then
           return 0
         end
-        if now > upd then
-          level = level - (now - upd) * rate / 1000000
-          upd = now
-        end
-        level = math.max(0, level - req)
-        redis.call('HSET', KEYS[1], 'l', fmt(level), 'u', fmt(upd))
-        redis.call('PEXPIRE', KEYS[1], ttl(level / rate * 1000))
+        e = e - req / rate * 1000000
+        redis.call('HSET', KEYS[1], 'e', fmt(e), 'u', fmt(now))
+        redis.call('PEXPIRE', KEYS[1], ttl(math.max(0, e - now) / 1000))
         return 0
         """;
 
-    /// <summary>KEYS: bucket hash. ARGV: capacity, leak rate per second. Returns { available, last update (µs) or '' }.</summary>
+    /// <summary>
+    /// KEYS: bucket hash. ARGV: capacity, leak rate per second, tokens. Lowers the level, never below empty, once every
+    /// reserved call has started (while one waits its start stays fixed, so nothing changes).
+    /// </summary>
+    public const string LeakyBucketRelease = Common + """
+        local rate = tonumber(ARGV[2])
+        local req = tonumber(ARGV[3])
+        local s = redis.call('HMGET', KEYS[1], 'e', 's')
+        local e = tonumber(s[1])
+        local start = tonumber(s[2])
+        if e == nil or (start ~= nil and start > now) then
+          return 0
+        end
+        e = math.max(now, e - req / rate * 1000000)
+        redis.call('HSET', KEYS[1], 'e', fmt(e), 'u', fmt(now))
+        redis.call('PEXPIRE', KEYS[1], ttl((e - now) / 1000))
+        return 0
+        """;
+
+    /// <summary>KEYS: bucket hash. ARGV: capacity, leak rate per second. Returns { available, last change (µs) or '' }.</summary>
     public const string LeakyBucketStats = Common + """
         local cap = tonumber(ARGV[1])
         local rate = tonumber(ARGV[2])
-        local s = redis.call('HMGET', KEYS[1], 'l', 'u')
-        local level = tonumber(s[1])
-        local upd = tonumber(s[2])
-        if level == nil or upd == nil then
+        local s = redis.call('HMGET', KEYS[1], 'e', 'u')
+        local e = tonumber(s[1])
+        if e == nil then
           return { fmt(cap), '' }
         end
-        if now > upd then
-          level = math.max(0, level - (now - upd) * rate / 1000000)
-        end
-        return { fmt(math.max(0, cap - level)), fmt(upd) }
+        local level = math.max(0, e - now) * rate / 1000000
+        return { fmt(math.max(0, cap - level)), s[2] }
         """;
 
     /// <summary>KEYS: one key. Returns { value or false, PTTL }.</summary>
