@@ -87,7 +87,9 @@ public sealed class LeakyBucketLimiter : ThrottleLimiter
     /// <summary>Reserves a start slot and waits for it; a slot that starts now costs no allocation.</summary>
     private protected override ValueTask AcquireCoreAsync(string key, double tokens, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var pending = _backend.ReserveAsync(key, tokens, _rate, maxWait, cancellationToken);
+        // The reservation itself is not cancelled (it is one bounded storage call): a call cancelled in flight could
+        // still reserve on the server and leave a slot nobody hands back. Cancellation is honoured right after it.
+        var pending = _backend.ReserveAsync(key, tokens, _rate, maxWait, CancellationToken.None);
         if (!pending.IsCompletedSuccessfully)
         {
             return WaitForSlotAsync(pending, key, tokens, maxWait, cancellationToken);
@@ -119,30 +121,43 @@ public sealed class LeakyBucketLimiter : ThrottleLimiter
 
             // The bucket is full: wait until enough has leaked out to hold this call, then reserve again.
             var untilRoom = reservation.RoomAfter > MinimumRetryDelay ? reservation.RoomAfter : MinimumRetryDelay;
-            await Task.Delay(untilRoom, TimeProvider, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(WholeMilliseconds(untilRoom), TimeProvider, cancellationToken).ConfigureAwait(false);
             if (remaining != Timeout.InfiniteTimeSpan)
             {
                 remaining = maxWait - TimeProvider.GetElapsedTime(started);
                 remaining = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
             }
 
-            reservation = await _backend.ReserveAsync(key, tokens, _rate, remaining, cancellationToken).ConfigureAwait(false);
+            reservation = await _backend.ReserveAsync(key, tokens, _rate, remaining, CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (reservation.Delay == TimeSpan.Zero)
+        if (reservation.Delay == TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
         {
             return;
         }
 
         try
         {
-            await Task.Delay(reservation.Delay, TimeProvider, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Delay(WholeMilliseconds(reservation.Delay), TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             await CancelReservationAsync(key, tokens, reservation.QueueEnd).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Rounds a wait up to whole milliseconds: timers count whole milliseconds and drop the rest, which would let a call
+    /// start a fraction of a millisecond before its slot.
+    /// </summary>
+    private static TimeSpan WholeMilliseconds(TimeSpan delay)
+    {
+        var rest = delay.Ticks % TimeSpan.TicksPerMillisecond;
+        return rest == 0 || delay.Ticks > TimeSpan.MaxValue.Ticks - TimeSpan.TicksPerMillisecond
+            ? delay
+            : TimeSpan.FromTicks(delay.Ticks - rest + TimeSpan.TicksPerMillisecond);
     }
 
     private async ValueTask CancelReservationAsync(string key, double tokens, double queueEnd)
