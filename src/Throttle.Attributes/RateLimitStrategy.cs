@@ -16,8 +16,11 @@ public enum RateLimitStrategy
     SlidingWindow = 1,
 
     /// <summary>
-    /// Leaky bucket: the bucket drains at <c>rate / per</c> per second and holds at most <c>Burst</c>; smooths
-    /// bursts into an even load.
+    /// Leaky bucket that shapes traffic: the level drains at <c>rate / per</c> per second and holds at most
+    /// <c>Burst</c>; admitted calls start one after another, <c>per / rate</c> seconds apart, so a burst of <c>Burst</c>
+    /// calls is spread over <c>Burst × per / rate</c> seconds instead of running at once. A call beyond <c>Burst</c>
+    /// waits for room; when its start would come later than <c>MaxWaitSeconds</c> it fails at once with
+    /// <c>RateLimitRejectedException</c>, whose <c>RetryAfter</c> is the time until a call could start at once.
     /// </summary>
     LeakyBucket = 2,
 }

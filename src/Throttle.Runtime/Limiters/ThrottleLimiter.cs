@@ -13,7 +13,8 @@ namespace Throttle.Limiters;
 /// <remarks>Instances are safe for concurrent use.</remarks>
 public abstract class ThrottleLimiter
 {
-    private static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(1);
+    /// <summary>The shortest wait between attempts: a rejection always names a future moment, and a zero must not spin.</summary>
+    private protected static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Creates a limiter in <paramref name="scope"/> that reads time from <paramref name="timeProvider"/>.</summary>
     /// <param name="scope">Namespace of the limiter's state; limiters of one kind and scope share state per key.</param>
@@ -86,16 +87,11 @@ public abstract class ThrottleLimiter
     public ValueTask AcquireAsync(string key, double tokens = 1, TimeSpan? maxWait = null, CancellationToken cancellationToken = default)
     {
         var wait = Guard.NonNegativeOrInfinite(maxWait ?? Timeout.InfiniteTimeSpan, nameof(maxWait));
-        var attempt = AttemptAcquireAsync(key, tokens, cancellationToken);
-        if (!attempt.IsCompletedSuccessfully)
-        {
-            return WaitForPermitAsync(attempt, key, tokens, wait, cancellationToken);
-        }
-
-        var decision = attempt.Result;
-        return decision.IsAcquired
-            ? default
-            : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, tokens, wait, cancellationToken);
+        Guard.Key(key);
+        ValidateTokens(tokens);
+        return cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled(cancellationToken)
+            : AcquireCoreAsync(key, tokens, wait, cancellationToken);
     }
 
     /// <summary>Returns <paramref name="tokens"/> to <paramref name="key"/> (for example when an operation is abandoned), never above <see cref="Capacity"/>.</summary>
@@ -136,21 +132,27 @@ public abstract class ThrottleLimiter
             ValidateTokens(1);
         }
 
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled(cancellationToken);
-        }
+        return cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled(cancellationToken)
+            : AcquireCoreAsync(key, 1, maxWait, cancellationToken);
+    }
 
-        var attempt = AttemptAcquireCoreAsync(key, 1, cancellationToken);
+    /// <summary>
+    /// The waiting acquire; arguments are already validated. By default: attempt, and while rejected wait the computed
+    /// <c>RetryAfter</c> and attempt again. A limiter that schedules its callers (the leaky bucket) replaces it.
+    /// </summary>
+    private protected virtual ValueTask AcquireCoreAsync(string key, double tokens, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var attempt = AttemptAcquireCoreAsync(key, tokens, cancellationToken);
         if (!attempt.IsCompletedSuccessfully)
         {
-            return WaitForPermitAsync(attempt, key, 1, maxWait, cancellationToken);
+            return WaitForPermitAsync(attempt, key, tokens, maxWait, cancellationToken);
         }
 
         var decision = attempt.Result;
         return decision.IsAcquired
             ? default
-            : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, 1, maxWait, cancellationToken);
+            : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, tokens, maxWait, cancellationToken);
     }
 
     /// <summary>The algorithm's attempt for callers inside Throttle that validated the arguments (composite, interop).</summary>
@@ -181,7 +183,6 @@ public abstract class ThrottleLimiter
         var decision = await firstAttempt.ConfigureAwait(false);
         while (!decision.IsAcquired)
         {
-            // A rejection always names a future moment; the floor keeps a zero from turning into a spin.
             var retryAfter = decision.RetryAfter > MinimumRetryDelay ? decision.RetryAfter : MinimumRetryDelay;
             if (maxWait != Timeout.InfiniteTimeSpan)
             {

@@ -14,7 +14,6 @@ public sealed class RedisClockSkewTests(RedisFixture redis)
     [RedisTheory]
     [InlineData(nameof(LimiterAlgorithm.TokenBucket))]
     [InlineData(nameof(LimiterAlgorithm.SlidingWindow))]
-    [InlineData(nameof(LimiterAlgorithm.LeakyBucket))]
     public async Task Clients_whose_clocks_are_a_century_apart_share_one_limit_timed_by_the_server(string algorithmName)
     {
         var algorithm = Enum.Parse<LimiterAlgorithm>(algorithmName);

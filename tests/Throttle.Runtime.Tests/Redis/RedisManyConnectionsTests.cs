@@ -16,7 +16,6 @@ public sealed class RedisManyConnectionsTests(RedisFixture redis)
     [RedisTheory]
     [InlineData(nameof(LimiterAlgorithm.TokenBucket))]
     [InlineData(nameof(LimiterAlgorithm.SlidingWindow))]
-    [InlineData(nameof(LimiterAlgorithm.LeakyBucket))]
     public async Task Several_connection_multiplexers_hammering_one_key_stay_within_the_limit(string algorithmName)
     {
         var algorithm = Enum.Parse<LimiterAlgorithm>(algorithmName);

@@ -20,7 +20,7 @@ public sealed class RedisScriptCacheTests(RedisFixture redis)
         await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
         await using var storage = new RedisStorage(connection);
         var rate = new LimiterRate(Capacity: 3, PerSecond: 0.001);
-        var backends = new[] { LimiterAlgorithm.TokenBucket, LimiterAlgorithm.SlidingWindow, LimiterAlgorithm.LeakyBucket }
+        var backends = new[] { LimiterAlgorithm.TokenBucket, LimiterAlgorithm.SlidingWindow }
             .Select(a => storage.Backend(a, "api", rate.Capacity, rate.PerSecond)).ToArray();
         foreach (var backend in backends)
         {

@@ -1,37 +1,34 @@
 namespace Throttle.Storage.Memory;
 
-/// <summary>One key's leaky bucket: a level that drains continuously, and when it was last brought up to date.</summary>
+/// <summary>
+/// One key's leaky bucket as a schedule: when its queue empties and when the newest reserved call starts. The level is
+/// <c>max(0, QueueEnd − now) × rate</c>. Times are timestamp ticks after <see cref="Origin"/>, kept small so a
+/// <see langword="double"/> holds them to a fraction of a tick whatever the clock's epoch.
+/// </summary>
 internal sealed class LeakyBucketEntry : MemoryEntry
 {
-    public LeakyBucketEntry(string key, long now, double leakPerTick)
+    public LeakyBucketEntry(string key, long now)
         : base(key, now)
     {
+        Origin = now;
         Updated = now;
-        LeakPerTick = leakPerTick;
     }
 
-    /// <summary>Guarded by <c>lock (this)</c>.</summary>
-    public double Level;
+    /// <summary>The timestamp the other times count from.</summary>
+    public readonly long Origin;
 
-    /// <summary>Timestamp of the last drain. Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>When the level reaches zero (the last reserved call has leaked out). Guarded by <c>lock (this)</c>.</summary>
+    public double QueueEnd;
+
+    /// <summary>When the newest reserved call starts (may lie ahead). Guarded by <c>lock (this)</c>.</summary>
+    public double LastStart;
+
+    /// <summary>Timestamp of the last change, for the stats' last update. Guarded by <c>lock (this)</c>.</summary>
     public long Updated;
 
-    /// <summary>Leak rate in tokens per timestamp tick, as of the last touch.</summary>
-    public double LeakPerTick;
+    /// <summary><paramref name="now"/> on the entry's own scale.</summary>
+    public double Since(long now) => now - Origin;
 
-    /// <summary><c>level = max(0, level − elapsed × leak rate)</c>.</summary>
-    public void Drain(long now, double leakPerTick)
-    {
-        var elapsed = now - Updated;
-        if (elapsed > 0)
-        {
-            var level = Level - (elapsed * LeakPerTick);
-            Level = level > 0 ? level : 0;
-            Updated = now;
-        }
-
-        LeakPerTick = leakPerTick;
-    }
-
-    public override bool IsExpired(long now) => Level - ((now - Updated) * LeakPerTick) <= 0;
+    /// <summary>Empty and nobody waiting: indistinguishable from a fresh bucket.</summary>
+    public override bool IsExpired(long now) => QueueEnd <= Since(now);
 }

@@ -99,6 +99,55 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
         return new ValueTask<LimiterStats>(FreshStats(rate));
     }
 
+    /// <summary>
+    /// Runs <paramref name="operation"/> on the key's entry (created when missing) under its lock, for an algorithm's
+    /// own operations beyond the three of <see cref="ILimiterBackend"/> (the leaky bucket's reservations).
+    /// </summary>
+    protected TResult Update<TState, TResult>(string key, LimiterRate rate, TState state, Func<TEntry, long, TState, TResult> operation)
+    {
+        var now = Clock.Now();
+        while (true)
+        {
+            var entry = GetOrAdd(key, now, rate);
+            lock (entry)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                entry.LastAccess = now;
+                return operation(entry, now, state);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on the key's entry under its lock when the key has state; a fresh key is left alone.</summary>
+    protected void UpdateExisting<TState>(string key, TState state, Action<TEntry, long, TState> operation)
+    {
+        while (true)
+        {
+            var entry = _keyspace.Find(key);
+            if (entry is null)
+            {
+                return;
+            }
+
+            lock (entry)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                var now = Clock.Now();
+                entry.LastAccess = now;
+                operation(entry, now, state);
+                return;
+            }
+        }
+    }
+
     protected abstract TEntry Create(string key, long now, LimiterRate rate);
 
     /// <summary>The algorithm's decision; called under the entry's lock.</summary>

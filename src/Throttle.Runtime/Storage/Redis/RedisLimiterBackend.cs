@@ -132,7 +132,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     }
 
     /// <summary>Rounds up to whole ticks, so that after waiting the delay the tokens are there.</summary>
-    private static TimeSpan SecondsToDelay(double seconds)
+    protected static TimeSpan SecondsToDelay(double seconds)
     {
         var ticks = Math.Ceiling(seconds * TimeSpan.TicksPerSecond);
         return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);

@@ -48,13 +48,22 @@ internal static class RedisScripts
     public static readonly RedisScript SlidingWindowStats =
         RedisScript.Load("sliding-window-stats", s_window, ["capacity", "window"], Limiter, Window);
 
-    /// <summary>KEYS: bucket (hash: <c>l</c> level, <c>u</c> last leak µs). ARGV: capacity, rate (leak per second), tokens.</summary>
-    public static readonly RedisScript LeakyBucketAcquire = RedisScript.Load("leaky-bucket-acquire", s_bucket, s_rateTokens, Limiter);
+    /// <summary>
+    /// KEYS: bucket (hash, server µs: <c>e</c> when the queue empties, <c>s</c> the newest reserved start, <c>u</c> the
+    /// last change). ARGV: capacity, rate (leak per second), tokens, maxDelay (µs a caller may wait for its start; -1 any,
+    /// 0 start now only). Answers { '1', wait (s), the reservation's e } reserved; { '0', wait (s), retry after (s) } refused.
+    /// </summary>
+    public static readonly RedisScript LeakyBucketAcquire =
+        RedisScript.Load("leaky-bucket-acquire", s_bucket, ["capacity", "rate", "tokens", "maxDelay"], Limiter);
 
-    /// <summary>KEYS: bucket. ARGV: capacity (unused), rate, tokens. Lowers the level, never below empty. Answers 0.</summary>
+    /// <summary>KEYS: bucket. ARGV: rate, tokens, queueEnd (the reservation's e). Takes a cancelled last reservation back. Answers 0.</summary>
+    public static readonly RedisScript LeakyBucketCancel =
+        RedisScript.Load("leaky-bucket-cancel", s_bucket, ["rate", "tokens", "queueEnd"], Limiter);
+
+    /// <summary>KEYS: bucket. ARGV: capacity (unused), rate, tokens. Lowers the level once every reserved call started. Answers 0.</summary>
     public static readonly RedisScript LeakyBucketRelease = RedisScript.Load("leaky-bucket-release", s_bucket, s_rateTokens, Limiter);
 
-    /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last update (µs) or '' }.</summary>
+    /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last change (µs) or '' }.</summary>
     public static readonly RedisScript LeakyBucketStats = RedisScript.Load("leaky-bucket-stats", s_bucket, s_rate, Limiter);
 
     /// <summary>KEYS: key (a key/value key). ARGV: none. Answers { value or false, PTTL }.</summary>
@@ -88,7 +97,7 @@ internal static class RedisScripts
     [
         TokenBucketAcquire, TokenBucketRelease, TokenBucketStats,
         SlidingWindowAcquire, SlidingWindowRelease, SlidingWindowStats,
-        LeakyBucketAcquire, LeakyBucketRelease, LeakyBucketStats,
+        LeakyBucketAcquire, LeakyBucketCancel, LeakyBucketRelease, LeakyBucketStats,
         GetWithTtl,
         SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,
     ];

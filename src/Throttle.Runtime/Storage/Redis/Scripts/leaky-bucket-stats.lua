@@ -1,12 +1,9 @@
 local cap = tonumber(@capacity)
 local rate = tonumber(@rate)
-local s = redis.call('HMGET', @bucket, 'l', 'u')
-local level = tonumber(s[1])
-local upd = tonumber(s[2])
-if level == nil or upd == nil then
+local s = redis.call('HMGET', @bucket, 'e', 'u')
+local e = tonumber(s[1])
+if e == nil then
   return { fmt(cap), '' }
 end
-if now > upd then
-  level = math.max(0, level - (now - upd) * rate / 1000000)
-end
-return { fmt(math.max(0, cap - level)), fmt(upd) }
+local level = math.max(0, e - now) * rate / 1000000
+return { fmt(math.max(0, cap - level)), s[2] }
