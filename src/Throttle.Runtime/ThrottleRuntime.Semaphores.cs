@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using Throttle.Policies;
 using Throttle.Semaphores;
 
 namespace Throttle;
@@ -9,10 +10,10 @@ namespace Throttle;
 public sealed partial class ThrottleRuntime
 {
     /// <summary>Lease time of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
-    internal static readonly TimeSpan DefaultSemaphoreLease = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan DefaultSemaphoreLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultLeaseSeconds);
 
     /// <summary>Fallback polling interval of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
-    internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(0.1);
+    internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds);
 
     private ConcurrentDictionary<string, ThrottleSemaphore>? _semaphores;
 
