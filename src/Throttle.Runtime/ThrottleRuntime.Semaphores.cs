@@ -35,7 +35,7 @@ public sealed partial class ThrottleRuntime
     internal ThrottleSemaphore GetSemaphore(string key, int value, TimeSpan leaseTime, TimeSpan sleepDelay)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, Throttle.Policies.DistributedSemaphoreOptions.MinValue);
         var semaphores = _semaphores;
         if (semaphores is null)
         {
