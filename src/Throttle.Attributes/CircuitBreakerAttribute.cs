@@ -1,4 +1,5 @@
 using System;
+using Throttle.Policies;
 
 namespace Throttle;
 
@@ -10,11 +11,17 @@ namespace Throttle;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class CircuitBreakerAttribute : Attribute
 {
-    /// <summary>Handled failures that open the circuit. Default 5.</summary>
-    public int FailureThreshold { get; set; } = 5;
+    /// <summary>
+    /// Consecutive handled failures that open the circuit. Default and bounds:
+    /// <c>Throttle.Policies.CircuitBreakerOptions.DefaultFailureThreshold</c> (5), at least <c>MinFailureThreshold</c> (1).
+    /// </summary>
+    public int FailureThreshold { get; set; } = CircuitBreakerOptions.DefaultFailureThreshold;
 
-    /// <summary>How long the circuit stays open before a trial call, in seconds. Default 60.</summary>
-    public double BreakSeconds { get; set; } = 60.0;
+    /// <summary>
+    /// How long the circuit stays open before a trial call, in seconds. Default and bounds:
+    /// <c>Throttle.Policies.CircuitBreakerOptions.DefaultBreakSeconds</c> (60), positive, at most <c>MaxBreakSeconds</c>.
+    /// </summary>
+    public double BreakSeconds { get; set; } = CircuitBreakerOptions.DefaultBreakSeconds;
 
     /// <summary>Exception types counted as failures (and their subclasses). Default: every exception.</summary>
     public Type[]? Handles { get; set; }

@@ -1,4 +1,5 @@
 using System;
+using Throttle.Policies;
 
 namespace Throttle;
 
@@ -12,7 +13,7 @@ public sealed class DistributedSemaphoreAttribute : Attribute
 {
     /// <summary>Bounds the method to <paramref name="value"/> concurrent calls under <paramref name="key"/>.</summary>
     /// <param name="key">The semaphore's name; methods using the same key share its slots.</param>
-    /// <param name="value">The number of slots; at least 1.</param>
+    /// <param name="value">The number of slots; at least <c>Throttle.Policies.DistributedSemaphoreOptions.MinValue</c> (1).</param>
     public DistributedSemaphoreAttribute(string key, int value)
     {
         Key = key;
@@ -30,12 +31,23 @@ public sealed class DistributedSemaphoreAttribute : Attribute
     /// </summary>
     public string? PartitionKey { get; set; }
 
-    /// <summary>The longest a call waits for a slot, in seconds. Default: no limit (reported as THR401).</summary>
-    public double AcquireTimeoutSeconds { get; set; } = double.PositiveInfinity;
+    /// <summary>
+    /// The longest a call waits for a slot, in seconds: positive, or <see cref="double.PositiveInfinity"/>. Default
+    /// <c>Throttle.Policies.DistributedSemaphoreOptions.DefaultAcquireTimeoutSeconds</c>: no limit (reported as THR401).
+    /// </summary>
+    public double AcquireTimeoutSeconds { get; set; } = DistributedSemaphoreOptions.DefaultAcquireTimeoutSeconds;
 
-    /// <summary>How long a held slot survives without renewal, so a crashed holder's slot comes back. Default 30.</summary>
-    public double LeaseSeconds { get; set; } = 30.0;
+    /// <summary>
+    /// How long a held slot survives without renewal, so a crashed holder's slot comes back, in seconds. Default and
+    /// bounds: <c>Throttle.Policies.DistributedSemaphoreOptions.DefaultLeaseSeconds</c> (30 s), from <c>MinLeaseSeconds</c>
+    /// (30 ms) to <c>MaxLeaseSeconds</c>.
+    /// </summary>
+    public double LeaseSeconds { get; set; } = DistributedSemaphoreOptions.DefaultLeaseSeconds;
 
-    /// <summary>Polling delay used only when no wake-up notification arrives, in seconds. Default 0.1.</summary>
-    public double AcquireSleepDelaySeconds { get; set; } = 0.1;
+    /// <summary>
+    /// Polling delay used only when no wake-up notification arrives, in seconds. Default and bounds:
+    /// <c>Throttle.Policies.DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds</c> (0.1 s), positive, at most
+    /// <c>MaxAcquireSleepDelaySeconds</c>.
+    /// </summary>
+    public double AcquireSleepDelaySeconds { get; set; } = DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds;
 }

@@ -1,4 +1,5 @@
 using System;
+using Throttle.Policies;
 
 namespace Throttle;
 
@@ -18,9 +19,15 @@ public sealed class QueuedAttribute : Attribute
     /// <summary>The name of an <see cref="int"/> parameter whose value is the call's priority.</summary>
     public string? PriorityParameter { get; set; }
 
-    /// <summary>Workers running calls concurrently, for the method's own queue. Default 1.</summary>
-    public int Workers { get; set; } = 1;
+    /// <summary>
+    /// Workers running calls concurrently, for the method's own queue. Default and bound:
+    /// <c>Throttle.Policies.QueuedOptions.DefaultWorkers</c> (1), at least <c>MinWorkers</c> (1).
+    /// </summary>
+    public int Workers { get; set; } = QueuedOptions.DefaultWorkers;
 
-    /// <summary>The most calls waiting at once; further calls wait for room. Default 10,000.</summary>
-    public int MaxSize { get; set; } = 10_000;
+    /// <summary>
+    /// The most calls waiting at once; further calls wait for room. Default and bound:
+    /// <c>Throttle.Policies.QueuedOptions.DefaultMaxSize</c> (10,000), at least <c>MinMaxSize</c> (1).
+    /// </summary>
+    public int MaxSize { get; set; } = QueuedOptions.DefaultMaxSize;
 }

@@ -1,4 +1,5 @@
 using System;
+using Throttle.Policies;
 
 namespace Throttle;
 
@@ -34,14 +35,20 @@ public sealed class RateLimitAttribute : Attribute
     /// <summary>Permits granted per period (<see cref="Per"/>). <see cref="double.NaN"/> when <see cref="Limiter"/> is used.</summary>
     public double Rate { get; }
 
-    /// <summary>Length of the period in seconds. Default 1.</summary>
-    public double Per { get; set; } = 1.0;
+    /// <summary>
+    /// Length of the period in seconds. Default and bounds: <c>Throttle.Policies.RateLimitOptions.DefaultPer</c> (1),
+    /// from <c>MinPer</c> (one tick) to <c>MaxPer</c>.
+    /// </summary>
+    public double Per { get; set; } = RateLimitOptions.DefaultPer;
 
-    /// <summary>Bucket capacity: the most permits available at once. Default: equal to the rate.</summary>
-    public double Burst { get; set; }
+    /// <summary>
+    /// Bucket capacity: the most permits available at once, at least 1. Default
+    /// <c>Throttle.Policies.RateLimitOptions.BurstEqualToRate</c> (0): equal to the rate.
+    /// </summary>
+    public double Burst { get; set; } = RateLimitOptions.BurstEqualToRate;
 
-    /// <summary>The algorithm. Default <see cref="RateLimitStrategy.TokenBucket"/>.</summary>
-    public RateLimitStrategy Strategy { get; set; } = RateLimitStrategy.TokenBucket;
+    /// <summary>The algorithm. Default <c>Throttle.Policies.RateLimitOptions.DefaultStrategy</c> (<see cref="RateLimitStrategy.TokenBucket"/>).</summary>
+    public RateLimitStrategy Strategy { get; set; } = RateLimitOptions.DefaultStrategy;
 
     /// <summary>
     /// Scope of the limiter's state. Methods that name the same scope (and strategy) share their buckets per key.
@@ -63,8 +70,8 @@ public sealed class RateLimitAttribute : Attribute
 
     /// <summary>
     /// The longest a call waits for a permit, in seconds. <c>0</c> rejects at once when no permit is free.
-    /// Default: <see cref="double.PositiveInfinity"/> (wait as long as it takes; the caller's cancellation token
-    /// still ends the wait).
+    /// Default <c>Throttle.Policies.RateLimitOptions.DefaultMaxWaitSeconds</c>: <see cref="double.PositiveInfinity"/>
+    /// (wait as long as it takes; the caller's cancellation token still ends the wait).
     /// </summary>
-    public double MaxWaitSeconds { get; set; } = double.PositiveInfinity;
+    public double MaxWaitSeconds { get; set; } = RateLimitOptions.DefaultMaxWaitSeconds;
 }

@@ -1,7 +1,17 @@
+// Also compiled into the generator (internal, under its own namespace), so the strategy values have one definition.
+#if THROTTLE_GENERATOR
+namespace Throttle.Generator.Policies;
+#else
 namespace Throttle;
+#endif
 
-/// <summary>The algorithm a <see cref="RateLimitAttribute"/> uses to decide whether a call may proceed.</summary>
-public enum RateLimitStrategy
+/// <summary>The algorithm a <c>[RateLimit]</c> attribute uses to decide whether a call may proceed.</summary>
+#if THROTTLE_GENERATOR
+internal
+#else
+public
+#endif
+enum RateLimitStrategy
 {
     /// <summary>
     /// Token bucket: tokens refill continuously at <c>rate / per</c> per second up to <c>Burst</c>; a call takes one.

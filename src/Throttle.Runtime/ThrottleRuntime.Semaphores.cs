@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using Throttle.Internal;
+using Throttle.Policies;
 using Throttle.Semaphores;
 
 namespace Throttle;
@@ -10,10 +11,10 @@ namespace Throttle;
 public sealed partial class ThrottleRuntime
 {
     /// <summary>Lease time of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
-    internal static readonly TimeSpan DefaultSemaphoreLease = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan DefaultSemaphoreLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultLeaseSeconds);
 
     /// <summary>Fallback polling interval of semaphores created by <see cref="GetSemaphore(string, int)"/>.</summary>
-    internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(0.1);
+    internal static readonly TimeSpan DefaultSemaphoreSleepDelay = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds);
 
     // Settings are claimed per key: every partition of a key has the key's value and lease.
     private readonly SharedSettingsRegistry<SemaphoreSettings> _semaphoreSettings = SharedSettings.ForSemaphores();
@@ -44,7 +45,7 @@ public sealed partial class ThrottleRuntime
     internal ThrottleSemaphore GetSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay, string user)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, DistributedSemaphoreOptions.MinValue);
 
         // Before the semaphore exists, so it always has the settings of the claim that won; a matching claim allocates nothing.
         _semaphoreSettings.Claim(key, new SemaphoreSettings(value, leaseTime, sleepDelay), user);

@@ -28,7 +28,7 @@ public class QueueBenchmarks
     private const int HeapItems = 1_000;
 
     private static readonly Func<int, CancellationToken, ValueTask<int>> Implementation = static (x, _) => ValueTask.FromResult(x + 1);
-    private static readonly QueuedSite Site = new("Throttle.Benchmarks.QueueBenchmarks.Implementation(int)", null, workers: 1, maxSize: 10_000);
+    private static readonly QueuedSite Site = new("Throttle.Benchmarks.QueueBenchmarks.Implementation(int)", new Throttle.Policies.QueuedOptions { Workers = 1, MaxSize = 10_000 });
 
     private readonly object _heapLock = new();
     private readonly PriorityQueue<int, int> _bclHeap = new();

@@ -160,7 +160,7 @@ public sealed class DiagnosticTests
     [InlineData("[Retry(BaseDelaySeconds = [|double.NaN|])]", "BaseDelaySeconds must be a positive, finite number, but is NaN")]
     [InlineData("[Retry(MaxDelaySeconds = [|-2|])]", "MaxDelaySeconds must be a positive, finite number, but is -2")]
     [InlineData("[Retry(ExponentialBase = [|0.5|])]", "ExponentialBase must be a finite number of at least 1, but is 0.5")]
-    [InlineData("[DistributedSemaphore(\"db\", [|0|], AcquireTimeoutSeconds = 5)]", "The semaphore value must be at least 1, but is 0")]
+    [InlineData("[DistributedSemaphore(\"db\", [|0|], AcquireTimeoutSeconds = 5)]", "Value must be at least 1, but is 0")]
     [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = [|0|])]", "AcquireTimeoutSeconds must be positive or double.PositiveInfinity, but is 0")]
     [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, LeaseSeconds = [|double.PositiveInfinity|])]", "LeaseSeconds must be a finite number of at least 0.03, but is Infinity")]
     [InlineData("[DistributedSemaphore(\"db\", 3, AcquireTimeoutSeconds = 5, LeaseSeconds = [|0.01|])]", "LeaseSeconds must be a finite number of at least 0.03, but is 0.01")]
@@ -366,7 +366,7 @@ public sealed class DiagnosticTests
     [InlineData("[RateLimit(5, Per = [|-1.5|])]", "Per must be a positive, finite number, but is -1.5")]
     [InlineData("[RateLimit(5, Burst = [|double.NaN|])]", "Burst must be a positive, finite number, but is NaN")]
     [InlineData("[RateLimit(5, Burst = [|double.PositiveInfinity|])]", "Burst must be")]
-    [InlineData("[RateLimit(5, Burst = [|0|])]", "Burst must be a positive, finite number, but is 0")]
+    [InlineData("[RateLimit(5, Burst = [|-0.5|])]", "Burst must be a positive, finite number, but is -0.5")]
     [InlineData("[RateLimit(5, Burst = [|-1|])]", "Burst must be a positive, finite number, but is -1")]
     public void THR101_InvalidNumber(string attribute, string message) => AssertOnAttribute("THR101", attribute, message);
 

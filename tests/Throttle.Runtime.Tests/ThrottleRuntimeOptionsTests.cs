@@ -4,11 +4,12 @@ using Throttle.Infrastructure;
 using Throttle.Limiters;
 using Throttle.Runtime.Tests.Redis;
 using Throttle.Semaphores;
-using Throttle.Storage;
 using Throttle.Storage.Hybrid;
 using Throttle.Storage.Redis;
-using Throttle.Testing;
+using Throttle.Storage;
 using Throttle.Testing.Redis;
+using Throttle.Testing;
+using Throttle.Tests.Infrastructure;
 using Xunit;
 
 namespace Throttle.Tests;
@@ -43,7 +44,7 @@ public sealed class ThrottleRuntimeOptionsTests(RedisFixture redis)
         Assert.Same(clock, Assert.IsType<DistributedBoundedSemaphore>(runtime.GetSemaphore("s", 1)).TimeProvider);
         using (ThrottleRuntime.Use(runtime))
         {
-            var site = new RateLimitSite("Options.Clock", 1, 1, 1, RateLimitStrategy.TokenBucket, null, null, 0);
+            var site = Sites.RateLimit("Options.Clock", 1, 1, 1, RateLimitStrategy.TokenBucket, null, null, 0);
             Assert.Same(clock, Assert.IsType<TokenBucketLimiter>(site.Limiter).Storage.TimeProvider);
         }
     }

@@ -45,9 +45,9 @@ public sealed class ThrottleRuntimeTests
     {
         var clock = new TestClock();
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = clock });
-        var sliding = new RateLimitSite("Tests.Sliding", 3, 2, 0, RateLimitStrategy.SlidingWindow, null, null, 0);
-        var leaky = new RateLimitSite("Tests.Leaky", 6, 2, 4, RateLimitStrategy.LeakyBucket, null, null, 0);
-        var leakyDefault = new RateLimitSite("Tests.LeakyDefault", 6, 2, 0, RateLimitStrategy.LeakyBucket, null, null, 0);
+        var sliding = new RateLimitSite("Tests.Sliding", new Throttle.Policies.RateLimitOptions { Rate = 3, Per = 2, Strategy = RateLimitStrategy.SlidingWindow, MaxWaitSeconds = 0 });
+        var leaky = new RateLimitSite("Tests.Leaky", new Throttle.Policies.RateLimitOptions { Rate = 6, Per = 2, Burst = 4, Strategy = RateLimitStrategy.LeakyBucket, MaxWaitSeconds = 0 });
+        var leakyDefault = new RateLimitSite("Tests.LeakyDefault", new Throttle.Policies.RateLimitOptions { Rate = 6, Per = 2, Strategy = RateLimitStrategy.LeakyBucket, MaxWaitSeconds = 0 });
         using (ThrottleRuntime.Use(runtime))
         {
             var window = Assert.IsType<SlidingWindowLimiter>(sliding.Limiter);

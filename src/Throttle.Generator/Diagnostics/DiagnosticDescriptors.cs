@@ -46,21 +46,24 @@ internal static class DiagnosticDescriptors
         "Throttle method already has a body",
         "Method '{0}' already has a body; the Throttle generator writes it. Move the body to '{1}' and leave a partial declaration without a body.");
 
+    // The option-range diagnostics below take their whole message from the shared options validation
+    // (src/Throttle.Runtime/Policies), so the runtime's ArgumentException says exactly the same.
+
     /// <summary>An attribute argument outside the values its option accepts (queue, resilience and semaphore options).</summary>
     public static readonly DiagnosticDescriptor OptionOutOfRange = Error(
         "THR009",
         "Attribute argument out of range",
-        "{0} must be {1}, but is {2}");
+        "{0}");
 
     public static readonly DiagnosticDescriptor InvalidNumber = Error(
         "THR101",
-        "Rate limit number must be positive and finite",
-        "{0} must be a positive, finite number, but is {1}");
+        "Rate limit number out of range",
+        "{0}");
 
     public static readonly DiagnosticDescriptor InvalidMaxWait = Error(
         "THR102",
         "MaxWaitSeconds must be zero, positive or infinity",
-        "MaxWaitSeconds must be zero, positive or double.PositiveInfinity, but is {0}");
+        "{0}");
 
     public static readonly DiagnosticDescriptor KeyNotFound = Error(
         "THR103",
@@ -80,24 +83,24 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BurstBelowOneCall = Error(
         "THR106",
         "Burst too small for a single call",
-        "Each call takes one token, but the bucket holds only {0}; set Burst to 1 or more");
+        "{0}");
 
     public static readonly DiagnosticDescriptor EmptyName = Error(
         "THR107",
         "Name must not be empty",
-        "{0} must not be empty; remove it or give it a value");
+        "{0}");
 
     /// <summary>Burst on a strategy that has no bucket.</summary>
     public static readonly DiagnosticDescriptor BurstNotApplicable = Error(
         "THR108",
         "Burst does not apply to this strategy",
-        "RateLimitStrategy.SlidingWindow admits at most the rate in any window of Per seconds and has no burst; remove Burst");
+        "{0}");
 
     /// <summary>A Strategy value that is not a member of RateLimitStrategy.</summary>
     public static readonly DiagnosticDescriptor UnknownStrategy = Error(
         "THR109",
         "Unknown rate limit strategy",
-        "{0} is not a RateLimitStrategy; use TokenBucket, SlidingWindow or LeakyBucket");
+        "{0}");
 
     /// <summary>[Queued] on a method whose caller cannot await the queued call.</summary>
     public static readonly DiagnosticDescriptor QueuedNeedsTask = Error(

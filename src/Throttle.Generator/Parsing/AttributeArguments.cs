@@ -11,11 +11,14 @@ internal sealed class AttributeArguments
 {
     private readonly AttributeData _data;
     private readonly AttributeSyntax? _syntax;
+    private readonly string[] _positionalOptions;
 
-    public AttributeArguments(AttributeData data)
+    /// <param name="positionalOptions">The options the constructor's parameters set, in order (e.g. <c>Rate</c>).</param>
+    public AttributeArguments(AttributeData data, params string[] positionalOptions)
     {
         _data = data;
         _syntax = data.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;
+        _positionalOptions = positionalOptions;
     }
 
     public LocationInfo? AttributeLocation => LocationInfo.From(_syntax);
@@ -54,6 +57,13 @@ internal sealed class AttributeArguments
         index < _data.ConstructorArguments.Length ? _data.ConstructorArguments[index].Value : null;
 
     public int PositionalCount => _data.ConstructorArguments.Length;
+
+    /// <summary>The syntax that sets <paramref name="option"/>: its constructor argument or its named argument.</summary>
+    public LocationInfo? OptionLocation(string option)
+    {
+        var index = System.Array.IndexOf(_positionalOptions, option);
+        return index >= 0 ? PositionalLocation(index) : NamedLocation(option);
+    }
 
     public LocationInfo? NamedLocation(string name)
     {

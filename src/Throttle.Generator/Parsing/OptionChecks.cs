@@ -1,66 +1,44 @@
 using System.Collections.Generic;
-using System.Globalization;
+using Microsoft.CodeAnalysis;
 using Throttle.Generator.Diagnostics;
 using Throttle.Generator.Model;
+using Throttle.Generator.Policies;
 
 namespace Throttle.Generator.Parsing;
 
-/// <summary>Range checks for attribute options, reported as THR009 at the offending argument.</summary>
+/// <summary>
+/// Reports the problems of an aspect's shared options validation (src/Throttle.Runtime/Policies) as THR diagnostics,
+/// one per problem, at the argument that set the option, with the problem's own message.
+/// </summary>
 internal static class OptionChecks
 {
-    public static bool AtLeast(AttributeArguments arguments, string name, int value, int minimum, List<DiagnosticInfo> diagnostics)
+    public static void Report(IReadOnlyList<OptionProblem> problems, AttributeArguments arguments, List<DiagnosticInfo> diagnostics)
     {
-        if (value >= minimum)
+        foreach (var problem in problems)
         {
-            return true;
+            diagnostics.Add(DiagnosticInfo.Create(Descriptor(problem.DiagnosticId), arguments.OptionLocation(problem.Option), problem.Message));
         }
-
-        Report(arguments, name, "at least " + minimum.ToString(CultureInfo.InvariantCulture), value.ToString(CultureInfo.InvariantCulture), diagnostics);
-        return false;
     }
 
-    public static bool PositiveFinite(AttributeArguments arguments, string name, double value, List<DiagnosticInfo> diagnostics)
-    {
-        if (value > 0 && !double.IsInfinity(value))
-        {
-            return true;
-        }
-
-        Report(arguments, name, "a positive, finite number", SymbolText.Number(value), diagnostics);
-        return false;
-    }
-
-    /// <summary>Positive, or <c>double.PositiveInfinity</c> for "no limit".</summary>
-    public static bool PositiveOrInfinite(AttributeArguments arguments, string name, double value, List<DiagnosticInfo> diagnostics)
-    {
-        if (value > 0)
-        {
-            return true;
-        }
-
-        Report(arguments, name, "positive or double.PositiveInfinity", SymbolText.Number(value), diagnostics);
-        return false;
-    }
-
-    public static bool AtLeastFinite(AttributeArguments arguments, string name, double value, double minimum, List<DiagnosticInfo> diagnostics)
-    {
-        if (value >= minimum && !double.IsInfinity(value))
-        {
-            return true;
-        }
-
-        Report(arguments, name, "a finite number of at least " + SymbolText.Number(minimum), SymbolText.Number(value), diagnostics);
-        return false;
-    }
-
+    /// <summary>An argument the options do not hold (a key path, say): set and blank is THR107, as for the options' names.</summary>
     public static void NotEmpty(AttributeArguments arguments, string name, string? value, List<DiagnosticInfo> diagnostics)
     {
-        if (arguments.Has(name) && value is not null && value.Trim().Length == 0)
+        if (arguments.Has(name))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmptyName, arguments.NamedLocation(name), name));
+            var problems = new List<OptionProblem>();
+            OptionRules.NullOrNotBlank(problems, name, value);
+            Report(problems, arguments, diagnostics);
         }
     }
 
-    private static void Report(AttributeArguments arguments, string name, string expected, string actual, List<DiagnosticInfo> diagnostics) =>
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OptionOutOfRange, arguments.NamedLocation(name), name, expected, actual));
+    private static DiagnosticDescriptor Descriptor(string id) => id switch
+    {
+        OptionRules.RateNumberId => DiagnosticDescriptors.InvalidNumber,
+        OptionRules.MaxWaitId => DiagnosticDescriptors.InvalidMaxWait,
+        OptionRules.BelowOneCallId => DiagnosticDescriptors.BurstBelowOneCall,
+        OptionRules.EmptyNameId => DiagnosticDescriptors.EmptyName,
+        OptionRules.BurstNotApplicableId => DiagnosticDescriptors.BurstNotApplicable,
+        OptionRules.UnknownStrategyId => DiagnosticDescriptors.UnknownStrategy,
+        _ => DiagnosticDescriptors.OptionOutOfRange,
+    };
 }

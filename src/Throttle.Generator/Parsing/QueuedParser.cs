@@ -3,10 +3,11 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Throttle.Generator.Diagnostics;
 using Throttle.Generator.Model;
+using Throttle.Generator.Policies;
 
 namespace Throttle.Generator.Parsing;
 
-/// <summary>Reads and checks <c>[Queued]</c>'s arguments.</summary>
+/// <summary>Reads <c>[Queued]</c>'s arguments over <see cref="QueuedOptions"/>' defaults and reports what its shared validation finds.</summary>
 internal static class QueuedParser
 {
     private static readonly string[] PerQueueOptions = { "Workers", "MaxSize" };
@@ -16,11 +17,13 @@ internal static class QueuedParser
     {
         var arguments = new AttributeArguments(attribute);
         var errorsBefore = diagnostics.Count;
-        var queue = arguments.Named<string>("Queue", null);
+        var options = new QueuedOptions();
+        options.Queue = arguments.Named(nameof(options.Queue), options.Queue);
+        options.Workers = arguments.Named(nameof(options.Workers), options.Workers);
+        options.MaxSize = arguments.Named(nameof(options.MaxSize), options.MaxSize);
+        var queue = options.Queue;
         var priority = arguments.Named("Priority", 0);
         var priorityParameter = arguments.Named<string>("PriorityParameter", null);
-        var workers = arguments.Named("Workers", 1);
-        var maxSize = arguments.Named("MaxSize", 10_000);
 
         if (returnKind is ReturnKind.Void or ReturnKind.Value)
         {
@@ -28,10 +31,8 @@ internal static class QueuedParser
                 DiagnosticDescriptors.QueuedNeedsTask, arguments.AttributeLocation, method.Name, method.ReturnType.ToDisplayString(SymbolText.Short)));
         }
 
-        OptionChecks.NotEmpty(arguments, "Queue", queue, diagnostics);
+        OptionChecks.Report(options.Validate(), arguments, diagnostics);
         OptionChecks.NotEmpty(arguments, "PriorityParameter", priorityParameter, diagnostics);
-        OptionChecks.AtLeast(arguments, "Workers", workers, 1, diagnostics);
-        OptionChecks.AtLeast(arguments, "MaxSize", maxSize, 1, diagnostics);
 
         if (!string.IsNullOrWhiteSpace(queue))
         {
@@ -75,8 +76,8 @@ internal static class QueuedParser
             FieldName: "__throttleQueued_" + names.MemberSuffix,
             SiteId: names.SiteId,
             QueueName: string.IsNullOrEmpty(queue) ? null : queue,
-            Workers: workers,
-            MaxSize: maxSize,
+            Workers: options.Workers,
+            MaxSize: options.MaxSize,
             Priority: priority,
             PriorityParameter: priorityFrom);
     }

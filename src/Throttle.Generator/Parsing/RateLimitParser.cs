@@ -1,37 +1,41 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Throttle.Generator.Diagnostics;
 using Throttle.Generator.Model;
+using Throttle.Generator.Policies;
 
 namespace Throttle.Generator.Parsing;
 
-/// <summary>Reads and checks <c>[RateLimit]</c>'s arguments.</summary>
+/// <summary>
+/// Reads <c>[RateLimit]</c>'s arguments over <see cref="RateLimitOptions"/>' defaults and reports what its shared
+/// validation finds, plus the checks only an attribute can fail (a rate and a limiter, THR104/THR105; the key, THR103).
+/// </summary>
 internal static class RateLimitParser
 {
-    // RateLimitStrategy's values; the generator cannot reference the attributes assembly.
-    private const int TokenBucketStrategy = 0;
-    private const int SlidingWindowStrategy = 1;
-    private const int LeakyBucketStrategy = 2;
-
     public static RateLimitModel? Parse(
         AttributeData attribute, IMethodSymbol method, MethodNames names, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
-        var arguments = new AttributeArguments(attribute);
+        var arguments = new AttributeArguments(attribute, nameof(RateLimitOptions.Rate));
         var errorsBefore = diagnostics.Count;
 
         var hasRate = arguments.PositionalCount == 1;
-        var rate = hasRate ? arguments.Positional(0) as double? ?? double.NaN : double.NaN;
-        var per = arguments.Named("Per", 1.0);
-        var burst = arguments.Named("Burst", 0.0);
-        var strategy = arguments.Named("Strategy", TokenBucketStrategy);
-        var scope = arguments.Named<string>("Scope", null);
+        var options = new RateLimitOptions();
+        if (hasRate)
+        {
+            options.Rate = arguments.Positional(0) as double? ?? double.NaN;
+        }
+
+        options.Per = arguments.Named(nameof(options.Per), options.Per);
+        options.Burst = arguments.Named(nameof(options.Burst), options.Burst);
+        options.Strategy = (RateLimitStrategy)arguments.Named(nameof(options.Strategy), (int)options.Strategy);
+        options.Scope = arguments.Named(nameof(options.Scope), options.Scope);
+        options.Limiter = arguments.Named(nameof(options.Limiter), options.Limiter);
+        options.MaxWaitSeconds = arguments.Named(nameof(options.MaxWaitSeconds), options.MaxWaitSeconds);
         var key = arguments.Named<string>("Key", null);
-        var limiter = arguments.Named<string>("Limiter", null);
-        var maxWait = arguments.Named("MaxWaitSeconds", double.PositiveInfinity);
+        var limiter = options.Limiter;
 
-        OptionChecks.NotEmpty(arguments, "Scope", scope, diagnostics);
-        OptionChecks.NotEmpty(arguments, "Limiter", limiter, diagnostics);
-
+        var problems = options.Validate();
         if (!string.IsNullOrEmpty(limiter))
         {
             var ignored = new List<string>();
@@ -56,37 +60,12 @@ internal static class RateLimitParser
         }
         else if (!hasRate)
         {
+            // THR104 says what is missing; the unset rate's own range problem would only repeat it.
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RateOrLimiterRequired, arguments.AttributeLocation, method.Name));
-        }
-        else
-        {
-            var rateValid = CheckPositiveFinite("Rate", rate, arguments.PositionalLocation(0), diagnostics);
-            CheckPositiveFinite("Per", per, arguments.NamedLocation("Per"), diagnostics);
-            var burstValid = !arguments.Has("Burst") || CheckPositiveFinite("Burst", burst, arguments.NamedLocation("Burst"), diagnostics);
-            var capacity = arguments.Has("Burst") ? burst : rate;
-            if (rateValid && burstValid && capacity < 1)
-            {
-                var location = arguments.Has("Burst") ? arguments.NamedLocation("Burst") : arguments.PositionalLocation(0);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BurstBelowOneCall, location, SymbolText.Number(capacity)));
-            }
-
-            if (strategy is < TokenBucketStrategy or > LeakyBucketStrategy)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.UnknownStrategy,
-                    arguments.NamedLocation("Strategy"),
-                    "(RateLimitStrategy)" + strategy.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            }
-            else if (strategy == SlidingWindowStrategy && arguments.Has("Burst"))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BurstNotApplicable, arguments.NamedLocation("Burst")));
-            }
+            problems = problems.Where(p => p.Option != nameof(RateLimitOptions.Rate)).ToList();
         }
 
-        if (double.IsNaN(maxWait) || maxWait < 0)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMaxWait, arguments.NamedLocation("MaxWaitSeconds"), SymbolText.Number(maxWait)));
-        }
+        OptionChecks.Report(problems, arguments, diagnostics);
 
         // Without a Key, every call of the method shares one bucket; methods naming one limiter share its bucket.
         KeyPathModel? keyPath = null;
@@ -107,25 +86,14 @@ internal static class RateLimitParser
         return new RateLimitModel(
             FieldName: "__throttleRateLimit_" + names.MemberSuffix,
             SiteId: names.SiteId,
-            Rate: rate,
-            Per: per,
-            Burst: arguments.Has("Burst") ? burst : 0,
-            Strategy: strategy,
-            Scope: scope,
+            Rate: options.Rate,
+            Per: options.Per,
+            Burst: options.Burst,
+            Strategy: (int)options.Strategy,
+            Scope: options.Scope,
             LimiterName: string.IsNullOrEmpty(limiter) ? null : limiter,
-            MaxWaitSeconds: maxWait,
+            MaxWaitSeconds: options.MaxWaitSeconds,
             Key: keyPath,
             DefaultKey: keyPath is not null ? null : string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
-    }
-
-    private static bool CheckPositiveFinite(string name, double value, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        if (value > 0 && !double.IsInfinity(value))
-        {
-            return true;
-        }
-
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNumber, location, name, SymbolText.Number(value)));
-        return false;
     }
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Throttle.Generator.Diagnostics;
 using Throttle.Generator.Model;
+using Throttle.Generator.Policies;
 
 namespace Throttle.Generator.Parsing;
 
@@ -31,36 +32,40 @@ internal static class ResilienceParser
     private static CircuitBreakerModel ParseCircuitBreaker(AttributeData attribute, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         var arguments = new AttributeArguments(attribute);
-        var threshold = arguments.Named("FailureThreshold", 5);
-        var breakSeconds = arguments.Named("BreakSeconds", 60.0);
-        var name = arguments.Named<string>("Name", null);
-        OptionChecks.AtLeast(arguments, "FailureThreshold", threshold, 1, diagnostics);
-        OptionChecks.PositiveFinite(arguments, "BreakSeconds", breakSeconds, diagnostics);
-        OptionChecks.NotEmpty(arguments, "Name", name, diagnostics);
+        var options = new CircuitBreakerOptions();
+        options.FailureThreshold = arguments.Named(nameof(options.FailureThreshold), options.FailureThreshold);
+        options.BreakSeconds = arguments.Named(nameof(options.BreakSeconds), options.BreakSeconds);
+        options.Name = arguments.Named(nameof(options.Name), options.Name);
+        OptionChecks.Report(options.Validate(), arguments, diagnostics);
         var handles = Handles(arguments, "CircuitBreaker", compilation, diagnostics);
-        return new CircuitBreakerModel(threshold, breakSeconds, string.IsNullOrEmpty(name) ? null : name, handles);
+        return new CircuitBreakerModel(options.FailureThreshold, options.BreakSeconds, string.IsNullOrEmpty(options.Name) ? null : options.Name, handles);
     }
 
     private static RetryModel ParseRetry(AttributeData attribute, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         var arguments = new AttributeArguments(attribute);
-        var maxRetries = arguments.Named("MaxRetries", 5);
-        var baseDelay = arguments.Named("BaseDelaySeconds", 1.0);
-        var maxDelay = arguments.Named("MaxDelaySeconds", 60.0);
-        var exponentialBase = arguments.Named("ExponentialBase", 2.0);
-        var jitter = arguments.Named("Jitter", true);
-        OptionChecks.AtLeast(arguments, "MaxRetries", maxRetries, 0, diagnostics);
-        var delaysValid = OptionChecks.PositiveFinite(arguments, "BaseDelaySeconds", baseDelay, diagnostics)
-            & OptionChecks.PositiveFinite(arguments, "MaxDelaySeconds", maxDelay, diagnostics);
-        OptionChecks.AtLeastFinite(arguments, "ExponentialBase", exponentialBase, 1, diagnostics);
-        if (delaysValid && maxDelay < baseDelay)
+        var options = new RetryOptions();
+        options.MaxRetries = arguments.Named(nameof(options.MaxRetries), options.MaxRetries);
+        options.BaseDelaySeconds = arguments.Named(nameof(options.BaseDelaySeconds), options.BaseDelaySeconds);
+        options.MaxDelaySeconds = arguments.Named(nameof(options.MaxDelaySeconds), options.MaxDelaySeconds);
+        options.ExponentialBase = arguments.Named(nameof(options.ExponentialBase), options.ExponentialBase);
+        options.Jitter = arguments.Named(nameof(options.Jitter), options.Jitter);
+        var problems = options.Validate();
+        OptionChecks.Report(problems, arguments, diagnostics);
+
+        // Valid but probably not meant (a warning, not a range problem): every wait is then the cap.
+        var delaysValid = !problems.Any(p => p.Option is nameof(RetryOptions.BaseDelaySeconds) or nameof(RetryOptions.MaxDelaySeconds));
+        if (delaysValid && options.MaxDelaySeconds < options.BaseDelaySeconds)
         {
             diagnostics.Add(DiagnosticInfo.Create(
-                DiagnosticDescriptors.MaxDelayBelowBaseDelay, arguments.NamedLocation("MaxDelaySeconds"), SymbolText.Number(maxDelay), SymbolText.Number(baseDelay)));
+                DiagnosticDescriptors.MaxDelayBelowBaseDelay,
+                arguments.NamedLocation(nameof(options.MaxDelaySeconds)),
+                SymbolText.Number(options.MaxDelaySeconds),
+                SymbolText.Number(options.BaseDelaySeconds)));
         }
 
         var handles = Handles(arguments, "Retry", compilation, diagnostics);
-        return new RetryModel(maxRetries, baseDelay, maxDelay, exponentialBase, jitter, handles);
+        return new RetryModel(options.MaxRetries, options.BaseDelaySeconds, options.MaxDelaySeconds, options.ExponentialBase, options.Jitter, handles);
     }
 
     private static EquatableArray<string> Handles(AttributeArguments arguments, string attributeName, Compilation compilation, List<DiagnosticInfo> diagnostics)

@@ -2,42 +2,33 @@ using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Throttle.Generator.Diagnostics;
 using Throttle.Generator.Model;
+using Throttle.Generator.Policies;
 
 namespace Throttle.Generator.Parsing;
 
-/// <summary>Reads and checks <c>[DistributedSemaphore]</c>'s arguments.</summary>
+/// <summary>
+/// Reads <c>[DistributedSemaphore]</c>'s arguments over <see cref="DistributedSemaphoreOptions"/>' defaults and reports
+/// what its shared validation finds, plus the partition key (THR402) and the advice THR401.
+/// </summary>
 internal static class SemaphoreParser
 {
-    /// <summary>The shortest lease the runtime accepts (DistributedSemaphoreSite checks the same bound).</summary>
-    private const double MinimumLeaseSeconds = 0.03;
-
     public static SemaphoreModel? Parse(
         AttributeData attribute, IMethodSymbol method, MethodNames names, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
-        var arguments = new AttributeArguments(attribute);
+        var arguments = new AttributeArguments(attribute, nameof(DistributedSemaphoreOptions.Key), nameof(DistributedSemaphoreOptions.Value));
         var errorsBefore = diagnostics.Count;
-        var key = arguments.Positional(0) as string;
-        var value = arguments.Positional(1) as int? ?? 0;
+        var options = new DistributedSemaphoreOptions
+        {
+            Key = arguments.Positional(0) as string ?? string.Empty,
+            Value = arguments.Positional(1) as int? ?? 0,
+        };
+        options.AcquireTimeoutSeconds = arguments.Named(nameof(options.AcquireTimeoutSeconds), options.AcquireTimeoutSeconds);
+        options.LeaseSeconds = arguments.Named(nameof(options.LeaseSeconds), options.LeaseSeconds);
+        options.AcquireSleepDelaySeconds = arguments.Named(nameof(options.AcquireSleepDelaySeconds), options.AcquireSleepDelaySeconds);
         var partitionKey = arguments.Named<string>("PartitionKey", null);
-        var acquireTimeout = arguments.Named("AcquireTimeoutSeconds", double.PositiveInfinity);
-        var lease = arguments.Named("LeaseSeconds", 30.0);
-        var sleepDelay = arguments.Named("AcquireSleepDelaySeconds", 0.1);
+        var acquireTimeout = options.AcquireTimeoutSeconds;
 
-        if (string.IsNullOrWhiteSpace(key))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmptyName, arguments.PositionalLocation(0), "The semaphore key"));
-        }
-
-        if (value < 1)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(
-                DiagnosticDescriptors.OptionOutOfRange, arguments.PositionalLocation(1), "The semaphore value", "at least 1", value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        OptionChecks.PositiveOrInfinite(arguments, "AcquireTimeoutSeconds", acquireTimeout, diagnostics);
-        // The holder renews its lease every third of it; below 30 ms the renewals could not keep up.
-        OptionChecks.AtLeastFinite(arguments, "LeaseSeconds", lease, MinimumLeaseSeconds, diagnostics);
-        OptionChecks.PositiveFinite(arguments, "AcquireSleepDelaySeconds", sleepDelay, diagnostics);
+        OptionChecks.Report(options.Validate(), arguments, diagnostics);
         OptionChecks.NotEmpty(arguments, "PartitionKey", partitionKey, diagnostics);
 
         KeyPathModel? partition = null;
@@ -64,11 +55,11 @@ internal static class SemaphoreParser
         return new SemaphoreModel(
             FieldName: "__throttleSemaphore_" + names.MemberSuffix,
             SiteId: names.SiteId,
-            Key: key!,
-            Value: value,
-            AcquireTimeoutSeconds: acquireTimeout,
-            LeaseSeconds: lease,
-            AcquireSleepDelaySeconds: sleepDelay,
+            Key: options.Key,
+            Value: options.Value,
+            AcquireTimeoutSeconds: options.AcquireTimeoutSeconds,
+            LeaseSeconds: options.LeaseSeconds,
+            AcquireSleepDelaySeconds: options.AcquireSleepDelaySeconds,
             Partition: partition);
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
+using Throttle.Policies;
 using Throttle.Semaphores;
 
 namespace Throttle.Infrastructure;
@@ -19,36 +20,27 @@ public sealed class DistributedSemaphoreSite
 {
     private PerRuntime<ThrottleSemaphore> _resolved;
 
-    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <summary>
+    /// Creates the site; generated code passes options the generator has already checked with the same
+    /// <see cref="DistributedSemaphoreOptions.Validate"/>, checked again here.
+    /// </summary>
     /// <param name="id">Unique name of the method (its overload included).</param>
-    /// <param name="key">The semaphore's key.</param>
-    /// <param name="value">The number of slots, at least 1.</param>
-    /// <param name="acquireTimeoutSeconds">Longest wait for a slot, in seconds: positive, or positive infinity for no bound.</param>
-    /// <param name="leaseSeconds">Lease time in seconds: positive and finite.</param>
-    /// <param name="acquireSleepDelaySeconds">Fallback polling interval in seconds: positive and finite.</param>
-    /// <exception cref="ArgumentException"><paramref name="id"/> or <paramref name="key"/> is null or empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>
-    public DistributedSemaphoreSite(
-        string id, string key, int value, double acquireTimeoutSeconds, double leaseSeconds, double acquireSleepDelaySeconds)
+    /// <param name="options">The <c>[DistributedSemaphore]</c> settings.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="id"/> is null or empty, or an option is out of range (an <see cref="ArgumentOutOfRangeException"/>)
+    /// or blank: <see cref="ArgumentException.ParamName"/> is the option's name and the message that of its <see cref="OptionProblem"/>.
+    /// </exception>
+    public DistributedSemaphoreSite(string id, DistributedSemaphoreOptions options)
     {
         Id = Guard.Key(id, nameof(id));
-        Key = Guard.Key(key, nameof(key));
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-        Value = value;
-        if (!(acquireTimeoutSeconds > 0))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(acquireTimeoutSeconds), acquireTimeoutSeconds, "acquireTimeoutSeconds must be positive, or infinity for no bound.");
-        }
-
-        AcquireTimeout = Guard.WaitSeconds(acquireTimeoutSeconds, nameof(acquireTimeoutSeconds));
-        LeaseTime = TimeSpan.FromSeconds(Guard.PositiveFinite(leaseSeconds, nameof(leaseSeconds)));
-        if (LeaseTime < TimeSpan.FromMilliseconds(30))
-        {
-            throw new ArgumentOutOfRangeException(nameof(leaseSeconds), leaseSeconds, "leaseSeconds must be at least 0.03: it is renewed every third of it.");
-        }
-
-        AcquireSleepDelay = TimeSpan.FromSeconds(Guard.PositiveFinite(acquireSleepDelaySeconds, nameof(acquireSleepDelaySeconds)));
+        ArgumentNullException.ThrowIfNull(options);
+        OptionRules.ThrowFirst(options.Validate());
+        Key = options.Key;
+        Value = options.Value;
+        AcquireTimeout = Guard.WaitSeconds(options.AcquireTimeoutSeconds, nameof(options.AcquireTimeoutSeconds));
+        LeaseTime = TimeSpan.FromSeconds(options.LeaseSeconds);
+        AcquireSleepDelay = TimeSpan.FromSeconds(options.AcquireSleepDelaySeconds);
     }
 
     /// <summary>Unique name of the method.</summary>

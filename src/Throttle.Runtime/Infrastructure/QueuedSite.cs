@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
+using Throttle.Policies;
 using Throttle.Queues;
 
 namespace Throttle.Infrastructure;
@@ -18,26 +19,25 @@ public sealed class QueuedSite
 {
     private PerRuntime<InvocationQueue> _resolved;
 
-    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <summary>
+    /// Creates the site; generated code passes options the generator has already checked with the same
+    /// <see cref="QueuedOptions.Validate"/>, checked again here.
+    /// </summary>
     /// <param name="id">Unique name of the method (its overload included).</param>
-    /// <param name="queueName">A queue registered on the runtime, or null for the method's own queue.</param>
-    /// <param name="workers">Workers of the method's own queue (at least 1).</param>
-    /// <param name="maxSize">Size of the method's own queue (at least 1).</param>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty, or <paramref name="queueName"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
-    public QueuedSite(string id, string? queueName, int workers, int maxSize)
+    /// <param name="options">The <c>[Queued]</c> settings: a registered queue's name, or the method's own queue's workers and size.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="id"/> is null or empty, or an option is out of range (an <see cref="ArgumentOutOfRangeException"/>)
+    /// or blank: <see cref="ArgumentException.ParamName"/> is the option's name and the message that of its <see cref="OptionProblem"/>.
+    /// </exception>
+    public QueuedSite(string id, QueuedOptions options)
     {
         Id = Guard.Key(id, nameof(id));
-        if (queueName is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(queueName);
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
-        QueueName = queueName;
-        Workers = workers;
-        MaxSize = maxSize;
+        ArgumentNullException.ThrowIfNull(options);
+        OptionRules.ThrowFirst(options.Validate());
+        QueueName = options.Queue;
+        Workers = options.Workers;
+        MaxSize = options.MaxSize;
     }
 
     /// <summary>Unique name of the method.</summary>

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
 using Throttle.Limiters;
+using Throttle.Policies;
 
 namespace Throttle.Infrastructure;
 
@@ -18,34 +19,34 @@ public sealed class RateLimitSite
 {
     private PerRuntime<ThrottleLimiter> _resolved;
 
-    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <summary>
+    /// Creates the site; generated code passes options the generator has already checked with the same
+    /// <see cref="RateLimitOptions.Validate"/>, checked again here. The site keeps a copy of them.
+    /// </summary>
     /// <param name="id">Unique name of the method (its overload included).</param>
-    /// <param name="rate">Permits per period, or NaN when <paramref name="limiterName"/> is set.</param>
-    /// <param name="per">The period in seconds.</param>
-    /// <param name="burst">Bucket capacity; 0 means equal to <paramref name="rate"/>.</param>
-    /// <param name="strategy">The algorithm.</param>
-    /// <param name="scope">State scope; null means the method's own (<paramref name="id"/>).</param>
-    /// <param name="limiterName">A limiter registered on the runtime, or null.</param>
-    /// <param name="maxWaitSeconds">Longest wait for a permit, in seconds; infinity for no bound.</param>
-    public RateLimitSite(
-        string id, double rate, double per, double burst, RateLimitStrategy strategy, string? scope, string? limiterName, double maxWaitSeconds)
+    /// <param name="options">The <c>[RateLimit]</c> settings.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="id"/> is null or empty, or an option is out of range (an <see cref="ArgumentOutOfRangeException"/>)
+    /// or blank: <see cref="ArgumentException.ParamName"/> is the option's name and the message that of its <see cref="OptionProblem"/>.
+    /// </exception>
+    public RateLimitSite(string id, RateLimitOptions options)
     {
         Id = Guard.Key(id, nameof(id));
-        LimiterName = limiterName;
-        if (limiterName is null)
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.Copy();
+        OptionRules.ThrowFirst(options.Validate());
+        LimiterName = options.Limiter;
+        if (LimiterName is null)
         {
-            Rate = Guard.PositiveFinite(rate, nameof(rate));
-            Per = Guard.PositiveFinite(per, nameof(per));
-            Burst = burst == 0 ? rate : Guard.PositiveFinite(burst, nameof(burst));
-        }
-        else
-        {
-            ArgumentException.ThrowIfNullOrEmpty(limiterName);
+            Rate = options.Rate;
+            Per = options.Per;
+            Burst = options.Capacity;
         }
 
-        Strategy = strategy;
-        Scope = string.IsNullOrEmpty(scope) ? id : scope;
-        MaxWait = Guard.WaitSeconds(maxWaitSeconds, nameof(maxWaitSeconds));
+        Strategy = options.Strategy;
+        Scope = options.Scope ?? id;
+        MaxWait = Guard.WaitSeconds(options.MaxWaitSeconds, nameof(options.MaxWaitSeconds));
     }
 
     /// <summary>Unique name of the method.</summary>

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Polly;
 using Throttle.Internal;
+using Throttle.Policies;
 using Throttle.Resilience;
 
 namespace Throttle.Infrastructure;
@@ -21,13 +22,19 @@ public sealed class ResilienceSite
 {
     private PerRuntime<ResiliencePipeline> _resolved;
 
-    /// <summary>Creates the site; generated code passes values the generator has already checked, checked again here.</summary>
+    /// <summary>
+    /// Creates the site; generated code passes options the generator has already checked with the same
+    /// <c>Validate()</c>, checked again here. The site keeps copies of them.
+    /// </summary>
     /// <param name="id">Unique name of the method (its overload included); also the name of its own circuit breaker.</param>
     /// <param name="circuitBreaker">The <c>[CircuitBreaker]</c> settings, or null.</param>
     /// <param name="retry">The <c>[Retry]</c> settings, or null.</param>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty, both settings are null, or a breaker name is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name says which (e.g. <c>circuitBreaker.FailureThreshold</c>).</exception>
-    public ResilienceSite(string id, CircuitBreakerSiteOptions? circuitBreaker, RetrySiteOptions? retry)
+    /// <exception cref="ArgumentException">
+    /// <paramref name="id"/> is null or empty, both settings are null, or an option is out of range (an
+    /// <see cref="ArgumentOutOfRangeException"/>) or blank: <see cref="ArgumentException.ParamName"/> is the option's name
+    /// (e.g. <c>FailureThreshold</c>) and the message that of its <see cref="OptionProblem"/>.
+    /// </exception>
+    public ResilienceSite(string id, CircuitBreakerOptions? circuitBreaker, RetryOptions? retry)
     {
         Id = Guard.Key(id, nameof(id));
         if (circuitBreaker is null && retry is null)
@@ -37,18 +44,8 @@ public sealed class ResilienceSite
 
         if (circuitBreaker is not null)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(circuitBreaker.FailureThreshold, 1, "circuitBreaker.FailureThreshold");
-            if (!(circuitBreaker.BreakSeconds > 0) || !(circuitBreaker.BreakSeconds < TimeSpan.MaxValue.TotalSeconds))
-            {
-                throw new ArgumentOutOfRangeException(
-                    "circuitBreaker.BreakSeconds", circuitBreaker.BreakSeconds, "circuitBreaker.BreakSeconds must be a positive, finite number of seconds.");
-            }
-
-            if (circuitBreaker.Name is { Length: 0 })
-            {
-                throw new ArgumentException("circuitBreaker.Name must be null (the method's own breaker) or non-empty.", "circuitBreaker.Name");
-            }
-
+            circuitBreaker = circuitBreaker.Copy();
+            OptionRules.ThrowFirst(circuitBreaker.Validate());
             CircuitBreaker = circuitBreaker;
             BreakerName = circuitBreaker.Name ?? id;
             BreakDuration = TimeSpan.FromTicks((long)(circuitBreaker.BreakSeconds * TimeSpan.TicksPerSecond));
@@ -56,9 +53,8 @@ public sealed class ResilienceSite
 
         if (retry is not null)
         {
-            RetryPolicy = RetryPolicy.Create(
-                retry.MaxRetries, retry.BaseDelaySeconds, retry.MaxDelaySeconds, retry.ExponentialBase, retry.Jitter, retry.ShouldHandle,
-                "retry.MaxRetries", "retry.BaseDelaySeconds", "retry.MaxDelaySeconds", "retry.ExponentialBase");
+            retry = retry.Copy();
+            RetryPolicy = RetryPolicy.Create(retry);
             Retry = retry;
         }
     }
@@ -66,11 +62,11 @@ public sealed class ResilienceSite
     /// <summary>Unique name of the method.</summary>
     public string Id { get; }
 
-    /// <summary>The <c>[CircuitBreaker]</c> settings, or null.</summary>
-    public CircuitBreakerSiteOptions? CircuitBreaker { get; }
+    /// <summary>A copy of the <c>[CircuitBreaker]</c> settings, or null.</summary>
+    public CircuitBreakerOptions? CircuitBreaker { get; }
 
-    /// <summary>The <c>[Retry]</c> settings, or null.</summary>
-    public RetrySiteOptions? Retry { get; }
+    /// <summary>A copy of the <c>[Retry]</c> settings, or null.</summary>
+    public RetryOptions? Retry { get; }
 
     /// <summary>Runs <paramref name="next"/> through the pipeline (breaker outside, retry inside).</summary>
     /// <typeparam name="TResult">The call's result.</typeparam>

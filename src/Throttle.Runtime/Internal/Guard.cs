@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Throttle.Policies;
 
 namespace Throttle.Internal;
 
@@ -10,7 +11,7 @@ internal static class Guard
     {
         if (!(value > 0) || double.IsInfinity(value))
         {
-            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be a positive, finite number.");
+            throw new ArgumentOutOfRangeException(paramName, OptionRules.PositiveFiniteMessage(paramName, value));
         }
 
         return value;
@@ -36,7 +37,7 @@ internal static class Guard
 
         if (!(seconds >= 0))
         {
-            throw new ArgumentOutOfRangeException(paramName, seconds, $"{paramName} must be zero, positive or infinity.");
+            throw new ArgumentOutOfRangeException(paramName, OptionRules.WaitOrInfiniteMessage(paramName, seconds));
         }
 
         return seconds >= TimeSpan.MaxValue.TotalSeconds ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds);

@@ -30,7 +30,7 @@ public sealed class InvocationQueue : IAsyncDisposable
     /// <param name="maxSize">The most calls waiting at once (at least 1); further calls wait for room.</param>
     /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
-    public InvocationQueue(int workers = 1, int maxSize = WorkQueue<object>.DefaultMaxSize, TimeProvider? timeProvider = null)
+    public InvocationQueue(int workers = Throttle.Policies.QueuedOptions.DefaultWorkers, int maxSize = WorkQueue<object>.DefaultMaxSize, TimeProvider? timeProvider = null)
     {
         _queue = new PriorityWorkQueue<QueuedInvocation>(static (invocation, _) => invocation.RunAsync(), workers, maxSize, null, timeProvider);
     }

@@ -20,7 +20,7 @@ namespace Throttle.Queues;
 public abstract class WorkQueue<T> : IAsyncDisposable
 {
     /// <summary>The default maximum size, as in the spec.</summary>
-    public const int DefaultMaxSize = 10_000;
+    public const int DefaultMaxSize = Throttle.Policies.QueuedOptions.DefaultMaxSize;
 
     private readonly object _gate = new();
     private readonly CancellationTokenSource _abort = new();
@@ -32,8 +32,8 @@ public abstract class WorkQueue<T> : IAsyncDisposable
 
     private protected WorkQueue(int workers, int maxSize, TimeProvider? timeProvider)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, Throttle.Policies.QueuedOptions.MinWorkers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, Throttle.Policies.QueuedOptions.MinMaxSize);
         Workers = workers;
         MaxSize = maxSize;
         TimeProvider = timeProvider ?? TimeProvider.System;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
+using Throttle.Policies;
 
 namespace Throttle.Resilience;
 
@@ -17,10 +18,10 @@ public static class Backoff
     /// <summary>Runs <paramref name="func"/>, retrying it on the <paramref name="exceptions"/> types.</summary>
     /// <typeparam name="T">The function's result.</typeparam>
     /// <param name="func">The work; it receives <paramref name="cancellationToken"/>.</param>
-    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default 5.</param>
-    /// <param name="baseDelay">The delay before the first retry; positive. Default 1 second.</param>
-    /// <param name="maxDelay">The longest delay; positive, at most about 49.7 days (a timer's limit). Default 60 seconds.</param>
-    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default 2.</param>
+    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default <see cref="RetryOptions.DefaultMaxRetries"/> (5).</param>
+    /// <param name="baseDelay">The delay before the first retry; positive. Default <see cref="RetryOptions.DefaultBaseDelaySeconds"/> (1 second).</param>
+    /// <param name="maxDelay">The longest delay; positive, at most <see cref="RetryOptions.MaxDelayLimitSeconds"/> (about 49.7 days, a timer's limit). Default <see cref="RetryOptions.DefaultMaxDelaySeconds"/> (60 seconds).</param>
+    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default <see cref="RetryOptions.DefaultExponentialBase"/> (2).</param>
     /// <param name="jitter">Draw each delay uniformly from [0, delay]. Default <see langword="true"/>.</param>
     /// <param name="exceptions">Exception types to retry; null means every exception except <see cref="OperationCanceledException"/>; empty means none.</param>
     /// <param name="timeProvider">The clock that drives the waits. Default <see cref="TimeProvider.System"/>.</param>
@@ -32,8 +33,8 @@ public static class Backoff
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task<T> ExecuteAsync<T>(
-        Func<CancellationToken, Task<T>> func, int maxRetries = 5, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double exponentialBase = 2,
-        bool jitter = true, Type[]? exceptions = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        Func<CancellationToken, Task<T>> func, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double exponentialBase = RetryOptions.DefaultExponentialBase,
+        bool jitter = RetryOptions.DefaultJitter, Type[]? exceptions = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
         var policy = Policy(maxRetries, baseDelay, maxDelay, exponentialBase, jitter, ExceptionFilter(exceptions));
@@ -44,10 +45,10 @@ public static class Backoff
     /// <typeparam name="T">The function's result.</typeparam>
     /// <param name="func">The work; it receives <paramref name="cancellationToken"/>.</param>
     /// <param name="shouldRetry">Decides which exceptions are retried.</param>
-    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default 5.</param>
-    /// <param name="baseDelay">The delay before the first retry; positive. Default 1 second.</param>
-    /// <param name="maxDelay">The longest delay; positive, at most about 49.7 days (a timer's limit). Default 60 seconds.</param>
-    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default 2.</param>
+    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default <see cref="RetryOptions.DefaultMaxRetries"/> (5).</param>
+    /// <param name="baseDelay">The delay before the first retry; positive. Default <see cref="RetryOptions.DefaultBaseDelaySeconds"/> (1 second).</param>
+    /// <param name="maxDelay">The longest delay; positive, at most <see cref="RetryOptions.MaxDelayLimitSeconds"/> (about 49.7 days, a timer's limit). Default <see cref="RetryOptions.DefaultMaxDelaySeconds"/> (60 seconds).</param>
+    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default <see cref="RetryOptions.DefaultExponentialBase"/> (2).</param>
     /// <param name="jitter">Draw each delay uniformly from [0, delay]. Default <see langword="true"/>.</param>
     /// <param name="timeProvider">The clock that drives the waits. Default <see cref="TimeProvider.System"/>.</param>
     /// <param name="cancellationToken">Stops the work and any wait.</param>
@@ -57,8 +58,8 @@ public static class Backoff
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task<T> ExecuteAsync<T>(
-        Func<CancellationToken, Task<T>> func, Func<Exception, bool> shouldRetry, int maxRetries = 5, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
-        double exponentialBase = 2, bool jitter = true, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        Func<CancellationToken, Task<T>> func, Func<Exception, bool> shouldRetry, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
+        double exponentialBase = RetryOptions.DefaultExponentialBase, bool jitter = RetryOptions.DefaultJitter, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(shouldRetry);
@@ -68,10 +69,10 @@ public static class Backoff
 
     /// <summary>Runs <paramref name="func"/>, retrying it on the <paramref name="exceptions"/> types.</summary>
     /// <param name="func">The work; it receives <paramref name="cancellationToken"/>.</param>
-    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default 5.</param>
-    /// <param name="baseDelay">The delay before the first retry; positive. Default 1 second.</param>
-    /// <param name="maxDelay">The longest delay; positive, at most about 49.7 days (a timer's limit). Default 60 seconds.</param>
-    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default 2.</param>
+    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default <see cref="RetryOptions.DefaultMaxRetries"/> (5).</param>
+    /// <param name="baseDelay">The delay before the first retry; positive. Default <see cref="RetryOptions.DefaultBaseDelaySeconds"/> (1 second).</param>
+    /// <param name="maxDelay">The longest delay; positive, at most <see cref="RetryOptions.MaxDelayLimitSeconds"/> (about 49.7 days, a timer's limit). Default <see cref="RetryOptions.DefaultMaxDelaySeconds"/> (60 seconds).</param>
+    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default <see cref="RetryOptions.DefaultExponentialBase"/> (2).</param>
     /// <param name="jitter">Draw each delay uniformly from [0, delay]. Default <see langword="true"/>.</param>
     /// <param name="exceptions">Exception types to retry; null means every exception except <see cref="OperationCanceledException"/>; empty means none.</param>
     /// <param name="timeProvider">The clock that drives the waits. Default <see cref="TimeProvider.System"/>.</param>
@@ -83,8 +84,8 @@ public static class Backoff
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task ExecuteAsync(
-        Func<CancellationToken, Task> func, int maxRetries = 5, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double exponentialBase = 2,
-        bool jitter = true, Type[]? exceptions = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        Func<CancellationToken, Task> func, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double exponentialBase = RetryOptions.DefaultExponentialBase,
+        bool jitter = RetryOptions.DefaultJitter, Type[]? exceptions = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
         var policy = Policy(maxRetries, baseDelay, maxDelay, exponentialBase, jitter, ExceptionFilter(exceptions));
@@ -94,10 +95,10 @@ public static class Backoff
     /// <summary>Runs <paramref name="func"/>, retrying it while <paramref name="shouldRetry"/> returns true for its exception.</summary>
     /// <param name="func">The work; it receives <paramref name="cancellationToken"/>.</param>
     /// <param name="shouldRetry">Decides which exceptions are retried.</param>
-    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default 5.</param>
-    /// <param name="baseDelay">The delay before the first retry; positive. Default 1 second.</param>
-    /// <param name="maxDelay">The longest delay; positive, at most about 49.7 days (a timer's limit). Default 60 seconds.</param>
-    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default 2.</param>
+    /// <param name="maxRetries">Retries after the first attempt; zero or more. Default <see cref="RetryOptions.DefaultMaxRetries"/> (5).</param>
+    /// <param name="baseDelay">The delay before the first retry; positive. Default <see cref="RetryOptions.DefaultBaseDelaySeconds"/> (1 second).</param>
+    /// <param name="maxDelay">The longest delay; positive, at most <see cref="RetryOptions.MaxDelayLimitSeconds"/> (about 49.7 days, a timer's limit). Default <see cref="RetryOptions.DefaultMaxDelaySeconds"/> (60 seconds).</param>
+    /// <param name="exponentialBase">Growth factor per attempt; finite and at least 1. Default <see cref="RetryOptions.DefaultExponentialBase"/> (2).</param>
     /// <param name="jitter">Draw each delay uniformly from [0, delay]. Default <see langword="true"/>.</param>
     /// <param name="timeProvider">The clock that drives the waits. Default <see cref="TimeProvider.System"/>.</param>
     /// <param name="cancellationToken">Stops the work and any wait.</param>
@@ -107,8 +108,8 @@ public static class Backoff
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task ExecuteAsync(
-        Func<CancellationToken, Task> func, Func<Exception, bool> shouldRetry, int maxRetries = 5, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
-        double exponentialBase = 2, bool jitter = true, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        Func<CancellationToken, Task> func, Func<Exception, bool> shouldRetry, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
+        double exponentialBase = RetryOptions.DefaultExponentialBase, bool jitter = RetryOptions.DefaultJitter, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(shouldRetry);
@@ -138,8 +139,26 @@ public static class Backoff
     internal static RetryPolicy Policy(
         int maxRetries, TimeSpan? baseDelay, TimeSpan? maxDelay, double exponentialBase, bool jitter, Func<Exception, bool>? shouldRetry) =>
         RetryPolicy.Create(
-            maxRetries, (baseDelay ?? TimeSpan.FromSeconds(1)).TotalSeconds, (maxDelay ?? TimeSpan.FromSeconds(60)).TotalSeconds, exponentialBase, jitter, shouldRetry,
-            nameof(maxRetries), nameof(baseDelay), nameof(maxDelay), nameof(exponentialBase));
+            new RetryOptions
+            {
+                MaxRetries = maxRetries,
+                BaseDelaySeconds = baseDelay?.TotalSeconds ?? RetryOptions.DefaultBaseDelaySeconds,
+                MaxDelaySeconds = maxDelay?.TotalSeconds ?? RetryOptions.DefaultMaxDelaySeconds,
+                ExponentialBase = exponentialBase,
+                Jitter = jitter,
+                ShouldHandle = shouldRetry,
+            },
+            ParameterOf);
+
+    // The options' names to this API's parameter names, so an error names the argument the caller passed.
+    private static string ParameterOf(string option) => option switch
+    {
+        nameof(RetryOptions.MaxRetries) => "maxRetries",
+        nameof(RetryOptions.BaseDelaySeconds) => "baseDelay",
+        nameof(RetryOptions.MaxDelaySeconds) => "maxDelay",
+        nameof(RetryOptions.ExponentialBase) => "exponentialBase",
+        _ => option,
+    };
 
     /// <summary>A predicate from a list of exception types; null for the default (every exception except cancellation).</summary>
     internal static Func<Exception, bool>? ExceptionFilter(Type[]? exceptions)

@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
+using Throttle.Policies;
 
 namespace Throttle.Resilience;
 
@@ -13,9 +14,6 @@ namespace Throttle.Resilience;
 /// </summary>
 internal sealed class RetryPolicy
 {
-    /// <summary>The longest delay a timer accepts (<c>uint.MaxValue - 1</c> ms, about 49.7 days), in seconds.</summary>
-    internal const double MaxDelayLimitSeconds = (uint.MaxValue - 1) / 1000.0;
-
     private static readonly Func<Exception, bool> s_defaultShouldHandle = static e => e is not OperationCanceledException;
 
     private RetryPolicy(int maxRetries, double baseDelaySeconds, double maxDelaySeconds, double exponentialBase, bool jitter, Func<Exception, bool> shouldHandle)
@@ -40,29 +38,15 @@ internal sealed class RetryPolicy
 
     public Func<Exception, bool> ShouldHandle { get; }
 
-    /// <summary>Checks every value and throws an ArgumentException-family error naming the offending parameter.</summary>
-    public static RetryPolicy Create(
-        int maxRetries, double baseDelaySeconds, double maxDelaySeconds, double exponentialBase, bool jitter, Func<Exception, bool>? shouldHandle,
-        string maxRetriesName, string baseDelayName, string maxDelayName, string exponentialBaseName)
+    /// <summary>
+    /// Checks the options with <see cref="RetryOptions.Validate"/> and throws the first problem as an ArgumentException-family
+    /// error; <paramref name="paramName"/> maps an option to the caller's parameter name (default: the option's name).
+    /// </summary>
+    public static RetryPolicy Create(RetryOptions options, Func<string, string>? paramName = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxRetries, maxRetriesName);
-        if (!(baseDelaySeconds > 0) || double.IsInfinity(baseDelaySeconds))
-        {
-            throw new ArgumentOutOfRangeException(baseDelayName, baseDelaySeconds, $"{baseDelayName} must be a positive, finite delay.");
-        }
-
-        if (!(maxDelaySeconds > 0) || !(maxDelaySeconds <= MaxDelayLimitSeconds))
-        {
-            throw new ArgumentOutOfRangeException(
-                maxDelayName, maxDelaySeconds, $"{maxDelayName} must be a positive delay of at most {MaxDelayLimitSeconds} seconds (the longest a timer waits).");
-        }
-
-        if (!(exponentialBase >= 1) || double.IsInfinity(exponentialBase))
-        {
-            throw new ArgumentOutOfRangeException(exponentialBaseName, exponentialBase, $"{exponentialBaseName} must be a finite number of at least 1.");
-        }
-
-        return new RetryPolicy(maxRetries, baseDelaySeconds, maxDelaySeconds, exponentialBase, jitter, shouldHandle ?? s_defaultShouldHandle);
+        OptionRules.ThrowFirst(options.Validate(), paramName);
+        return new RetryPolicy(
+            options.MaxRetries, options.BaseDelaySeconds, options.MaxDelaySeconds, options.ExponentialBase, options.Jitter, options.ShouldHandle ?? s_defaultShouldHandle);
     }
 
     /// <summary>The delay before retry number <paramref name="attempt"/> + 1 (attempt counted from 0).</summary>

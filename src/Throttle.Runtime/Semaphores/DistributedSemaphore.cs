@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using Throttle.Internal;
+using Throttle.Policies;
 using Throttle.Storage;
 using Throttle.Storage.Redis;
 
@@ -38,8 +40,9 @@ namespace Throttle.Semaphores;
 /// </remarks>
 public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
 {
-    private static readonly TimeSpan s_defaultLease = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan s_defaultSleep = TimeSpan.FromSeconds(0.1);
+    private static readonly TimeSpan s_defaultLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultLeaseSeconds);
+    private static readonly TimeSpan s_defaultSleep = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds);
+    private static readonly TimeSpan s_minLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.MinLeaseSeconds);
 
     private readonly RedisLayer _redis;
     private readonly SemaphoreKeys _keys;
@@ -94,9 +97,10 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     {
         AcquireSleepDelay = PositiveFinite(acquireSleepDelay ?? s_defaultSleep, nameof(acquireSleepDelay));
         LeaseTime = PositiveFinite(leaseTime ?? s_defaultLease, nameof(leaseTime));
-        if (LeaseTime < TimeSpan.FromMilliseconds(30))
+        if (LeaseTime < s_minLease)
         {
-            throw new ArgumentOutOfRangeException(nameof(leaseTime), LeaseTime, "leaseTime must be at least 30 ms: it is renewed every third of it.");
+            throw new ArgumentOutOfRangeException(
+                nameof(leaseTime), LeaseTime, $"leaseTime must be at least {s_minLease.TotalMilliseconds} ms: it is renewed every third of it.");
         }
 
         _redis = redis;

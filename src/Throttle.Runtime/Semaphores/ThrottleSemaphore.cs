@@ -22,7 +22,7 @@ public abstract class ThrottleSemaphore
     private protected ThrottleSemaphore(string key, int value, TimeSpan? acquireTimeout, TimeProvider? timeProvider)
     {
         Key = Guard.Key(key);
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, Throttle.Policies.DistributedSemaphoreOptions.MinValue);
         Value = value;
         AcquireTimeout = acquireTimeout is { } timeout ? Guard.NonNegativeOrInfinite(timeout, nameof(acquireTimeout)) : Timeout.InfiniteTimeSpan;
         TimeProvider = timeProvider ?? TimeProvider.System;

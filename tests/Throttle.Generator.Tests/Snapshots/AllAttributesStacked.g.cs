@@ -8,50 +8,39 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.QueuedSite __throttleQueued_CallAsync = new global::Throttle.Infrastructure.QueuedSite(
-            id: "Sample.Licensed.CallAsync",
-            queueName: null,
-            workers: 8,
-            maxSize: 10000);
+            "Sample.Licensed.CallAsync",
+            new global::Throttle.Policies.QueuedOptions
+            {
+                Workers = 8,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.ResilienceSite __throttleResilience_CallAsync = new global::Throttle.Infrastructure.ResilienceSite(
-            id: "Sample.Licensed.CallAsync",
-            circuitBreaker: new global::Throttle.Infrastructure.CircuitBreakerSiteOptions
-            {
-                FailureThreshold = 5,
-                BreakSeconds = 60d,
-                Name = null,
-                ShouldHandle = null,
-            },
-            retry: new global::Throttle.Infrastructure.RetrySiteOptions
+            "Sample.Licensed.CallAsync",
+            new global::Throttle.Policies.CircuitBreakerOptions(),
+            new global::Throttle.Policies.RetryOptions
             {
                 MaxRetries = 3,
-                BaseDelaySeconds = 1d,
-                MaxDelaySeconds = 60d,
-                ExponentialBase = 2d,
-                Jitter = true,
                 ShouldHandle = static __throttleException => __throttleException is global::System.TimeoutException,
             });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_CallAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Licensed.CallAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Licensed.CallAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.DistributedSemaphoreSite __throttleSemaphore_CallAsync = new global::Throttle.Infrastructure.DistributedSemaphoreSite(
-            id: "Sample.Licensed.CallAsync",
-            key: "licences",
-            value: 4,
-            acquireTimeoutSeconds: 30d,
-            leaseSeconds: 30d,
-            acquireSleepDelaySeconds: 0.1d);
+            "Sample.Licensed.CallAsync",
+            new global::Throttle.Policies.DistributedSemaphoreOptions
+            {
+                Key = "licences",
+                Value = 4,
+                AcquireTimeoutSeconds = 30d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> CallAsync(string customer, int attempt, global::System.Threading.CancellationToken cancellationToken)

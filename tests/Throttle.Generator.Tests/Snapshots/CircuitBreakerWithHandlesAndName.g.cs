@@ -8,15 +8,15 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.ResilienceSite __throttleResilience_ChargeAsync = new global::Throttle.Infrastructure.ResilienceSite(
-            id: "Sample.Payments.ChargeAsync",
-            circuitBreaker: new global::Throttle.Infrastructure.CircuitBreakerSiteOptions
+            "Sample.Payments.ChargeAsync",
+            new global::Throttle.Policies.CircuitBreakerOptions
             {
                 FailureThreshold = 3,
                 BreakSeconds = 30d,
                 Name = "payments",
                 ShouldHandle = static __throttleException => __throttleException is global::System.TimeoutException or global::System.IO.IOException,
             },
-            retry: null);
+            null);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<decimal> ChargeAsync(decimal amount, global::System.Threading.CancellationToken cancellationToken)

@@ -8,12 +8,14 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.DistributedSemaphoreSite __throttleSemaphore_BuildAsync = new global::Throttle.Infrastructure.DistributedSemaphoreSite(
-            id: "Sample.Reports.BuildAsync",
-            key: "reports",
-            value: 3,
-            acquireTimeoutSeconds: 10d,
-            leaseSeconds: 60d,
-            acquireSleepDelaySeconds: 0.1d);
+            "Sample.Reports.BuildAsync",
+            new global::Throttle.Policies.DistributedSemaphoreOptions
+            {
+                Key = "reports",
+                Value = 3,
+                AcquireTimeoutSeconds = 10d,
+                LeaseSeconds = 60d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> BuildAsync(global::Sample.Tenant tenant, global::System.Threading.CancellationToken cancellationToken)
@@ -38,12 +40,13 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.DistributedSemaphoreSite __throttleSemaphore_Export = new global::Throttle.Infrastructure.DistributedSemaphoreSite(
-            id: "Sample.Reports.Export",
-            key: "exports",
-            value: 1,
-            acquireTimeoutSeconds: 5d,
-            leaseSeconds: 30d,
-            acquireSleepDelaySeconds: 0.1d);
+            "Sample.Reports.Export",
+            new global::Throttle.Policies.DistributedSemaphoreOptions
+            {
+                Key = "exports",
+                Value = 1,
+                AcquireTimeoutSeconds = 5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial int Export()

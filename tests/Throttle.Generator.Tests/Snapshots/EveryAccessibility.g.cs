@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_Implicit = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.Implicit",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.Implicit",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         partial void Implicit()
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_InternalAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.InternalAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.InternalAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         internal partial global::System.Threading.Tasks.Task InternalAsync()
@@ -72,14 +66,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_PrivateAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.PrivateAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.PrivateAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private partial global::System.Threading.Tasks.Task PrivateAsync()
@@ -104,14 +95,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_PrivateProtectedAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.PrivateProtectedAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.PrivateProtectedAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private protected partial global::System.Threading.Tasks.Task PrivateProtectedAsync()
@@ -136,14 +124,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ProtectedAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.ProtectedAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.ProtectedAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         protected partial global::System.Threading.Tasks.Task ProtectedAsync()
@@ -168,14 +153,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ProtectedInternalAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.ProtectedInternalAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.ProtectedInternalAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         protected internal partial global::System.Threading.Tasks.Task ProtectedInternalAsync()
@@ -200,14 +182,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_PublicAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Service.PublicAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Service.PublicAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task PublicAsync()

@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_CountLines = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.StringExtensions.CountLines",
-            rate: 2d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.StringExtensions.CountLines",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 2d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial int CountLines(this string text)
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_CountWordsAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.StringExtensions.CountWordsAsync",
-            rate: 2d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.StringExtensions.CountWordsAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 2d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task<int> CountWordsAsync(this string text, global::System.Threading.CancellationToken cancellationToken)

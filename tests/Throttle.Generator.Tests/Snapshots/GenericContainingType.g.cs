@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_FindAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Repository.FindAsync",
-            rate: 3d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Repository.FindAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 3d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<TEntity?> FindAsync(TId id, global::System.Threading.CancellationToken cancellationToken)
@@ -42,14 +39,11 @@ namespace Sample
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
             private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_NextAsync = new global::Throttle.Infrastructure.RateLimitSite(
-                id: "Sample.Repository.Page.NextAsync",
-                rate: 3d,
-                per: 1d,
-                burst: 0d,
-                strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-                scope: null,
-                limiterName: null,
-                maxWaitSeconds: double.PositiveInfinity);
+                "Sample.Repository.Page.NextAsync",
+                new global::Throttle.Policies.RateLimitOptions
+                {
+                    Rate = 3d,
+                });
 
             [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
             public partial global::System.Threading.Tasks.ValueTask<TItem[]> NextAsync(TId after)

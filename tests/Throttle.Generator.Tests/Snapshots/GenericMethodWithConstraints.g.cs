@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_Identity = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Store.Identity",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Store.Identity",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial T Identity<T>(T item)
@@ -41,14 +38,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_LoadAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Store.LoadAsync",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Store.LoadAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<TResult?> LoadAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(TKey key, TValue value, TEntity entity, TMaybe maybe, TRaw raw)

@@ -6,14 +6,11 @@ partial class GlobalClient
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
     private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_FetchAsync = new global::Throttle.Infrastructure.RateLimitSite(
-        id: "GlobalClient.FetchAsync",
-        rate: 2d,
-        per: 1d,
-        burst: 0d,
-        strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-        scope: null,
-        limiterName: null,
-        maxWaitSeconds: double.PositiveInfinity);
+        "GlobalClient.FetchAsync",
+        new global::Throttle.Policies.RateLimitOptions
+        {
+            Rate = 2d,
+        });
 
     [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
     public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url)

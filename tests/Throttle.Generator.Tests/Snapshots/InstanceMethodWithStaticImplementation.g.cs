@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_NowAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Clock.NowAsync",
-            rate: 4d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Clock.NowAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 4d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<long> NowAsync()

@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_CancelAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Orders.CancelAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Orders.CancelAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task CancelAsync(global::Sample.OrderRequest request)
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_SubmitAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Orders.SubmitAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Orders.SubmitAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SubmitAsync(global::Sample.OrderRequest request, global::System.Threading.CancellationToken cancellationToken)

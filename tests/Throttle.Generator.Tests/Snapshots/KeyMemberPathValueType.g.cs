@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ViaClassAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Gateway.ViaClassAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Gateway.ViaClassAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaClassAsync(global::Sample.Request request)
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ViaNullableStructAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Gateway.ViaNullableStructAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Gateway.ViaNullableStructAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaNullableStructAsync(global::Sample.Envelope? envelope)
@@ -72,14 +66,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ViaStructAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Gateway.ViaStructAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Gateway.ViaStructAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaStructAsync(global::Sample.Envelope envelope)
@@ -104,14 +95,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ViaStructThenClassAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Gateway.ViaStructThenClassAsync",
-            rate: 20d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Gateway.ViaStructThenClassAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task ViaStructThenClassAsync(global::Sample.Envelope envelope)

@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_GetAccountAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Profiles.GetAccountAsync",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Profiles.GetAccountAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetAccountAsync(global::System.Guid accountId)
@@ -40,14 +37,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_GetProfileAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Profiles.GetProfileAsync",
-            rate: 10d,
-            per: 1d,
-            burst: 20d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Profiles.GetProfileAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+                Burst = 20d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetProfileAsync(string userId, global::System.Threading.CancellationToken cancellationToken)
@@ -72,14 +67,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_GetRegion = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Profiles.GetRegion",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Profiles.GetRegion",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial string GetRegion(string? region)

@@ -8,14 +8,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_RejectAtOnceAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Quotes.RejectAtOnceAsync",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: 0d);
+            "Sample.Quotes.RejectAtOnceAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+                MaxWaitSeconds = 0d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<decimal> RejectAtOnceAsync(string symbol)
@@ -40,14 +38,13 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_WaitBriefly = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Quotes.WaitBriefly",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: "quotes \"shared\"",
-            limiterName: null,
-            maxWaitSeconds: 2.5d);
+            "Sample.Quotes.WaitBriefly",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+                Scope = "quotes \"shared\"",
+                MaxWaitSeconds = 2.5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial decimal WaitBriefly(string symbol)

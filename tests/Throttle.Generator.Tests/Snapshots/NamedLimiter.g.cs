@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_RateAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Search.RateAsync",
-            rate: double.NaN,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: "github",
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Search.RateAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Limiter = "github",
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> RateAsync()
@@ -40,14 +37,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_SearchAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Search.SearchAsync",
-            rate: double.NaN,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: "github",
-            maxWaitSeconds: 0.25d);
+            "Sample.Search.SearchAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Limiter = "github",
+                MaxWaitSeconds = 0.25d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> SearchAsync(string user, string query)

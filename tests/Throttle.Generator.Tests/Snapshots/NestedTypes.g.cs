@@ -12,14 +12,11 @@ namespace Sample.Deep.Space
             {
                 [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
                 private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_CountAsync = new global::Throttle.Infrastructure.RateLimitSite(
-                    id: "Sample.Deep.Space.Outer.Middle.Inner.CountAsync",
-                    rate: 7d,
-                    per: 1d,
-                    burst: 0d,
-                    strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-                    scope: null,
-                    limiterName: null,
-                    maxWaitSeconds: double.PositiveInfinity);
+                    "Sample.Deep.Space.Outer.Middle.Inner.CountAsync",
+                    new global::Throttle.Policies.RateLimitOptions
+                    {
+                        Rate = 7d,
+                    });
 
                 [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
                 public partial global::System.Threading.Tasks.Task<int> CountAsync()

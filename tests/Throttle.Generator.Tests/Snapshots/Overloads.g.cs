@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_FetchAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Downloader.FetchAsync",
-            rate: 5d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Downloader.FetchAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url)
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_FetchAsync_2 = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Downloader.FetchAsync#2",
-            rate: 5d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Downloader.FetchAsync#2",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> FetchAsync(string url, int retries)

@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_Sum = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Math2.Sum",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Math2.Sum",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial long Sum(in global::Sample.Big first, params int[] rest)
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_SumAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Math2.SumAsync",
-            rate: 10d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Math2.SumAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<long> SumAsync(in global::Sample.Big first, params int[] rest)

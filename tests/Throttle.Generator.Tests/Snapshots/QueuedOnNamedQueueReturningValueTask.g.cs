@@ -8,10 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.QueuedSite __throttleQueued_RunAsync = new global::Throttle.Infrastructure.QueuedSite(
-            id: "Sample.Jobs.RunAsync",
-            queueName: "background",
-            workers: 1,
-            maxSize: 10000);
+            "Sample.Jobs.RunAsync",
+            new global::Throttle.Policies.QueuedOptions
+            {
+                Queue = "background",
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.ValueTask RunAsync()

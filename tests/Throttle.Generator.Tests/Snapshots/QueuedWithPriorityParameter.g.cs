@@ -8,10 +8,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.QueuedSite __throttleQueued_RenderAsync = new global::Throttle.Infrastructure.QueuedSite(
-            id: "Sample.Renderer.RenderAsync",
-            queueName: null,
-            workers: 4,
-            maxSize: 100);
+            "Sample.Renderer.RenderAsync",
+            new global::Throttle.Policies.QueuedOptions
+            {
+                Workers = 4,
+                MaxSize = 100,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<byte[]> RenderAsync(string page, int priority, global::System.Threading.CancellationToken cancellationToken)

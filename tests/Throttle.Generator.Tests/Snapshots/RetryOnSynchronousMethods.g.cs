@@ -8,23 +8,9 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.ResilienceSite __throttleResilience_Delete = new global::Throttle.Infrastructure.ResilienceSite(
-            id: "Sample.Files.Delete",
-            circuitBreaker: new global::Throttle.Infrastructure.CircuitBreakerSiteOptions
-            {
-                FailureThreshold = 5,
-                BreakSeconds = 60d,
-                Name = null,
-                ShouldHandle = null,
-            },
-            retry: new global::Throttle.Infrastructure.RetrySiteOptions
-            {
-                MaxRetries = 5,
-                BaseDelaySeconds = 1d,
-                MaxDelaySeconds = 60d,
-                ExponentialBase = 2d,
-                Jitter = true,
-                ShouldHandle = null,
-            });
+            "Sample.Files.Delete",
+            new global::Throttle.Policies.CircuitBreakerOptions(),
+            new global::Throttle.Policies.RetryOptions());
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial void Delete(string path)
@@ -48,14 +34,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.ResilienceSite __throttleResilience_Read = new global::Throttle.Infrastructure.ResilienceSite(
-            id: "Sample.Files.Read",
-            circuitBreaker: null,
-            retry: new global::Throttle.Infrastructure.RetrySiteOptions
+            "Sample.Files.Read",
+            null,
+            new global::Throttle.Policies.RetryOptions
             {
                 MaxRetries = 2,
                 BaseDelaySeconds = 0.5d,
-                MaxDelaySeconds = 60d,
-                ExponentialBase = 2d,
                 Jitter = false,
                 ShouldHandle = static __throttleException => __throttleException is global::System.IO.IOException,
             });

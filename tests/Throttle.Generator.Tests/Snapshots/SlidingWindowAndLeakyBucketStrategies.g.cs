@@ -8,14 +8,13 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_ReadAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Feeds.ReadAsync",
-            rate: 100d,
-            per: 60d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.SlidingWindow,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Feeds.ReadAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 100d,
+                Per = 60d,
+                Strategy = global::Throttle.RateLimitStrategy.SlidingWindow,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> ReadAsync(string feed)
@@ -40,14 +39,13 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_WriteAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Feeds.WriteAsync",
-            rate: 10d,
-            per: 1d,
-            burst: 20d,
-            strategy: global::Throttle.RateLimitStrategy.LeakyBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Feeds.WriteAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 10d,
+                Burst = 20d,
+                Strategy = global::Throttle.RateLimitStrategy.LeakyBucket,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task WriteAsync(string feed)

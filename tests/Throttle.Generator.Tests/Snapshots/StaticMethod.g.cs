@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_GetAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Api.GetAsync",
-            rate: 4d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Api.GetAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 4d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task<string> GetAsync(global::System.Uri uri, global::System.Threading.CancellationToken cancellationToken)

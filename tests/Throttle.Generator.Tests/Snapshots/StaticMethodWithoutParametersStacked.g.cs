@@ -8,26 +8,17 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.ResilienceSite __throttleResilience_TickAsync = new global::Throttle.Infrastructure.ResilienceSite(
-            id: "Sample.Clock.TickAsync",
-            circuitBreaker: new global::Throttle.Infrastructure.CircuitBreakerSiteOptions
-            {
-                FailureThreshold = 5,
-                BreakSeconds = 60d,
-                Name = null,
-                ShouldHandle = null,
-            },
-            retry: null);
+            "Sample.Clock.TickAsync",
+            new global::Throttle.Policies.CircuitBreakerOptions(),
+            null);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_TickAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Clock.TickAsync",
-            rate: 1d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Clock.TickAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 1d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public static partial global::System.Threading.Tasks.Task TickAsync()

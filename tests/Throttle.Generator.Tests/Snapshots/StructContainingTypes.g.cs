@@ -8,14 +8,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_MoveAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Cursor.MoveAsync",
-            rate: 5d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Cursor.MoveAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> MoveAsync(int steps)
@@ -40,14 +37,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_SumAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Point.SumAsync",
-            rate: 5d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Point.SumAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<int> SumAsync()
@@ -72,14 +66,11 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_Read = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Reader.Read",
-            rate: 5d,
-            per: 1d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Reader.Read",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial int Read()

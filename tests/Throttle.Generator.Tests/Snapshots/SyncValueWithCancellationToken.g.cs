@@ -8,14 +8,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_Compute = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Calculator.Compute",
-            rate: 2d,
-            per: 60d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Calculator.Compute",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 2d,
+                Per = 60d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Collections.Generic.IReadOnlyList<int> Compute(int count, global::System.Threading.CancellationToken cancellationToken)

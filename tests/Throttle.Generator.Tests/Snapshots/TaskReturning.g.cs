@@ -8,14 +8,13 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_SendAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Mailer.SendAsync",
-            rate: 5d,
-            per: 2d,
-            burst: 10d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Mailer.SendAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 5d,
+                Per = 2d,
+                Burst = 10d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SendAsync(string message)

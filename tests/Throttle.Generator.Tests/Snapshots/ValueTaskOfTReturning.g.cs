@@ -8,14 +8,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_LookupAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Cache.LookupAsync",
-            rate: 100d,
-            per: 1d,
-            burst: 1000d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Cache.LookupAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 100d,
+                Burst = 1000d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<int?> LookupAsync(string? name)

@@ -8,14 +8,12 @@ namespace Sample
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         private static readonly global::Throttle.Infrastructure.RateLimitSite __throttleRateLimit_PingAsync = new global::Throttle.Infrastructure.RateLimitSite(
-            id: "Sample.Pinger.PingAsync",
-            rate: 3d,
-            per: 0.5d,
-            burst: 0d,
-            strategy: global::Throttle.RateLimitStrategy.TokenBucket,
-            scope: null,
-            limiterName: null,
-            maxWaitSeconds: double.PositiveInfinity);
+            "Sample.Pinger.PingAsync",
+            new global::Throttle.Policies.RateLimitOptions
+            {
+                Rate = 3d,
+                Per = 0.5d,
+            });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask PingAsync(global::System.Threading.CancellationToken token)

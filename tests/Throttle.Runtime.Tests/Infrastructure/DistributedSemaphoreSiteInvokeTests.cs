@@ -20,7 +20,7 @@ public sealed class DistributedSemaphoreSiteInvokeTests
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = new FakeTimeProvider() });
         var scope = ThrottleRuntime.Use(runtime);
-        var site = new DistributedSemaphoreSite("M", "invoke", 1, 10, 30, 0.1);
+        var site = Sites.Semaphore("M", "invoke", 1, 10, 30, 0.1);
         return (site, runtime.GetSemaphore("invoke", 1), scope);
     }
 

@@ -23,7 +23,7 @@ public sealed class RateLimitSiteInvokeTests
     }
 
     private static RateLimitSite Site(double maxWaitSeconds = double.PositiveInfinity) =>
-        new("Ns.Type.Invoke()", 1, 1, 0, RateLimitStrategy.TokenBucket, null, null, maxWaitSeconds);
+        Sites.RateLimit("Ns.Type.Invoke()", 1, 1, 0, RateLimitStrategy.TokenBucket, null, null, maxWaitSeconds);
 
     [Fact]
     public async Task A_free_permit_calls_next_synchronously_then_the_next_call_waits_for_the_clock()

@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Infrastructure;
 using Throttle.Limiters;
+using Throttle.Policies;
 using Throttle.Storage;
 using Xunit;
 using Throttle.Testing;
@@ -16,7 +17,10 @@ public sealed class RateLimitSiteTests
     private static RateLimitSite Site(
         double rate = 2, double per = 1, double burst = 0, string? scope = null, string? limiterName = null,
         double maxWaitSeconds = double.PositiveInfinity, RateLimitStrategy strategy = RateLimitStrategy.TokenBucket, string id = "Ns.Type.Method()") =>
-        new(id, rate, per, burst, strategy, scope, limiterName, maxWaitSeconds);
+        new(id, new RateLimitOptions
+        {
+            Rate = rate, Per = per, Burst = burst, Strategy = strategy, Scope = scope, Limiter = limiterName, MaxWaitSeconds = maxWaitSeconds,
+        });
 
     private static (TestClock Clock, ThrottleRuntime Runtime) FakeRuntime()
     {
@@ -45,12 +49,25 @@ public sealed class RateLimitSiteTests
         Assert.Equal(3, Site(rate: 7, burst: 3).Burst);
     }
 
-    [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    public void Scope_NullOrEmpty_IsTheId(string? scope)
+    [Fact]
+    public void Scope_Null_IsTheId()
     {
-        Assert.Equal("X.Y(int)", Site(scope: scope, id: "X.Y(int)").Scope);
+        Assert.Equal("X.Y(int)", Site(scope: null, id: "X.Y(int)").Scope);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Scope_Blank_Throws(string scope) =>
+        Assert.Equal("Scope", Assert.Throws<ArgumentException>(() => Site(scope: scope)).ParamName);
+
+    [Fact]
+    public void Options_AreCopied_SoLaterChangesDoNotReachTheSite()
+    {
+        var options = new RateLimitOptions { Rate = 5 };
+        var site = new RateLimitSite("A.B()", options);
+        options.Rate = -1;
+        Assert.Equal(5, site.Rate);
     }
 
     [Theory]
@@ -74,12 +91,12 @@ public sealed class RateLimitSiteTests
     [Theory]
     [MemberData(nameof(BadNumbers))]
     public void BadRate_Throws(double value) =>
-        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => Site(rate: value)).ParamName);
+        Assert.Equal("Rate", Assert.Throws<ArgumentOutOfRangeException>(() => Site(rate: value)).ParamName);
 
     [Theory]
     [MemberData(nameof(BadNumbers))]
     public void BadPer_Throws(double value) =>
-        Assert.Equal("per", Assert.Throws<ArgumentOutOfRangeException>(() => Site(per: value)).ParamName);
+        Assert.Equal("Per", Assert.Throws<ArgumentOutOfRangeException>(() => Site(per: value)).ParamName);
 
     [Theory]
     [InlineData(-1)]
@@ -87,7 +104,7 @@ public sealed class RateLimitSiteTests
     [InlineData(double.PositiveInfinity)]
     [InlineData(double.NegativeInfinity)]
     public void BadBurst_Throws(double value) =>
-        Assert.Equal("burst", Assert.Throws<ArgumentOutOfRangeException>(() => Site(burst: value)).ParamName);
+        Assert.Equal("Burst", Assert.Throws<ArgumentOutOfRangeException>(() => Site(burst: value)).ParamName);
 
     [Theory]
     [InlineData(-0.001)]
@@ -95,7 +112,7 @@ public sealed class RateLimitSiteTests
     [InlineData(double.NaN)]
     [InlineData(double.NegativeInfinity)]
     public void BadMaxWait_Throws(double value) =>
-        Assert.Equal("maxWaitSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Site(maxWaitSeconds: value)).ParamName);
+        Assert.Equal("MaxWaitSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Site(maxWaitSeconds: value)).ParamName);
 
     [Theory]
     [InlineData(null)]
@@ -105,7 +122,7 @@ public sealed class RateLimitSiteTests
 
     [Fact]
     public void EmptyLimiterName_Throws() =>
-        Assert.Equal("limiterName", Assert.Throws<ArgumentException>(() => Site(limiterName: string.Empty)).ParamName);
+        Assert.Equal("Limiter", Assert.Throws<ArgumentException>(() => Site(limiterName: string.Empty)).ParamName);
 
     [Fact]
     public void NamedSite_DoesNotValidateNumbers()

@@ -4,7 +4,9 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using Throttle.Infrastructure;
 using Throttle.Limiters;
+using Throttle.Policies;
 using Throttle.Storage;
+using Throttle.Tests.Infrastructure;
 using Xunit;
 
 namespace Throttle.Tests.Internal;
@@ -54,9 +56,9 @@ public sealed class SharedSettingsRegistryTests
     public void Two_methods_of_one_scope_with_different_rates_are_named()
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = new FakeTimeProvider() });
-        var fetch = new RateLimitSite("Ns.Client.FetchAsync", 5, 1, 0, RateLimitStrategy.TokenBucket, "github", null, double.PositiveInfinity);
-        var push = new RateLimitSite("Other.Client.PushAsync", 5, 1, 8, RateLimitStrategy.TokenBucket, "github", null, double.PositiveInfinity);
-        var same = new RateLimitSite("Ns.Client.ListAsync", 5, 1, 5, RateLimitStrategy.TokenBucket, "github", null, 0);
+        var fetch = Sites.RateLimit("Ns.Client.FetchAsync", 5, 1, 0, RateLimitStrategy.TokenBucket, "github", null, double.PositiveInfinity);
+        var push = Sites.RateLimit("Other.Client.PushAsync", 5, 1, 8, RateLimitStrategy.TokenBucket, "github", null, double.PositiveInfinity);
+        var same = Sites.RateLimit("Ns.Client.ListAsync", 5, 1, 5, RateLimitStrategy.TokenBucket, "github", null, 0);
         using var scope = ThrottleRuntime.Use(runtime);
 
         _ = fetch.Limiter;
@@ -92,9 +94,9 @@ public sealed class SharedSettingsRegistryTests
     public async Task A_semaphore_key_with_another_lease_names_both_methods()
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = new FakeTimeProvider() });
-        var export = new DistributedSemaphoreSite("Ns.Reports.ExportAsync", "reports", 2, 10, 30, 0.1);
-        var print = new DistributedSemaphoreSite("Ns.Reports.PrintAsync", "reports", 2, 1, 30, 0.1);
-        var archive = new DistributedSemaphoreSite("Ns.Reports.ArchiveAsync", "reports", 2, 10, 120, 0.1);
+        var export = Sites.Semaphore("Ns.Reports.ExportAsync", "reports", 2, 10, 30, 0.1);
+        var print = Sites.Semaphore("Ns.Reports.PrintAsync", "reports", 2, 1, 30, 0.1);
+        var archive = Sites.Semaphore("Ns.Reports.ArchiveAsync", "reports", 2, 10, 120, 0.1);
         using var scope = ThrottleRuntime.Use(runtime);
 
         // Same value and lease: one semaphore (the acquire timeout is each caller's own).
@@ -114,8 +116,8 @@ public sealed class SharedSettingsRegistryTests
     public void Partitions_of_one_key_share_the_key_settings()
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = new FakeTimeProvider() });
-        var perTenant = new DistributedSemaphoreSite("Ns.Jobs.RunAsync", "jobs", 2, 10, 30, 0.1);
-        var narrower = new DistributedSemaphoreSite("Ns.Jobs.RetryAsync", "jobs", 1, 10, 30, 0.1);
+        var perTenant = Sites.Semaphore("Ns.Jobs.RunAsync", "jobs", 2, 10, 30, 0.1);
+        var narrower = Sites.Semaphore("Ns.Jobs.RetryAsync", "jobs", 1, 10, 30, 0.1);
         using var scope = ThrottleRuntime.Use(runtime);
 
         // Every partition of a key is one semaphore of the key's settings: another value is an error on any partition.
@@ -130,7 +132,7 @@ public sealed class SharedSettingsRegistryTests
     public void A_hand_made_semaphore_and_a_method_with_another_value_are_an_error()
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = new FakeTimeProvider() });
-        var site = new DistributedSemaphoreSite("Ns.Db.LockAsync", "db", 3, 10, 30, 0.1);
+        var site = Sites.Semaphore("Ns.Db.LockAsync", "db", 3, 10, 30, 0.1);
         _ = runtime.GetSemaphore("db", 2);
         using var scope = ThrottleRuntime.Use(runtime);
 
@@ -140,5 +142,5 @@ public sealed class SharedSettingsRegistryTests
     }
 
     private static ResilienceSite Breaker(string id, int threshold, double breakSeconds) =>
-        new(id, new CircuitBreakerSiteOptions { FailureThreshold = threshold, BreakSeconds = breakSeconds, Name = "db" }, null);
+        new(id, new CircuitBreakerOptions { FailureThreshold = threshold, BreakSeconds = breakSeconds, Name = "db" }, null);
 }

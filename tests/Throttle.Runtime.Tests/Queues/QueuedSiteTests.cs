@@ -11,6 +11,9 @@ namespace Throttle.Tests.Queues;
 /// <summary>The generator-facing <see cref="QueuedSite"/>, end to end, the way generated code calls it.</summary>
 public sealed class QueuedSiteTests
 {
+    private static QueuedSite Site(string id, string? queueName, int workers, int maxSize) =>
+        new(id, new Throttle.Policies.QueuedOptions { Queue = queueName, Workers = workers, MaxSize = maxSize });
+
     // What generated code looks like: a static site and the implementation as a static lambda over the arguments.
     private static readonly Func<(int A, int B), CancellationToken, ValueTask<int>> Add = static (args, _) => ValueTask.FromResult(args.A + args.B);
 
@@ -20,7 +23,7 @@ public sealed class QueuedSiteTests
     public async Task Enqueue_ReturnsTheImplementationsResult_OnTheMethodsOwnQueue()
     {
         var runtime = NewRuntime();
-        var site = new QueuedSite("Ns.Type.Add(int, int)", queueName: null, workers: 2, maxSize: 50);
+        var site = Site("Ns.Type.Add(int, int)", queueName: null, workers: 2, maxSize: 50);
         using (ThrottleRuntime.Use(runtime))
         {
             Assert.Equal(5, await site.EnqueueAsync((2, 3), Add, 0, CancellationToken.None).Safe());
@@ -38,7 +41,7 @@ public sealed class QueuedSiteTests
     public async Task Exceptions_And_VoidCalls_ReachTheCaller()
     {
         var runtime = NewRuntime();
-        var site = new QueuedSite("Ns.Type.Fail()", null, 1, 10);
+        var site = Site("Ns.Type.Fail()", null, 1, 10);
         using var scope = ThrottleRuntime.Use(runtime);
         var ran = 0;
 
@@ -59,7 +62,7 @@ public sealed class QueuedSiteTests
     public async Task Priorities_And_Cancellation_BeforeRun()
     {
         var runtime = NewRuntime();
-        var site = new QueuedSite("Ns.Type.Work(string)", null, 1, 10);
+        var site = Site("Ns.Type.Work(string)", null, 1, 10);
         using var scope = ThrottleRuntime.Use(runtime);
         var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,7 +96,7 @@ public sealed class QueuedSiteTests
     [Fact]
     public async Task EachRuntime_HasItsOwnQueueForTheSite()
     {
-        var site = new QueuedSite("Ns.Type.M()", null, 1, 10);
+        var site = Site("Ns.Type.M()", null, 1, 10);
         var a = NewRuntime();
         var b = NewRuntime();
         InvocationQueue queueA, queueB;
@@ -118,9 +121,9 @@ public sealed class QueuedSiteTests
         var runtime = NewRuntime();
         var shared = new InvocationQueue(workers: 3, maxSize: 7);
         Assert.Same(runtime, runtime.RegisterQueue("bulk", shared));
-        var one = new QueuedSite("Ns.Type.One()", "bulk", 1, 1);
-        var two = new QueuedSite("Ns.Type.Two()", "bulk", 1, 1);
-        var missing = new QueuedSite("Ns.Type.Three()", "nope", 1, 1);
+        var one = Site("Ns.Type.One()", "bulk", 1, 1);
+        var two = Site("Ns.Type.Two()", "bulk", 1, 1);
+        var missing = Site("Ns.Type.Three()", "nope", 1, 1);
         using var scope = ThrottleRuntime.Use(runtime);
 
         Assert.Same(shared, one.Queue);
@@ -140,7 +143,7 @@ public sealed class QueuedSiteTests
     public async Task StopQueues_NoLostCall_LaterCallsFailClearly()
     {
         var runtime = NewRuntime();
-        var site = new QueuedSite("Ns.Type.Slow()", null, 1, 10);
+        var site = Site("Ns.Type.Slow()", null, 1, 10);
         using var scope = ThrottleRuntime.Use(runtime);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -166,7 +169,7 @@ public sealed class QueuedSiteTests
     public async Task StopQueues_AlsoStopsAMethodWhoseQueueDidNotExistYet()
     {
         var runtime = NewRuntime();
-        var site = new QueuedSite("Ns.Type.NeverCalled()", null, 1, 10);
+        var site = Site("Ns.Type.NeverCalled()", null, 1, 10);
         using var scope = ThrottleRuntime.Use(runtime);
 
         Assert.Equal(0, await runtime.StopQueuesAsync().Safe());
@@ -178,12 +181,12 @@ public sealed class QueuedSiteTests
     [Fact]
     public void Constructor_ValidatesArguments()
     {
-        Assert.Equal("id", Assert.Throws<ArgumentNullException>(() => new QueuedSite(null!, null, 1, 1)).ParamName);
-        Assert.Equal("id", Assert.Throws<ArgumentException>(() => new QueuedSite("", null, 1, 1)).ParamName);
-        Assert.Equal("queueName", Assert.Throws<ArgumentException>(() => new QueuedSite("a", "", 1, 1)).ParamName);
-        Assert.Equal("workers", Assert.Throws<ArgumentOutOfRangeException>(() => new QueuedSite("a", null, 0, 1)).ParamName);
-        Assert.Equal("maxSize", Assert.Throws<ArgumentOutOfRangeException>(() => new QueuedSite("a", null, 1, 0)).ParamName);
-        var site = new QueuedSite("a", "q", 2, 3);
+        Assert.Equal("id", Assert.Throws<ArgumentNullException>(() => Site(null!, null, 1, 1)).ParamName);
+        Assert.Equal("id", Assert.Throws<ArgumentException>(() => Site("", null, 1, 1)).ParamName);
+        Assert.Equal("Queue", Assert.Throws<ArgumentException>(() => Site("a", "", 1, 1)).ParamName);
+        Assert.Equal("Workers", Assert.Throws<ArgumentOutOfRangeException>(() => Site("a", null, 0, 1)).ParamName);
+        Assert.Equal("MaxSize", Assert.Throws<ArgumentOutOfRangeException>(() => Site("a", null, 1, 0)).ParamName);
+        var site = Site("a", "q", 2, 3);
         Assert.Equal(("a", "q", 2, 3), (site.Id, site.QueueName, site.Workers, site.MaxSize));
     }
 }

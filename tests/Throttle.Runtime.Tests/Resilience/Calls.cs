@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Polly;
 using Throttle.Infrastructure;
+using Throttle.Policies;
 using Xunit;
 
 namespace Throttle.Tests.Resilience;
@@ -15,7 +16,7 @@ internal static class Calls
     public static ThrottleRuntime Runtime(TimeProvider clock) => new(new ThrottleRuntimeOptions { TimeProvider = clock, MaxKeys = 100 });
 
     public static ResilienceSite Breaker(string id = "Ns.Type.Method()", int threshold = 3, double breakSeconds = 10, string? name = null, Func<Exception, bool>? shouldHandle = null) =>
-        new(id, new CircuitBreakerSiteOptions { FailureThreshold = threshold, BreakSeconds = breakSeconds, Name = name, ShouldHandle = shouldHandle }, null);
+        new(id, new CircuitBreakerOptions { FailureThreshold = threshold, BreakSeconds = breakSeconds, Name = name, ShouldHandle = shouldHandle }, null);
 
     /// <summary>Runs one call that throws <paramref name="exception"/> (or returns 1 when null); returns the exception that came out, or null.</summary>
     public static async Task<Exception?> RunAsync(ResiliencePipeline pipeline, Exception? exception, Counter? counter = null, CancellationToken cancellationToken = default)

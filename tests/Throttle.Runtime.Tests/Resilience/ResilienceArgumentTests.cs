@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Infrastructure;
+using Throttle.Policies;
 using Throttle.Resilience;
 using Xunit;
 
@@ -12,22 +13,22 @@ public sealed class ResilienceArgumentTests
 {
     private static readonly Func<CancellationToken, Task<int>> Work = _ => Task.FromResult(1);
 
-    private static ResilienceSite Breaker(CircuitBreakerSiteOptions options) => new("Ns.T.M()", options, null);
+    private static ResilienceSite Breaker(CircuitBreakerOptions options) => new("Ns.T.M()", options, null);
 
-    private static ResilienceSite Retry(RetrySiteOptions options) => new("Ns.T.M()", null, options);
+    private static ResilienceSite Retry(RetryOptions options) => new("Ns.T.M()", null, options);
 
     [Fact]
     public void Site_NeedsAnIdAndAtLeastOnePolicy()
     {
-        Assert.Equal("id", Assert.ThrowsAny<ArgumentException>(() => new ResilienceSite(null!, new CircuitBreakerSiteOptions(), null)).ParamName);
-        Assert.Equal("id", Assert.ThrowsAny<ArgumentException>(() => new ResilienceSite("", new CircuitBreakerSiteOptions(), null)).ParamName);
+        Assert.Equal("id", Assert.ThrowsAny<ArgumentException>(() => new ResilienceSite(null!, new CircuitBreakerOptions(), null)).ParamName);
+        Assert.Equal("id", Assert.ThrowsAny<ArgumentException>(() => new ResilienceSite("", new CircuitBreakerOptions(), null)).ParamName);
         Assert.Equal("circuitBreaker", Assert.Throws<ArgumentException>(() => new ResilienceSite("Ns.T.M()", null, null)).ParamName);
     }
 
     [Fact]
     public void Site_KeepsValidSettings_AndDefaultsMatchTheAttributes()
     {
-        var site = new ResilienceSite("Ns.T.M()", new CircuitBreakerSiteOptions(), new RetrySiteOptions());
+        var site = new ResilienceSite("Ns.T.M()", new CircuitBreakerOptions(), new RetryOptions());
         Assert.Equal(5, site.CircuitBreaker!.FailureThreshold);
         Assert.Equal(60, site.CircuitBreaker.BreakSeconds);
         Assert.Equal(5, site.Retry!.MaxRetries);
@@ -43,7 +44,7 @@ public sealed class ResilienceArgumentTests
     [InlineData(0)]
     [InlineData(-1)]
     public void Breaker_ThresholdBelowOne(int threshold) =>
-        Assert.Equal("circuitBreaker.FailureThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => Breaker(new() { FailureThreshold = threshold })).ParamName);
+        Assert.Equal("FailureThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => Breaker(new() { FailureThreshold = threshold })).ParamName);
 
     [Theory]
     [InlineData(0)]
@@ -52,11 +53,11 @@ public sealed class ResilienceArgumentTests
     [InlineData(double.PositiveInfinity)]
     [InlineData(1e300)]
     public void Breaker_BreakNotPositiveOrNotFinite(double seconds) =>
-        Assert.Equal("circuitBreaker.BreakSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Breaker(new() { BreakSeconds = seconds })).ParamName);
+        Assert.Equal("BreakSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Breaker(new() { BreakSeconds = seconds })).ParamName);
 
     [Fact]
     public void Breaker_EmptyName() =>
-        Assert.Equal("circuitBreaker.Name", Assert.Throws<ArgumentException>(() => Breaker(new() { Name = "" })).ParamName);
+        Assert.Equal("Name", Assert.Throws<ArgumentException>(() => Breaker(new() { Name = "" })).ParamName);
 
     [Fact]
     public void Breaker_ShortBreaksAreAllowed() =>
@@ -64,7 +65,7 @@ public sealed class ResilienceArgumentTests
 
     [Fact]
     public void Retry_NegativeRetries() =>
-        Assert.Equal("retry.MaxRetries", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { MaxRetries = -1 })).ParamName);
+        Assert.Equal("MaxRetries", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { MaxRetries = -1 })).ParamName);
 
     [Theory]
     [InlineData(0)]
@@ -72,7 +73,7 @@ public sealed class ResilienceArgumentTests
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     public void Retry_BaseDelayNotPositiveOrNotFinite(double seconds) =>
-        Assert.Equal("retry.BaseDelaySeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { BaseDelaySeconds = seconds })).ParamName);
+        Assert.Equal("BaseDelaySeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { BaseDelaySeconds = seconds })).ParamName);
 
     [Theory]
     [InlineData(0)]
@@ -81,7 +82,7 @@ public sealed class ResilienceArgumentTests
     [InlineData(double.PositiveInfinity)]
     [InlineData(5_000_000)]
     public void Retry_MaxDelayNotPositiveOrBeyondATimer(double seconds) =>
-        Assert.Equal("retry.MaxDelaySeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { MaxDelaySeconds = seconds })).ParamName);
+        Assert.Equal("MaxDelaySeconds", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { MaxDelaySeconds = seconds })).ParamName);
 
     [Theory]
     [InlineData(0.99)]
@@ -89,12 +90,12 @@ public sealed class ResilienceArgumentTests
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     public void Retry_ExponentialBaseBelowOneOrNotFinite(double value) =>
-        Assert.Equal("retry.ExponentialBase", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { ExponentialBase = value })).ParamName);
+        Assert.Equal("ExponentialBase", Assert.Throws<ArgumentOutOfRangeException>(() => Retry(new() { ExponentialBase = value })).ParamName);
 
     [Fact]
     public void Retry_EdgeValuesAreAllowed()
     {
-        var site = Retry(new() { MaxRetries = 0, ExponentialBase = 1, MaxDelaySeconds = RetryPolicy.MaxDelayLimitSeconds });
+        var site = Retry(new() { MaxRetries = 0, ExponentialBase = 1, MaxDelaySeconds = RetryOptions.MaxDelayLimitSeconds });
         Assert.Equal(0, site.Retry!.MaxRetries);
     }
 

@@ -1,4 +1,5 @@
 using System;
+using Throttle.Policies;
 using Throttle.Resilience;
 using Xunit;
 
@@ -8,7 +9,7 @@ namespace Throttle.Tests.Resilience;
 public sealed class RetryPolicyTests
 {
     private static RetryPolicy Policy(double baseDelay, double maxDelay, double exponentialBase, bool jitter) =>
-        RetryPolicy.Create(3, baseDelay, maxDelay, exponentialBase, jitter, null, "r", "b", "m", "e");
+        RetryPolicy.Create(new RetryOptions { MaxRetries = 3, BaseDelaySeconds = baseDelay, MaxDelaySeconds = maxDelay, ExponentialBase = exponentialBase, Jitter = jitter });
 
     [Theory]
     [InlineData(0, 1)]

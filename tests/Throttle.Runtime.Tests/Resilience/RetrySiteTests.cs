@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.CircuitBreaker;
 using Throttle.Infrastructure;
+using Throttle.Policies;
 using Xunit;
 
 namespace Throttle.Tests.Resilience;
@@ -20,7 +21,7 @@ public sealed class RetrySiteTests
 
     private static ResilienceSite Site(
         int maxRetries = 3, double baseDelay = 1, double maxDelay = 60, double exponentialBase = 2, bool jitter = false, Func<Exception, bool>? shouldHandle = null) =>
-        new("Ns.Type.Retried()", null, new RetrySiteOptions
+        new("Ns.Type.Retried()", null, new RetryOptions
         {
             MaxRetries = maxRetries, BaseDelaySeconds = baseDelay, MaxDelaySeconds = maxDelay, ExponentialBase = exponentialBase, Jitter = jitter, ShouldHandle = shouldHandle,
         });
@@ -190,8 +191,8 @@ public sealed class RetrySiteTests
     {
         var site = new ResilienceSite(
             "Ns.Type.Both()",
-            new CircuitBreakerSiteOptions { FailureThreshold = 2, BreakSeconds = 30 },
-            new RetrySiteOptions { MaxRetries = 2, BaseDelaySeconds = 1, Jitter = false });
+            new CircuitBreakerOptions { FailureThreshold = 2, BreakSeconds = 30 },
+            new RetryOptions { MaxRetries = 2, BaseDelaySeconds = 1, Jitter = false });
         var pipeline = _runtime.ResolvePipeline(site);
         var breaker = _runtime.GetCircuitBreaker(site.Id);
 

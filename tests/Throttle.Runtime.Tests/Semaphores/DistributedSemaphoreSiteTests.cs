@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using Throttle.Infrastructure;
+using Throttle.Policies;
 using Throttle.Semaphores;
 using Xunit;
 
@@ -12,30 +13,33 @@ public sealed class DistributedSemaphoreSiteTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
+    private static DistributedSemaphoreSite Site(string id, string key, int value, double timeout, double lease, double sleep) =>
+        new(id, new DistributedSemaphoreOptions { Key = key, Value = value, AcquireTimeoutSeconds = timeout, LeaseSeconds = lease, AcquireSleepDelaySeconds = sleep });
+
     [Theory]
-    [InlineData(0, 1.0, 1.0, 1.0, "value")]
-    [InlineData(1, 0.0, 1.0, 1.0, "acquireTimeoutSeconds")]
-    [InlineData(1, -1.0, 1.0, 1.0, "acquireTimeoutSeconds")]
-    [InlineData(1, double.NaN, 1.0, 1.0, "acquireTimeoutSeconds")]
-    [InlineData(1, 1.0, 0.0, 1.0, "leaseSeconds")]
-    [InlineData(1, 1.0, double.PositiveInfinity, 1.0, "leaseSeconds")]
-    [InlineData(1, 1.0, double.NaN, 1.0, "leaseSeconds")]
-    [InlineData(1, 1.0, 0.01, 1.0, "leaseSeconds")]
-    [InlineData(1, 1.0, 1.0, 0.0, "acquireSleepDelaySeconds")]
-    [InlineData(1, 1.0, 1.0, double.PositiveInfinity, "acquireSleepDelaySeconds")]
-    [InlineData(1, 1.0, 1.0, -0.1, "acquireSleepDelaySeconds")]
+    [InlineData(0, 1.0, 1.0, 1.0, "Value")]
+    [InlineData(1, 0.0, 1.0, 1.0, "AcquireTimeoutSeconds")]
+    [InlineData(1, -1.0, 1.0, 1.0, "AcquireTimeoutSeconds")]
+    [InlineData(1, double.NaN, 1.0, 1.0, "AcquireTimeoutSeconds")]
+    [InlineData(1, 1.0, 0.0, 1.0, "LeaseSeconds")]
+    [InlineData(1, 1.0, double.PositiveInfinity, 1.0, "LeaseSeconds")]
+    [InlineData(1, 1.0, double.NaN, 1.0, "LeaseSeconds")]
+    [InlineData(1, 1.0, 0.01, 1.0, "LeaseSeconds")]
+    [InlineData(1, 1.0, 1.0, 0.0, "AcquireSleepDelaySeconds")]
+    [InlineData(1, 1.0, 1.0, double.PositiveInfinity, "AcquireSleepDelaySeconds")]
+    [InlineData(1, 1.0, 1.0, -0.1, "AcquireSleepDelaySeconds")]
     public void Bad_numbers_are_rejected_naming_the_parameter(int value, double timeout, double lease, double sleep, string parameter)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DistributedSemaphoreSite("id", "key", value, timeout, lease, sleep));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Site("id", "key", value, timeout, lease, sleep));
         Assert.Equal(parameter, error.ParamName);
     }
 
     [Fact]
     public void Empty_names_are_rejected_and_infinite_timeout_means_no_bound()
     {
-        Assert.Equal("id", Assert.Throws<ArgumentException>(() => new DistributedSemaphoreSite("", "key", 1, 1, 1, 1)).ParamName);
-        Assert.Equal("key", Assert.Throws<ArgumentException>(() => new DistributedSemaphoreSite("id", "", 1, 1, 1, 1)).ParamName);
-        var site = new DistributedSemaphoreSite("id", "key", 1, double.PositiveInfinity, 30, 0.1);
+        Assert.Equal("id", Assert.Throws<ArgumentException>(() => Site("", "key", 1, 1, 1, 1)).ParamName);
+        Assert.Equal("Key", Assert.Throws<ArgumentException>(() => Site("id", "", 1, 1, 1, 1)).ParamName);
+        var site = Site("id", "key", 1, double.PositiveInfinity, 30, 0.1);
         Assert.Equal(Timeout.InfiniteTimeSpan, site.AcquireTimeout);
     }
 
@@ -44,8 +48,8 @@ public sealed class DistributedSemaphoreSiteTests
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = new FakeTimeProvider() });
         using var scope = ThrottleRuntime.Use(runtime);
-        var site = new DistributedSemaphoreSite("M1", "reports", 1, 10, 30, 0.1);
-        var other = new DistributedSemaphoreSite("M2", "reports", 1, 10, 30, 0.1);
+        var site = Site("M1", "reports", 1, 10, 30, 0.1);
+        var other = Site("M2", "reports", 1, 10, 30, 0.1);
 
         var held = await site.AcquireAsync(null, CancellationToken.None);
         Assert.IsType<InProcessSemaphore>(held.Semaphore);
@@ -71,7 +75,7 @@ public sealed class DistributedSemaphoreSiteTests
         var clock = new FakeTimeProvider();
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions { TimeProvider = clock });
         using var scope = ThrottleRuntime.Use(runtime);
-        var site = new DistributedSemaphoreSite("M", "k", 1, 2, 30, 0.1);
+        var site = Site("M", "k", 1, 2, 30, 0.1);
 
         using var held = site.Acquire(null, CancellationToken.None);
         var waiting = site.AcquireAsync(null, CancellationToken.None).AsTask();
@@ -91,7 +95,7 @@ public sealed class DistributedSemaphoreSiteTests
     [Fact]
     public void Each_runtime_has_its_own_semaphores()
     {
-        var site = new DistributedSemaphoreSite("M", "k", 1, 10, 30, 0.1);
+        var site = Site("M", "k", 1, 10, 30, 0.1);
         ThrottleSemaphore first;
         using (ThrottleRuntime.Use(new ThrottleRuntime()))
         {

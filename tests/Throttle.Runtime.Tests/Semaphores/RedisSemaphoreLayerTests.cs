@@ -6,9 +6,10 @@ using StackExchange.Redis;
 using Throttle.Infrastructure;
 using Throttle.Runtime.Tests.Redis;
 using Throttle.Semaphores;
-using Throttle.Storage;
 using Throttle.Storage.Redis;
+using Throttle.Storage;
 using Throttle.Testing.Redis;
+using Throttle.Tests.Infrastructure;
 using Xunit;
 
 namespace Throttle.Tests.Semaphores;
@@ -25,7 +26,7 @@ public sealed class RedisSemaphoreLayerTests(RedisFixture redis)
         var prefix = redis.StoragePrefix(nameof(Partition_values_that_differ_only_in_braces_percent_or_colon_never_share_a_semaphore));
         var runtime = Runtime(prefix);
         using var scope = ThrottleRuntime.Use(runtime);
-        var site = new DistributedSemaphoreSite("M", "jobs", 1, 0.05, 30, 0.1);
+        var site = Sites.Semaphore("M", "jobs", 1, 0.05, 30, 0.1);
         string[] partitions = ["a:b", "a%3Ab", "{a}", "%7Ba%7D", "a}", "a{", "a%", "a%25", "a", "a\n", "a\0"];
 
         // Value 1 each: a second partition sharing the first one's slots would time out here.
@@ -36,7 +37,7 @@ public sealed class RedisSemaphoreLayerTests(RedisFixture redis)
         }
 
         // The key/partition split cannot be moved either: "jobs:a" + "b" is not "jobs" + "a:b".
-        var other = new DistributedSemaphoreSite("N", "jobs:a", 1, 0.05, 30, 0.1);
+        var other = Sites.Semaphore("N", "jobs:a", 1, 0.05, 30, 0.1);
         await using (await other.AcquireAsync("b", CancellationToken.None).AsTask().WaitAsync(s_guard))
         {
         }

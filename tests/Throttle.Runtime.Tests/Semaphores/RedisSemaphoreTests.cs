@@ -279,7 +279,7 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
     {
         var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions().UseRedis(redis.Connection));
         using var scope = ThrottleRuntime.Use(runtime);
-        var site = new DistributedSemaphoreSite("M", redis.KeyPrefix() + "site", 1, 0.2, 30, 0.1);
+        var site = new DistributedSemaphoreSite("M", new Throttle.Policies.DistributedSemaphoreOptions { Key = redis.KeyPrefix() + "site", Value = 1, AcquireTimeoutSeconds = 0.2 });
         await using (var lease = await site.AcquireAsync("p", CancellationToken.None))
         {
             var semaphore = Assert.IsType<DistributedBoundedSemaphore>(lease.Semaphore);
