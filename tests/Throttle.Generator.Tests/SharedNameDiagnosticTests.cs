@@ -131,6 +131,29 @@ public sealed class SharedNameDiagnosticTests
     }
 
     [Fact]
+    public void THR403_SemaphoreKeySharedWithAnotherPollingDelay()
+    {
+        // The polling delay is fixed when the semaphore is created, like its lease: a second method would get the first one's.
+        var markup = Markup.Parse(Usings + """
+            public partial class Client
+            {
+                [[|DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 5)|]]
+                public partial Task LockAsync();
+
+                [[|DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 60, AcquireSleepDelaySeconds = 1)|]]
+                public partial Task LockLongerAsync();
+
+                private Task LockCoreAsync() => Task.CompletedTask;
+                private Task LockLongerCoreAsync() => Task.CompletedTask;
+            }
+            """);
+
+        var diagnostics = AssertAtSpans("THR403", markup);
+
+        Assert.Contains("AcquireSleepDelaySeconds (0.1 here, 1 there)", Message(diagnostics[0]), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnlyTheMethodsThatDisagreeAreReported()
     {
         var markup = Markup.Parse(Usings + """
@@ -180,7 +203,7 @@ public sealed class SharedNameDiagnosticTests
                 [DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 5)]
                 public partial Task LockAsync();
 
-                [DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 60, AcquireSleepDelaySeconds = 1)]
+                [DistributedSemaphore("db", 3, AcquireTimeoutSeconds = 60)]
                 public partial Task LockLongerAsync();
 
                 // Different names never conflict.
