@@ -7,7 +7,7 @@ using Xunit;
 namespace Throttle.Generator.Tests;
 
 /// <summary>
-/// Golden files of generated code, in <c>Snapshots/&lt;TestName&gt;.g.cs</c>: every generated file of the run, each
+/// Golden files of generated code, in <c>Emitting/Snapshots/&lt;TestName&gt;.g.cs</c>: every generated file of the run, each
 /// preceded by a <c>// Hint: ...</c> line, compared exactly (line ends normalized to <c>\n</c>).
 /// </summary>
 /// <remarks>
@@ -27,7 +27,7 @@ internal static class Snapshot
         {
             if (File.Exists(Path.Combine(dir.FullName, "Throttle.sln")))
             {
-                return Path.Combine(dir.FullName, "tests", "Throttle.Generator.Tests", "Snapshots");
+                return Path.Combine(dir.FullName, "tests", "Throttle.Generator.Tests", "Emitting", "Snapshots");
             }
         }
 

@@ -2,7 +2,7 @@ using System;
 using System.Threading.Tasks;
 using Throttle.Infrastructure;
 using Throttle.Limiters;
-using Throttle.Runtime.Tests.Redis;
+using Throttle.Tests.Storage.Redis;
 using Throttle.Semaphores;
 using Throttle.Storage.Hybrid;
 using Throttle.Storage.Redis;

@@ -14,7 +14,7 @@ namespace Throttle.Limiters;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Algorithm (the spec's): every <see cref="Window"/> seconds, <c>errorRate = errors / (successes + errors)</c>; when it
+/// Algorithm (README.md, "Limiters"): every <see cref="Window"/> seconds, <c>errorRate = errors / (successes + errors)</c>; when it
 /// exceeds <see cref="ErrorThreshold"/> the rate is multiplied by <see cref="DecreaseFactor"/>, otherwise
 /// <see cref="IncreaseStep"/> is added; the result is kept within [<see cref="MinRate"/>, <see cref="MaxRate"/>] and the
 /// counts start again. A window without any report leaves the rate unchanged (there is no error rate to compute).

@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 namespace Throttle.Queues;
 
 /// <summary>
-/// Collects items and hands them to a callback in batches (the spec's <c>BatchCollector</c>): a batch is flushed when
+/// Collects items and hands them to a callback in batches (README.md, "Queues and workers"): a batch is flushed when
 /// <see cref="BatchSize"/> items are held, or when <see cref="Timeout"/> has passed since the last flush (a
 /// <see cref="System.TimeProvider"/> timer, restarted by every flush), and whatever is held is flushed on
 /// <see cref="DisposeAsync"/>. Callbacks run one at a time, batches in the order their items were added.

@@ -7,13 +7,13 @@ using System.Threading.Tasks;
 namespace Throttle.Queues;
 
 /// <summary>
-/// A first-in, first-out work queue whose workers hand items to a batch function (the spec's <c>FIFOQueue</c> with
-/// <c>batch_size</c>, <c>batch_timeout</c> and <c>batch_fn</c>): a worker takes the first waiting item, then collects
+/// A first-in, first-out work queue whose workers hand items to a batch function (README.md, "Queues and
+/// workers"): a worker takes the first waiting item, then collects
 /// more until it holds <see cref="BatchSize"/> items or <see cref="BatchTimeout"/> has passed since it took the first;
 /// then it calls the batch function with what it has (a partial batch after the timeout, or when a drain empties the queue).
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class BatchingWorkQueue<T> : WorkQueue<T>
 {
     private readonly ChannelBuffer<T> _buffer;

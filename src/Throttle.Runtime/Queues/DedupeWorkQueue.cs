@@ -9,15 +9,15 @@ namespace Throttle.Queues;
 
 /// <summary>
 /// A first-in, first-out work queue that rejects an item whose key was accepted within the last <see cref="Ttl"/>
-/// (the spec's <c>DedupeQueue</c>): a put computes the key, rejects it as <see cref="DedupeResult.Duplicate"/> if the
+/// (README.md, "Queues and workers"): a put computes the key, rejects it as <see cref="DedupeResult.Duplicate"/> if the
 /// key is in the seen set, else queues the item and records the key, which is forgotten <see cref="Ttl"/> later.
 /// A put that does not end up queued (full, cancelled, stopped) does not record its key.
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class DedupeWorkQueue<T> : WorkQueue<T>
 {
-    /// <summary>The default TTL of a seen key: 300 seconds, as in the spec.</summary>
+    /// <summary>The default TTL of a seen key: 300 seconds.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(300);
 
     private readonly ChannelBuffer<T> _buffer;

@@ -7,12 +7,12 @@ using System.Threading.Tasks;
 namespace Throttle.Queues;
 
 /// <summary>
-/// A work queue whose items run at their due time (the spec's <c>DelayQueue</c>): a heap ordered by due time, and
+/// A work queue whose items run at their due time (README.md, "Queues and workers"): a heap ordered by due time, and
 /// workers that sleep on one <see cref="System.TimeProvider"/> timer set to the earliest due time (no polling). Items
 /// due at the same instant run in the order they were put. A drain waits for the remaining items' due times.
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class DelayWorkQueue<T> : WorkQueue<T>
 {
     private readonly HeapBuffer<T> _buffer;

@@ -7,11 +7,11 @@ using System.Threading.Tasks;
 namespace Throttle.Queues;
 
 /// <summary>
-/// A first-in, first-out work queue (the spec's <c>FIFOQueue</c> with <c>batch_size = 1</c>) on a bounded
+/// A first-in, first-out work queue (README.md, "Queues and workers": a FIFO queue with a batch size of 1) on a bounded
 /// <see cref="System.Threading.Channels.Channel{T}"/>. For batches use <see cref="BatchingWorkQueue{T}"/>.
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class FifoWorkQueue<T> : WorkQueue<T>
 {
     private readonly ChannelBuffer<T> _buffer;

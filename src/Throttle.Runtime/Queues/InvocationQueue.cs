@@ -8,7 +8,7 @@ namespace Throttle.Queues;
 
 /// <summary>
 /// A priority queue of method calls: the queue behind <c>[Queued]</c>. Each enqueue returns a task that completes with
-/// the call's result or exception once a worker has run it (the spec's Future); higher priority runs first, equal
+/// the call's result or exception once a worker has run it (a future); higher priority runs first, equal
 /// priorities in call order. Create one with your own workers and size and register it with
 /// <see cref="ThrottleRuntime.RegisterQueue"/> to share it between methods (<c>[Queued(Queue = "name")]</c>).
 /// </summary>
@@ -19,7 +19,7 @@ namespace Throttle.Queues;
 /// <para>No call is lost across <see cref="StopAsync"/>: every accepted call either runs, or its task fails with a
 /// <see cref="QueueStoppedException"/>.</para>
 /// </remarks>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class InvocationQueue : IAsyncDisposable
 {
     private readonly PriorityWorkQueue<QueuedInvocation> _queue;

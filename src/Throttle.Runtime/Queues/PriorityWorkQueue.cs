@@ -7,11 +7,11 @@ using System.Threading.Tasks;
 namespace Throttle.Queues;
 
 /// <summary>
-/// A work queue whose workers take the item of highest priority first (the spec's <c>PriorityQueue</c>); items of equal
+/// A work queue whose workers take the item of highest priority first (README.md, "Queues and workers"); items of equal
 /// priority run in the order they were put. A binary heap: put and take are O(log n).
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class PriorityWorkQueue<T> : WorkQueue<T>
 {
     private readonly HeapBuffer<T> _buffer;

@@ -16,10 +16,10 @@ namespace Throttle.Queues;
 /// <see cref="FailedCount"/> and reported through <see cref="ItemFailed"/>.
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
-[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue; the spec names these queues.")]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public abstract class WorkQueue<T> : IAsyncDisposable
 {
-    /// <summary>The default maximum size, as in the spec.</summary>
+    /// <summary>The default maximum size.</summary>
     public const int DefaultMaxSize = Throttle.Policies.QueuedOptions.DefaultMaxSize;
 
     private readonly object _gate = new();

@@ -8,7 +8,7 @@ using Throttle.Policies;
 namespace Throttle.Resilience;
 
 /// <summary>
-/// Calls a function and retries it with exponential backoff and full jitter (the spec's <c>backoff</c> utility), on
+/// Calls a function and retries it with exponential backoff and full jitter (README.md, "Circuit breaker and retry"), on
 /// Polly's retry strategy: the wait before retry n (n from 0) is min(baseDelay × exponentialBase^n, maxDelay), drawn
 /// uniformly from [0, that] when <c>jitter</c> is on. Only the listed exception types (and their subclasses) are retried;
 /// any other exception, and the last failure once the retries are used up, propagates. Cancelling stops a wait at once.
@@ -31,7 +31,7 @@ public static class Backoff
     /// <exception cref="ArgumentOutOfRangeException">A count, delay or base is out of range.</exception>
     /// <exception cref="ArgumentException"><paramref name="exceptions"/> holds null or a type that is not an exception.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Optional arguments name the settings, as keyword arguments would; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task<T> ExecuteAsync<T>(
         Func<CancellationToken, Task<T>> func, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double exponentialBase = RetryOptions.DefaultExponentialBase,
         bool jitter = RetryOptions.DefaultJitter, Type[]? exceptions = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
@@ -56,7 +56,7 @@ public static class Backoff
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="shouldRetry"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count, delay or base is out of range.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Optional arguments name the settings, as keyword arguments would; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task<T> ExecuteAsync<T>(
         Func<CancellationToken, Task<T>> func, Func<Exception, bool> shouldRetry, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
         double exponentialBase = RetryOptions.DefaultExponentialBase, bool jitter = RetryOptions.DefaultJitter, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
@@ -82,7 +82,7 @@ public static class Backoff
     /// <exception cref="ArgumentOutOfRangeException">A count, delay or base is out of range.</exception>
     /// <exception cref="ArgumentException"><paramref name="exceptions"/> holds null or a type that is not an exception.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Optional arguments name the settings, as keyword arguments would; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task ExecuteAsync(
         Func<CancellationToken, Task> func, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double exponentialBase = RetryOptions.DefaultExponentialBase,
         bool jitter = RetryOptions.DefaultJitter, Type[]? exceptions = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
@@ -106,7 +106,7 @@ public static class Backoff
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="shouldRetry"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count, delay or base is out of range.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a wait.</exception>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The spec's keyword arguments; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Optional arguments name the settings, as keyword arguments would; the overloads differ in the function's shape and the kind of filter, so no call is ambiguous.")]
     public static Task ExecuteAsync(
         Func<CancellationToken, Task> func, Func<Exception, bool> shouldRetry, int maxRetries = RetryOptions.DefaultMaxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
         double exponentialBase = RetryOptions.DefaultExponentialBase, bool jitter = RetryOptions.DefaultJitter, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)

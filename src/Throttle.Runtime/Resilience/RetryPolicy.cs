@@ -7,7 +7,7 @@ using Throttle.Policies;
 namespace Throttle.Resilience;
 
 /// <summary>
-/// Checked retry settings and the spec's delay formula, shared by <c>[Retry]</c> sites and <see cref="Backoff"/>:
+/// Checked retry settings and the delay formula of README.md, "Circuit breaker and retry", shared by <c>[Retry]</c> sites and <see cref="Backoff"/>:
 /// delay = min(baseDelay × exponentialBase^attempt, maxDelay) with attempt counted from 0, then full jitter
 /// (uniform in [0, delay]) when enabled. Polly's own exponential jitter ("decorrelated jitter v2") is a different
 /// curve, so the retry strategy gets this formula through its <see cref="RetryStrategyOptions{TResult}.DelayGenerator"/>.

@@ -7,7 +7,7 @@ using Throttle.Limiters.Backends;
 namespace Throttle.Storage;
 
 /// <summary>
-/// Where limiters keep their state, and a small key/value store with the spec's operations (get, set with a TTL,
+/// Where limiters keep their state, and a small key/value store with the operations of README.md, "Storage" (get, set with a TTL,
 /// increment, decrement, delete, exists). Throttle ships three: <see cref="MemoryStorage"/>, a Redis storage and a
 /// hybrid of the two.
 /// </summary>

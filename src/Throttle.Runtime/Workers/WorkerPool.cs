@@ -8,7 +8,7 @@ using Throttle.Queues;
 namespace Throttle.Workers;
 
 /// <summary>
-/// A pool of workers that run submitted tasks in order and scales itself (the spec's <c>WorkerPool</c>). Every
+/// A pool of workers that run submitted tasks in order and scales itself (README.md, "Queues and workers"). Every
 /// <see cref="CheckInterval"/> (a <see cref="System.TimeProvider"/> timer) it computes
 /// <c>load = QueueLength / WorkerCount</c>; if <c>load &gt; ScaleUpThreshold</c> it adds one worker, else if
 /// <c>load &lt; ScaleDownThreshold</c> it removes one, always within [<see cref="MinWorkers"/>, <see cref="MaxWorkers"/>].
@@ -144,7 +144,7 @@ public sealed class WorkerPool : IAsyncDisposable
         }
     }
 
-    /// <summary>One scaling decision, exactly as the spec's algorithm (the timer calls it every <see cref="CheckInterval"/>).</summary>
+    /// <summary>One scaling decision, by the scaling rule of README.md, "Queues and workers" (the timer calls it every <see cref="CheckInterval"/>).</summary>
     internal void Check()
     {
         WorkerPoolScaledEventArgs? change = null;

@@ -4,7 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 using Throttle.Infrastructure;
-using Throttle.Runtime.Tests.Redis;
+using Throttle.Tests.Storage.Redis;
 using Throttle.Semaphores;
 using Throttle.Storage.Redis;
 using Throttle.Storage;

@@ -8,7 +8,7 @@ using Throttle.Limiters.Backends;
 namespace Throttle.Storage.Redis;
 
 /// <summary>
-/// Storage on Redis (StackExchange.Redis): the spec's key/value operations, <see cref="EvaluateScriptAsync"/>, and
+/// Storage on Redis (StackExchange.Redis): the key/value operations of README.md, "Storage", <see cref="EvaluateScriptAsync"/>, and
 /// limiters whose every operation is one Lua script (one round trip) timed by the Redis server's clock, so any number
 /// of processes sharing the server share exact limits.
 /// </summary>

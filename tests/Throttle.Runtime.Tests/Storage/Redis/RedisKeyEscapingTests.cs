@@ -1,11 +1,11 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
-using Throttle.Runtime.Tests.Redis;
+using Throttle.Tests.Storage.Redis;
 using Throttle.Testing.Redis;
 using Xunit;
 
-namespace Throttle.Runtime.Tests.Storage.Redis;
+namespace Throttle.Tests.Storage.Redis;
 
 /// <summary>Key/value keys from hostile user strings, on a real server: each its own key, under the prefix, or refused.</summary>
 [Collection(RedisFixture.CollectionName)]

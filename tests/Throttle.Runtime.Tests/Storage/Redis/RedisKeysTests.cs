@@ -3,7 +3,7 @@ using System.Linq;
 using Throttle.Storage.Redis;
 using Xunit;
 
-namespace Throttle.Runtime.Tests.Storage.Redis;
+namespace Throttle.Tests.Storage.Redis;
 
 /// <summary>The key layout without a server: escaping is one-to-one, refuses what it cannot make safe, and costs nothing for plain keys.</summary>
 public sealed class RedisKeysTests

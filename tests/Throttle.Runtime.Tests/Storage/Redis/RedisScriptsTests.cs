@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Throttle.Storage.Redis;
 using Xunit;
 
-namespace Throttle.Runtime.Tests.Storage.Redis;
+namespace Throttle.Tests.Storage.Redis;
 
 public sealed class RedisScriptsTests
 {

@@ -1,0 +1,72 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Throttle.Limiters.Backends;
+using Throttle.Storage.Redis;
+using Throttle.Testing.Redis;
+using Xunit;
+
+namespace Throttle.Tests.Storage.Redis;
+
+[Collection(RedisFixture.CollectionName)]
+public sealed class RedisScriptCacheTests(RedisFixture redis)
+{
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task After_SCRIPT_FLUSH_the_scripts_are_reloaded_transparently()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        await using var storage = new RedisStorage(connection);
+        var rate = new LimiterRate(Capacity: 3, PerSecond: 0.001);
+        var backends = new[] { LimiterAlgorithm.TokenBucket, LimiterAlgorithm.SlidingWindow }
+            .Select(a => storage.Backend(a, "api", rate.Capacity, rate.PerSecond)).ToArray();
+        foreach (var backend in backends)
+        {
+            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
+        }
+
+        var redisServer = connection.GetServer(server.Endpoint);
+        await redisServer.ScriptFlushAsync();
+        Assert.False(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Text));
+
+        // State survived (only scripts were flushed), and each call reloads its script by itself.
+        foreach (var backend in backends)
+        {
+            Assert.True((await backend.TryAcquireAsync("k", 2, rate, CancellationToken.None)).IsAcquired);
+            Assert.False((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
+            Assert.InRange((await backend.GetStatsAsync("k", rate, CancellationToken.None)).AvailableTokens, 0, 0.01);
+            await backend.ReleaseAsync("k", 1, rate, CancellationToken.None);
+        }
+
+        Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Text));
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task An_acquire_is_one_round_trip_one_EVALSHA()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        await using var storage = new RedisStorage(connection);
+        var rate = new LimiterRate(Capacity: 1000, PerSecond: 1000);
+        var backend = storage.Backend(LimiterAlgorithm.TokenBucket, "api", rate.Capacity, rate.PerSecond);
+        await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None); // loads the script
+        var redisServer = connection.GetServer(server.Endpoint);
+        await redisServer.ConfigResetStatisticsAsync();
+
+        const int acquires = 50;
+        for (var i = 0; i < acquires; i++)
+        {
+            await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None);
+        }
+
+        var stats = (await redisServer.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(acquires, Calls(stats, "cmdstat_evalsha"));
+        Assert.Equal(0, Calls(stats, "cmdstat_eval"));
+        Assert.Equal(0, Calls(stats, "cmdstat_script"));
+    }
+
+    private static int Calls(System.Collections.Generic.Dictionary<string, string> stats, string command) =>
+        stats.TryGetValue(command, out var value) ? int.Parse(value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0;
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Limiters.Backends;
+using Throttle.Testing.Redis;
+using Xunit;
+
+namespace Throttle.Tests.Storage.Redis;
+
+[Collection(RedisFixture.CollectionName)]
+public sealed class RedisTokenBucketTests(RedisFixture redis)
+{
+    private const LimiterAlgorithm Algorithm = LimiterAlgorithm.TokenBucket;
+
+    [RedisFact]
+    public async Task Concurrent_acquires_on_one_key_never_exceed_burst_plus_rate_times_server_elapsed()
+    {
+        await using var storage = redis.CreateStorage(redis.StoragePrefix(nameof(Concurrent_acquires_on_one_key_never_exceed_burst_plus_rate_times_server_elapsed)));
+        var rate = new LimiterRate(Capacity: 20, PerSecond: 10);
+        var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond);
+
+        var start = await redis.Database.ServerSecondsAsync();
+        var granted = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                if ((await backend.TryAcquireAsync("user", 1, rate, CancellationToken.None)).IsAcquired)
+                {
+                    Interlocked.Increment(ref granted);
+                }
+            }
+        })));
+        var elapsed = await redis.Database.ServerSecondsAsync() - start;
+
+        // The burst is surely granted; beyond it, only what the rate refilled during the run (as Redis measured it).
+        Assert.InRange(granted, 20, 20 + (int)Math.Floor(rate.PerSecond * elapsed));
+    }
+
+    [RedisFact]
+    public async Task Fractional_tokens_are_exact_and_a_rejection_says_how_long_to_wait()
+    {
+        await using var storage = redis.CreateStorage(redis.StoragePrefix(nameof(Fractional_tokens_are_exact_and_a_rejection_says_how_long_to_wait)));
+        // One token per 1000 s: the refill during the test is negligible, so the arithmetic is visible.
+        var rate = new LimiterRate(Capacity: 1.5, PerSecond: 0.001);
+        var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond);
+
+        Assert.True((await backend.TryAcquireAsync("k", 0.75, rate, CancellationToken.None)).IsAcquired);
+        Assert.True((await backend.TryAcquireAsync("k", 0.75, rate, CancellationToken.None)).IsAcquired);
+        var rejected = await backend.TryAcquireAsync("k", 0.5, rate, CancellationToken.None);
+
+        Assert.False(rejected.IsAcquired);
+        // 0.5 missing tokens at 0.001/s: 500 s, less what trickled in since the last grant.
+        Assert.InRange(rejected.RetryAfter, TimeSpan.FromSeconds(490), TimeSpan.FromSeconds(500));
+    }
+
+    [RedisFact]
+    public async Task Release_gives_tokens_back_but_never_above_capacity()
+    {
+        await using var storage = redis.CreateStorage(redis.StoragePrefix(nameof(Release_gives_tokens_back_but_never_above_capacity)));
+        var rate = new LimiterRate(Capacity: 5, PerSecond: 0.0001);
+        var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond);
+
+        Assert.True((await backend.TryAcquireAsync("k", 4, rate, CancellationToken.None)).IsAcquired);
+        await backend.ReleaseAsync("k", 2, rate, CancellationToken.None);
+        Assert.InRange((await backend.GetStatsAsync("k", rate, CancellationToken.None)).AvailableTokens, 3, 3.01);
+
+        await backend.ReleaseAsync("k", 100, rate, CancellationToken.None);
+        Assert.Equal(5, (await backend.GetStatsAsync("k", rate, CancellationToken.None)).AvailableTokens);
+        Assert.True((await backend.TryAcquireAsync("k", 5, rate, CancellationToken.None)).IsAcquired);
+        Assert.False((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
+    }
+
+    [RedisFact]
+    public async Task Stats_report_a_full_untouched_bucket_then_the_balance_and_the_server_time_of_the_last_change()
+    {
+        await using var storage = redis.CreateStorage(redis.StoragePrefix(nameof(Stats_report_a_full_untouched_bucket_then_the_balance_and_the_server_time_of_the_last_change)));
+        var rate = new LimiterRate(Capacity: 10, PerSecond: 0.001);
+        var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond);
+
+        var fresh = await backend.GetStatsAsync("k", rate, CancellationToken.None);
+        Assert.Equal((10.0, 10.0, 0.001, (DateTimeOffset?)null), (fresh.AvailableTokens, fresh.MaxTokens, fresh.RefillRate, fresh.LastUpdate));
+
+        var before = await redis.Database.ServerSecondsAsync();
+        await backend.TryAcquireAsync("k", 7, rate, CancellationToken.None);
+        var after = await redis.Database.ServerSecondsAsync();
+
+        var stats = await backend.GetStatsAsync("k", rate, CancellationToken.None);
+        Assert.InRange(stats.AvailableTokens, 3, 3.01);
+        Assert.NotNull(stats.LastUpdate);
+        Assert.InRange(stats.LastUpdate!.Value.ToUnixTimeMilliseconds() / 1000.0, before - 0.001, after + 0.001);
+    }
+
+    [RedisFact]
+    public async Task A_slow_refill_is_exact_over_real_server_time()
+    {
+        await using var storage = redis.CreateStorage(redis.StoragePrefix(nameof(A_slow_refill_is_exact_over_real_server_time)));
+        var rate = new LimiterRate(Capacity: 1, PerSecond: 20);
+        var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond);
+
+        Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
+        var rejected = await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None);
+        Assert.False(rejected.IsAcquired);
+        Assert.InRange(rejected.RetryAfter, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(50));
+
+        // Waiting the advertised delay is enough: the token is there.
+        await Task.Delay(rejected.RetryAfter + TimeSpan.FromMilliseconds(1));
+        Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
+    }
+}
