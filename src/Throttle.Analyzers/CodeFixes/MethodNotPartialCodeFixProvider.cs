@@ -105,14 +105,6 @@ public sealed class MethodNotPartialCodeFixProvider : CodeFixProvider
     /// <summary>The implementation method: private, static and async as the original was, same signature, the original body, no attributes.</summary>
     private static MethodDeclarationSyntax Implementation(MethodDeclarationSyntax method)
     {
-        var newLine = NewLine(method);
-        var indentation = method.GetFirstToken().LeadingTrivia.LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia));
-        var leading = SyntaxFactory.TriviaList(newLine);
-        if (indentation.IsKind(SyntaxKind.WhitespaceTrivia))
-        {
-            leading = leading.Add(indentation);
-        }
-
         var modifiers = new List<SyntaxToken> { SyntaxFactory.Token(SyntaxKind.PrivateKeyword) };
         foreach (var kind in new[] { SyntaxKind.StaticKeyword, SyntaxKind.UnsafeKeyword, SyntaxKind.AsyncKeyword })
         {
@@ -123,7 +115,7 @@ public sealed class MethodNotPartialCodeFixProvider : CodeFixProvider
         }
 
         modifiers = modifiers.Select(m => m.WithTrailingTrivia(SyntaxFactory.Space)).ToList();
-        modifiers[0] = modifiers[0].WithLeadingTrivia(leading);
+        modifiers[0] = modifiers[0].WithLeadingTrivia(Modifiers.BlankLineBefore(method));
 
         var name = ImplementationFinder.CoreName(method.Identifier.ValueText);
         return method
@@ -131,11 +123,5 @@ public sealed class MethodNotPartialCodeFixProvider : CodeFixProvider
             .WithModifiers(SyntaxFactory.TokenList(modifiers))
             .WithReturnType(method.ReturnType.WithoutLeadingTrivia())
             .WithIdentifier(SyntaxFactory.Identifier(method.Identifier.LeadingTrivia, name, method.Identifier.TrailingTrivia));
-    }
-
-    private static SyntaxTrivia NewLine(SyntaxNode node)
-    {
-        var existing = node.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
-        return existing.IsKind(SyntaxKind.EndOfLineTrivia) ? existing : SyntaxFactory.EndOfLine("\n");
     }
 }

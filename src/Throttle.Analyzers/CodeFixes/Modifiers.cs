@@ -22,6 +22,15 @@ internal static class Modifiers
         return (modifiers.Add(partial), next);
     }
 
+    /// <summary>The leading trivia of a member inserted after <paramref name="member"/>: a blank line, then the member's indentation.</summary>
+    public static SyntaxTriviaList BlankLineBefore(SyntaxNode member)
+    {
+        var existing = member.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+        var leading = SyntaxFactory.TriviaList(existing.IsKind(SyntaxKind.EndOfLineTrivia) ? existing : SyntaxFactory.EndOfLine("\n"));
+        var indentation = member.GetFirstToken().LeadingTrivia.LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia));
+        return indentation.IsKind(SyntaxKind.WhitespaceTrivia) ? leading.Add(indentation) : leading;
+    }
+
     public static bool HasAccessibility(SyntaxTokenList modifiers) =>
         modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.PrivateKeyword)
             || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.InternalKeyword));
