@@ -16,14 +16,14 @@ public sealed partial class PackageTests(PackedPackageFixture package) : IClassF
     private static readonly string[] TargetFrameworks = ["net8.0", "net10.0"];
 
     [Fact]
-    public void Package_contains_runtime_attributes_docs_and_generator()
+    public void Package_contains_runtime_attributes_docs_generator_and_code_fixes()
     {
         var path = package.RequirePackage();
         using var zip = ZipFile.OpenRead(path);
         var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
         var listing = string.Join(Environment.NewLine, entries.Order(StringComparer.Ordinal));
 
-        var expected = new List<string> { "analyzers/dotnet/cs/Throttle.Generator.dll", "README.md" };
+        var expected = new List<string> { "analyzers/dotnet/cs/Throttle.Generator.dll", "analyzers/dotnet/cs/Throttle.Analyzers.dll", "README.md" };
         foreach (var tfm in TargetFrameworks)
         {
             expected.Add($"lib/{tfm}/Throttle.Runtime.dll");
@@ -41,7 +41,9 @@ public sealed partial class PackageTests(PackedPackageFixture package) : IClassF
             .ToList();
         Assert.True(generatorOutsideAnalyzers.Count == 0, $"Generator packed outside analyzers/: {string.Join(", ", generatorOutsideAnalyzers)}");
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal) && !e.EndsWith("/Throttle.Generator.dll", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Throttle.Analyzers", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)
+            && !e.EndsWith("/Throttle.Generator.dll", StringComparison.Ordinal) && !e.EndsWith("/Throttle.Analyzers.dll", StringComparison.Ordinal));
     }
 
     [Fact]
