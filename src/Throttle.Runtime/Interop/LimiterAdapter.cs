@@ -2,7 +2,9 @@ using System;
 using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
+using Throttle.Internal;
 using Throttle.Limiters;
+using Throttle.Storage.Memory;
 
 namespace Throttle.Interop;
 
@@ -112,8 +114,9 @@ internal sealed class LimiterAdapter(ThrottleLimiter limiter, TimeSpan maxWait) 
     private static T Wait<T>(ValueTask<T> pending) =>
         pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 
+    // Saturates at TimeSpan.MaxValue: on a very slow limit (a period near 1e13 s) the moment is beyond any TimeSpan.
     private static TimeSpan UntilOneToken(LimiterStats stats) =>
-        TimeSpan.FromSeconds(Math.Max(0, 1 - stats.AvailableTokens) / stats.RefillRate);
+        MemoryClock.SecondsToDelay(Math.Max(0, 1 - stats.AvailableTokens) / stats.RefillRate);
 
     private void Validate(int permitCount)
     {
@@ -171,8 +174,9 @@ internal sealed class LimiterAdapter(ThrottleLimiter limiter, TimeSpan maxWait) 
                     return Failed(retryAfter);
                 }
 
-                // A rejection always names a future moment; the floor keeps a zero from turning into a spin.
-                await Task.Delay(retryAfter > MinimumRetryDelay ? retryAfter : MinimumRetryDelay, Limiter.TimeProvider, linked.Token)
+                // A rejection always names a future moment; the floor keeps a zero from turning into a spin. The moment
+                // can be beyond what one timer takes (a slow limit): LongTimer waits for it in chunks.
+                await LongTimer.Delay(retryAfter > MinimumRetryDelay ? retryAfter : MinimumRetryDelay, Limiter.TimeProvider, linked.Token)
                     .ConfigureAwait(false);
             }
         }

@@ -28,4 +28,11 @@ internal sealed class ThrottlePartitionedRateLimiter(LimiterAdapter adapter) : P
 
         base.Dispose(disposing);
     }
+
+    // Hosts and DI containers dispose asynchronously: DisposeAsync must end the waits and refuse grants as Dispose does.
+    protected override ValueTask DisposeAsyncCore()
+    {
+        adapter.Dispose();
+        return base.DisposeAsyncCore();
+    }
 }

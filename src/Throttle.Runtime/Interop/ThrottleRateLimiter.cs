@@ -27,4 +27,11 @@ internal sealed class ThrottleRateLimiter(LimiterAdapter adapter, string key) : 
 
         base.Dispose(disposing);
     }
+
+    // Hosts and DI containers dispose asynchronously: DisposeAsync must end the waits and refuse grants as Dispose does.
+    protected override ValueTask DisposeAsyncCore()
+    {
+        adapter.Dispose();
+        return base.DisposeAsyncCore();
+    }
 }

@@ -119,9 +119,10 @@ public sealed class LeakyBucketLimiter : ThrottleLimiter
                 }
             }
 
-            // The bucket is full: wait until enough has leaked out to hold this call, then reserve again.
+            // The bucket is full: wait until enough has leaked out to hold this call, then reserve again. Waits of a slow
+            // leak can exceed what one timer takes; LongTimer waits them in chunks.
             var untilRoom = reservation.RoomAfter > MinimumRetryDelay ? reservation.RoomAfter : MinimumRetryDelay;
-            await Task.Delay(WholeMilliseconds(untilRoom), TimeProvider, cancellationToken).ConfigureAwait(false);
+            await LongTimer.Delay(WholeMilliseconds(untilRoom), TimeProvider, cancellationToken).ConfigureAwait(false);
             if (remaining != Timeout.InfiniteTimeSpan)
             {
                 remaining = maxWait - TimeProvider.GetElapsedTime(started);
@@ -139,7 +140,7 @@ public sealed class LeakyBucketLimiter : ThrottleLimiter
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Delay(WholeMilliseconds(reservation.Delay), TimeProvider, cancellationToken).ConfigureAwait(false);
+            await LongTimer.Delay(WholeMilliseconds(reservation.Delay), TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -193,7 +193,8 @@ public abstract class ThrottleLimiter
                 }
             }
 
-            await Task.Delay(retryAfter, TimeProvider, cancellationToken).ConfigureAwait(false);
+            // A slow limit can name a moment beyond what one timer takes (1 per 1e8 s): wait for it in chunks.
+            await LongTimer.Delay(retryAfter, TimeProvider, cancellationToken).ConfigureAwait(false);
             decision = await AttemptAcquireCoreAsync(key, tokens, cancellationToken).ConfigureAwait(false);
         }
     }

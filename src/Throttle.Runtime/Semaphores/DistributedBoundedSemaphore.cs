@@ -19,7 +19,8 @@ public sealed class DistributedBoundedSemaphore : DistributedSemaphore
     /// <param name="value">The number of slots (initial and maximum), at least 1. A different value for an existing key is an error.</param>
     /// <param name="acquireSleepDelay">The fallback polling interval while waiting; default 0.1 s.</param>
     /// <param name="acquireTimeout">The default acquire timeout; null for no bound.</param>
-    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s.</param>
+    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s, from
+    /// <see cref="Throttle.Policies.DistributedSemaphoreOptions.MinLeaseSeconds"/> to <see cref="Throttle.Policies.DistributedSemaphoreOptions.MaxLeaseSeconds"/>.</param>
     /// <param name="timeProvider">The clock of timeouts and renewal; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long for a Redis key.</exception>

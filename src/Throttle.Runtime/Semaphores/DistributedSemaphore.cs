@@ -43,6 +43,7 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     private static readonly TimeSpan s_defaultLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultLeaseSeconds);
     private static readonly TimeSpan s_defaultSleep = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds);
     private static readonly TimeSpan s_minLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.MinLeaseSeconds);
+    private static readonly TimeSpan s_maxLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.MaxLeaseSeconds);
 
     private readonly RedisLayer _redis;
     private readonly SemaphoreKeys _keys;
@@ -63,7 +64,8 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     /// <param name="value">The number of slots, at least 1. The first user stores it; a different value later is an error.</param>
     /// <param name="acquireSleepDelay">The fallback polling interval while waiting; default 0.1 s.</param>
     /// <param name="acquireTimeout">The default acquire timeout; null for no bound.</param>
-    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s.</param>
+    /// <param name="leaseTime">How long a slot outlives a holder that stops renewing; default 30 s, from
+    /// <see cref="Throttle.Policies.DistributedSemaphoreOptions.MinLeaseSeconds"/> to <see cref="Throttle.Policies.DistributedSemaphoreOptions.MaxLeaseSeconds"/>.</param>
     /// <param name="timeProvider">The clock of timeouts and renewal; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long for a Redis key.</exception>
@@ -101,6 +103,15 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(
                 nameof(leaseTime), LeaseTime, $"leaseTime must be at least {s_minLease.TotalMilliseconds} ms: it is renewed every third of it.");
+        }
+
+        // Checked here, before any slot is taken: a longer lease is outside the documented range of
+        // DistributedSemaphoreOptions.LeaseSeconds, and one above three timer limits would fail to start its renewal
+        // timer only after Redis had granted the slot, leaving it held for the whole lease.
+        if (LeaseTime > s_maxLease)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(leaseTime), LeaseTime, $"leaseTime must be at most {DistributedSemaphoreOptions.MaxLeaseSeconds} s, the longest wait a timer accepts.");
         }
 
         _redis = redis;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using Throttle.Internal;
 
 namespace Throttle.Semaphores;
 
@@ -122,9 +123,11 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
 
         public async Task<SemaphoreLease> WaitAsync(CancellationToken cancellationToken)
         {
+            // A long timer: a timeout beyond what one timer takes (TimeSpan.MaxValue, 1e7 s) is waited in chunks, so it
+            // neither throws after the waiter was queued (a release would hand it a slot nobody holds) nor is cut short.
             using var timer = timeout == Timeout.InfiniteTimeSpan
                 ? null
-                : owner.TimeProvider.CreateTimer(static state => ((Waiter)state!).Abandon(), this, timeout, Timeout.InfiniteTimeSpan);
+                : new LongTimer(owner.TimeProvider, static state => ((Waiter)state!).Abandon(), this, timeout);
             using var registration = cancellationToken.Register(static state => ((Waiter)state!).Abandon(), this);
             if (await _completion.Task.ConfigureAwait(false))
             {
