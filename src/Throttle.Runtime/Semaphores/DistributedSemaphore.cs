@@ -181,8 +181,13 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             {
                 // Taken before the attempt, so that a release published after the attempt is not missed.
                 var signal = Volatile.Read(ref _signal).Task;
+
+                // The attempt itself is not cancelled: once sent it may take a slot or a place in the queue, and only
+                // its answer says which, so it is always read (bounded by the operation timeout); cancellation applies
+                // between attempts and while waiting.
+                cancellationToken.ThrowIfCancellationRequested();
                 var result = (RedisResult[])(await _redis.EvaluateAsync(
-                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, queue], cancellationToken).ConfigureAwait(false))!;
+                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, queue], CancellationToken.None).ConfigureAwait(false))!;
                 var status = (long)result[0];
                 if (status == 1)
                 {
