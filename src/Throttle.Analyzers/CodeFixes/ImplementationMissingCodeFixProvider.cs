@@ -22,7 +22,7 @@ namespace Throttle.Analyzers.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ImplementationMissingCodeFixProvider))]
 [Shared]
-public sealed class ImplementationMissingCodeFixProvider : CodeFixProvider
+public sealed class ImplementationMissingCodeFixProvider : DeclarationCodeFixProvider<MethodDeclarationSyntax>
 {
     /// <summary>The key that groups this fix for Fix All; never changes.</summary>
     public const string EquivalenceKey = "THR003.AddImplementationMethod";
@@ -33,30 +33,15 @@ public sealed class ImplementationMissingCodeFixProvider : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.ImplementationMissing.Id);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            // A declaration with a body is THR008's to fix, never this one's.
-            if (root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent is not MethodDeclarationSyntax { Body: null, ExpressionBody: null } method)
-            {
-                continue;
-            }
+    /// <remarks>A declaration with a body is THR008's to fix, never this one's.</remarks>
+    private protected override string? Title(MethodDeclarationSyntax method) =>
+        method is { Body: null, ExpressionBody: null } ? $"Add the implementation method '{ImplementationFinder.CoreName(method.Identifier.ValueText)}'" : null;
 
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Add the implementation method '{ImplementationFinder.CoreName(method.Identifier.ValueText)}'",
-                    cancellationToken => FixAsync(context.Document, method, cancellationToken),
-                    EquivalenceKey),
-                diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixAsync(Document document, MethodDeclarationSyntax method, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    private protected override async Task<Document> FixAsync(Document document, MethodDeclarationSyntax method, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,7 @@ namespace Throttle.Analyzers.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MethodNotPartialCodeFixProvider))]
 [Shared]
-public sealed class MethodNotPartialCodeFixProvider : CodeFixProvider
+public sealed class MethodNotPartialCodeFixProvider : DeclarationCodeFixProvider<MethodDeclarationSyntax>
 {
     /// <summary>The key that groups this fix for Fix All; never changes.</summary>
     public const string EquivalenceKey = "THR001.AddPartialToMethod";
@@ -29,31 +29,16 @@ public sealed class MethodNotPartialCodeFixProvider : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.MethodNotPartial.Id);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent is not MethodDeclarationSyntax method)
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    HasBody(method) ? $"Make '{method.Identifier.ValueText}' partial and move its body to '{ImplementationFinder.CoreName(method.Identifier.ValueText)}'" : "Add 'partial' to the method",
-                    cancellationToken => FixAsync(context.Document, method, cancellationToken),
-                    EquivalenceKey),
-                diagnostic);
-        }
-    }
+    private protected override string? Title(MethodDeclarationSyntax method) =>
+        HasBody(method) ? $"Make '{method.Identifier.ValueText}' partial and move its body to '{ImplementationFinder.CoreName(method.Identifier.ValueText)}'" : "Add 'partial' to the method";
 
     private static bool HasBody(MethodDeclarationSyntax method) => method.Body is not null || method.ExpressionBody is not null;
 
-    private static async Task<Document> FixAsync(Document document, MethodDeclarationSyntax method, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    private protected override async Task<Document> FixAsync(Document document, MethodDeclarationSyntax method, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)

@@ -18,7 +18,7 @@ namespace Throttle.Analyzers.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(TypeNotPartialCodeFixProvider))]
 [Shared]
-public sealed class TypeNotPartialCodeFixProvider : CodeFixProvider
+public sealed class TypeNotPartialCodeFixProvider : DeclarationCodeFixProvider<TypeDeclarationSyntax>
 {
     /// <summary>The key that groups this fix for Fix All; never changes.</summary>
     public const string EquivalenceKey = "THR002.AddPartialToTypes";
@@ -27,29 +27,14 @@ public sealed class TypeNotPartialCodeFixProvider : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.TypeNotPartial.Id);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent is not TypeDeclarationSyntax type)
-            {
-                continue;
-            }
+    private protected override string? Title(TypeDeclarationSyntax type) =>
+        "Add 'partial' to the containing types";
 
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Add 'partial' to the containing types",
-                    cancellationToken => FixAsync(context.Document, type, cancellationToken),
-                    EquivalenceKey),
-                diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixAsync(Document document, TypeDeclarationSyntax reported, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    private protected override async Task<Document> FixAsync(Document document, TypeDeclarationSyntax reported, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)
