@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using Throttle.Storage;
 using Throttle.Storage.Redis;
 
@@ -37,6 +39,18 @@ public sealed partial class ThrottleRuntimeOptions
             ClearRedis();
         }
     }
+
+    /// <summary>
+    /// Where the runtime's logs go (breakers opening, leases lost, Redis failure policy engaged). Null (the default)
+    /// for none. A host's <c>AddThrottle</c> sets the container's.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Creates the runtime's <c>Throttle</c> meter, so a host's metrics pipeline sees its instruments. Null (the
+    /// default) for a meter of the runtime's own. A host's <c>AddThrottle</c> sets the container's.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>The size of the default in-memory storage, in keys. Default 100,000.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
