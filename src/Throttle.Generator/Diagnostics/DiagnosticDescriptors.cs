@@ -53,13 +53,13 @@ internal static class DiagnosticDescriptors
         "Method '{0}' could run on any of the ThrottleRuntime members {1} of '{2}'; keep one field or property of type ThrottleRuntime, so generated code knows which runtime to use");
 
     /// <summary>
-    /// A ThrottleRuntime primary-constructor parameter, which generated code cannot read (docs/diagnostics.md#thr011).
+    /// A ThrottleRuntime primary-constructor parameter that generated code cannot read (docs/diagnostics.md#thr011).
     /// A warning: the method still runs, on ThrottleRuntime.Current.
     /// </summary>
     public static readonly DiagnosticDescriptor RuntimeParameterNotVisible = new(
         "THR011",
-        "ThrottleRuntime primary-constructor parameter is not used",
-        "Primary-constructor parameter '{0}' of '{1}' is not visible to the generated code of '{2}', which therefore runs on ThrottleRuntime.Current; keep it in a field ('private readonly ThrottleRuntime _runtime = {0};')",
+        "ThrottleRuntime primary-constructor parameter cannot be used",
+        "Primary-constructor parameter '{0}' of '{1}' {2}, so the generated code of '{3}' cannot read it and runs on ThrottleRuntime.Current; keep it in a field ('private readonly ThrottleRuntime _runtime = {0};')",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

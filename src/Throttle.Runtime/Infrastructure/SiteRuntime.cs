@@ -17,7 +17,7 @@ public static class SiteRuntime
     /// object's construction, never a reason to fall back to <see cref="ThrottleRuntime.Current"/> silently.
     /// </summary>
     /// <param name="runtime">The member's value.</param>
-    /// <param name="member">The member, <c>Namespace.Type.Member</c>, for the message.</param>
+    /// <param name="member">The member, <c>Namespace.Type.Member</c> (or <c>Namespace.Type(parameter)</c> for a primary-constructor parameter), for the message.</param>
     /// <returns><paramref name="runtime"/>.</returns>
     /// <exception cref="InvalidOperationException"><paramref name="runtime"/> is null.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
