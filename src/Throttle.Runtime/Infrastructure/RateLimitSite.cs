@@ -203,6 +203,9 @@ public sealed class RateLimitSite
         return LimiterOf(runtime).AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
     }
 
+    /// <summary>Takes one permit for <paramref name="key"/> on the current runtime, blocking the thread while it waits.</summary>
+    internal void Acquire(string key, CancellationToken cancellationToken) => Acquire(null, key, cancellationToken);
+
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits (synchronous methods).</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
     internal void Acquire(ThrottleRuntime? runtime, string key, CancellationToken cancellationToken)

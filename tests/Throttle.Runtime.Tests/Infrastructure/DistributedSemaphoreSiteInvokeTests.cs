@@ -120,7 +120,7 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         using (scope)
         {
             Assert.Equal(3, site.Invoke(null, null, 3, static (x, _) => x, CancellationToken.None));
-            Assert.Throws<InvalidOperationException>(() => site.Invoke<int>(null, 0, static (_, _) => throw new InvalidOperationException(), CancellationToken.None));
+            Assert.Throws<InvalidOperationException>(() => site.Invoke<int>(null, null, 0, static (_, _) => throw new InvalidOperationException(), CancellationToken.None));
             Assert.True(await IsFreeAsync(semaphore));
         }
     }
@@ -132,7 +132,7 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         using (scope)
         {
             Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.InvokeAsync<int, int>(null, null, 0, null!, CancellationToken.None)).ParamName);
-            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.Invoke<int>(null, 0, null!, CancellationToken.None)).ParamName);
+            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.Invoke<int>(null, null, 0, null!, CancellationToken.None)).ParamName);
         }
     }
 }
