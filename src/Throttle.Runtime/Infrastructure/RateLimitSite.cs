@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
@@ -37,6 +38,7 @@ public sealed class RateLimitSite
         ArgumentNullException.ThrowIfNull(options);
         options = options.Copy();
         OptionRules.ThrowFirst(options.Validate());
+        ThrowIfUnknownStrategy(options);
         LimiterName = options.Limiter;
         if (LimiterName is null)
         {
@@ -48,6 +50,18 @@ public sealed class RateLimitSite
         Strategy = options.Strategy;
         Scope = options.Scope ?? id;
         MaxWait = Guard.WaitSeconds(options.MaxWaitSeconds, nameof(options.MaxWaitSeconds));
+    }
+
+    // Validate skips the rate options next to a named limiter, the strategy among them; an undefined strategy is refused
+    // here all the same (with Validate's own message), at construction rather than at some later call.
+    private static void ThrowIfUnknownStrategy(RateLimitOptions options)
+    {
+        if (options.Limiter is not null)
+        {
+            var unnamed = options.Copy();
+            unnamed.Limiter = null;
+            OptionRules.ThrowFirst(unnamed.Validate().Where(problem => problem.Option == nameof(RateLimitOptions.Strategy)).ToList());
+        }
     }
 
     /// <summary>Unique name of the method.</summary>
