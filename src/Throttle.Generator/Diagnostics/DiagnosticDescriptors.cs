@@ -46,6 +46,25 @@ internal static class DiagnosticDescriptors
         "Throttle method already has a body",
         "Method '{0}' already has a body; the Throttle generator writes it. Move the body to '{1}' and leave a partial declaration without a body.");
 
+    /// <summary>Two or more ThrottleRuntime members the method could run on (docs/diagnostics.md#thr010).</summary>
+    public static readonly DiagnosticDescriptor AmbiguousRuntime = Error(
+        "THR010",
+        "More than one ThrottleRuntime member",
+        "Method '{0}' could run on any of the ThrottleRuntime members {1} of '{2}'; keep one field or property of type ThrottleRuntime, so generated code knows which runtime to use");
+
+    /// <summary>
+    /// A ThrottleRuntime primary-constructor parameter that generated code cannot read (docs/diagnostics.md#thr011).
+    /// A warning: the method still runs, on ThrottleRuntime.Current.
+    /// </summary>
+    public static readonly DiagnosticDescriptor RuntimeParameterNotVisible = new(
+        "THR011",
+        "ThrottleRuntime primary-constructor parameter cannot be used",
+        "Primary-constructor parameter '{0}' of '{1}' {2}, so the generated code of '{3}' cannot read it and runs on ThrottleRuntime.Current; keep it in a field ('private readonly ThrottleRuntime _runtime = {0};')",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "thr011");
+
     // The option-range diagnostics below take their whole message from the shared options validation
     // (src/Throttle.Runtime/Policies), so the runtime's ArgumentException says exactly the same.
 

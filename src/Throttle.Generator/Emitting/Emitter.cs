@@ -29,6 +29,14 @@ internal static class Emitter
         }
 
         SiteFieldWriter.Write(writer, model);
+        if (model.Runtime is { PrimaryConstructorParameter: { } parameter } runtime)
+        {
+            // Read by the static layer callbacks through the state's receiver; the compiler keeps the parameter for it.
+            writer.Line(Emitter.GeneratedCode);
+            writer.Line($"private global::Throttle.ThrottleRuntime{(runtime.IsNullable ? "?" : string.Empty)} {runtime.Member} => {parameter};");
+            writer.Line();
+        }
+
         WriteMethod(writer, model);
 
         foreach (var _ in model.ContainingTypes)

@@ -9,8 +9,9 @@ namespace Throttle.Generator.Emitting;
 /// <summary>
 /// Writes the wrapper's body: the method's receiver and arguments packed once into a value-tuple state, then one call
 /// per layer, outermost first (queue, resilience pipeline, rate limit, semaphore), each of the same form
-/// <c>site.InvokeAsync(key, state, static (state, token) =&gt; next, token)</c> (<c>Invoke</c> for synchronous methods);
-/// the last layer's callback calls the implementation.
+/// <c>site.InvokeAsync(runtime, key, state, static (state, token) =&gt; next, token)</c> (<c>Invoke</c> for synchronous
+/// methods); the last layer's callback calls the implementation. The runtime is the type's <c>ThrottleRuntime</c>
+/// member read from the state's receiver (no capture), or null for <c>ThrottleRuntime.Current</c>.
 /// </summary>
 /// <remarks>
 /// Waiting, holding and releasing, and the synchronous fast path (a free permit or slot calls the next layer directly,
@@ -29,9 +30,10 @@ internal sealed class LayerWriter
     private readonly MethodModel _model;
     private readonly List<Layer> _layers = new();
 
-    /// <summary>What the state holds, in order: the receiver (unless the implementation is static), then each parameter.</summary>
+    /// <summary>What the state holds, in order: the receiver (when the implementation or the runtime member needs it), then each parameter.</summary>
     private readonly List<(string Value, string Type, string? Parameter)> _elements = new();
 
+    private readonly bool _hasReceiver;
     private readonly bool _isAsync;
     private readonly string _layerReturnType;
 
@@ -43,7 +45,8 @@ internal sealed class LayerWriter
         AddIf(model.RateLimit is not null, Layer.RateLimit);
         AddIf(model.Semaphore is not null, Layer.Semaphore);
 
-        if (!model.CoreIsStatic)
+        _hasReceiver = !model.CoreIsStatic || model.Runtime is { IsInstance: true };
+        if (_hasReceiver)
         {
             _elements.Add(("this", model.SelfType, null));
         }
@@ -108,6 +111,7 @@ internal sealed class LayerWriter
             _ => (_model.Semaphore!.FieldName, _model.Semaphore!.Partition is { } partition ? Key(partition) : "null"),
         };
         writer.Line($"{prefix}{site}.{(_isAsync ? "InvokeAsync" : "Invoke")}(");
+        writer.Line($"    {Runtime},");
         if (leading is not null)
         {
             writer.Line($"    {leading},");
@@ -127,9 +131,27 @@ internal sealed class LayerWriter
         }
 
         var receiver = _model.CoreIsStatic ? string.Empty : Element(0) + ".";
-        var arguments = string.Join(", ", Enumerable.Range(_model.CoreIsStatic ? 0 : 1, _elements.Count - (_model.CoreIsStatic ? 0 : 1)).Select(Element));
+        var first = _hasReceiver ? 1 : 0;
+        var arguments = string.Join(", ", Enumerable.Range(first, _elements.Count - first).Select(Element));
         var call = $"{receiver}{_model.CoreName}{_model.TypeParameters}({arguments})";
         return _model.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT ? $"new {_layerReturnType}({call})" : call;
+    }
+
+    /// <summary>The runtime argument of every site call: the type's runtime member, or null for <c>ThrottleRuntime.Current</c>.</summary>
+    private string Runtime
+    {
+        get
+        {
+            if (_model.Runtime is not { } runtime)
+            {
+                return "null";
+            }
+
+            var member = (runtime.IsInstance ? Element(0) : _model.SelfType) + "." + runtime.Member;
+            return runtime.IsNullable
+                ? member
+                : $"global::Throttle.Infrastructure.SiteRuntime.Required({member}, {SymbolText.Literal(runtime.DisplayName)})";
+        }
     }
 
     private string RateLimitKey(RateLimitModel rateLimit) =>

@@ -30,6 +30,7 @@ internal sealed record ParameterModel(string Name, string Type, string Modifiers
 /// present when its attribute is; the emitter nests them in <see cref="Parsing.ThrottleAttributes.InWrappingOrder"/>.
 /// </summary>
 /// <param name="ResultType">For <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c>: <c>T</c>, fully qualified; otherwise null.</param>
+/// <param name="Runtime">The member holding the runtime the sites run on; null for <c>ThrottleRuntime.Current</c>.</param>
 internal sealed record MethodModel(
     string HintName,
     string? Namespace,
@@ -47,6 +48,7 @@ internal sealed record MethodModel(
     bool CoreIsStatic,
     string? CancellationTokenName,
     string? ResultType,
+    RuntimeSourceModel? Runtime,
     QueuedModel? Queued,
     ResilienceModel? Resilience,
     RateLimitModel? RateLimit,

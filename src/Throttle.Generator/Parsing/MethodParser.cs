@@ -101,6 +101,7 @@ internal static class MethodParser
 
         var names = new MethodNames(method);
         var compilation = context.SemanticModel.Compilation;
+        var runtime = RuntimeMemberFinder.Find(method, declaration, names, compilation, diagnostics);
         var queued = queuedAttribute is null ? null : QueuedParser.Parse(queuedAttribute, method, returnKind, names, diagnostics);
         var resilience = ResilienceParser.Parse(circuitBreakerAttribute, retryAttribute, compilation, names, diagnostics);
         var rateLimit = rateLimitAttribute is null ? null : RateLimitParser.Parse(rateLimitAttribute, method, names, compilation, diagnostics);
@@ -137,6 +138,7 @@ internal static class MethodParser
             ResultType: returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT
                 ? ((INamedTypeSymbol)method.ReturnType).TypeArguments[0].ToDisplayString(SymbolText.Qualified)
                 : null,
+            Runtime: runtime,
             Queued: queued,
             Resilience: resilience,
             RateLimit: rateLimit,

@@ -10,9 +10,10 @@ using Throttle.Semaphores;
 namespace Throttle.Infrastructure;
 
 /// <summary>
-/// One <c>[DistributedSemaphore]</c> method's policy, held by generated code in a static field. It resolves its
-/// semaphore from <see cref="ThrottleRuntime.Current"/> (Redis-backed when the runtime has a Redis connection, else
-/// in process) and caches it per runtime; semaphores are shared per key and partition within a runtime.
+/// One <c>[DistributedSemaphore]</c> method's policy, held by generated code in a static field. Each call names its
+/// runtime (the one the method's object holds, or null for <see cref="ThrottleRuntime.Current"/>); the site resolves
+/// that runtime's semaphore (Redis-backed when the runtime has a Redis connection, else in process) and caches it per
+/// runtime; semaphores are shared per key and partition within a runtime.
 /// </summary>
 /// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -69,6 +70,7 @@ public sealed class DistributedSemaphoreSite
     /// </remarks>
     /// <typeparam name="TResult">The call's result.</typeparam>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -77,13 +79,13 @@ public sealed class DistributedSemaphoreSite
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     public ValueTask<TResult> InvokeAsync<TState, TResult>(
-        string? partition, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
+        ThrottleRuntime? runtime, string? partition, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
         ValueTask<SemaphoreLease> acquiring;
         try
         {
-            acquiring = AcquireAsync(partition, cancellationToken);
+            acquiring = AcquireAsync(runtime, partition, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -157,6 +159,7 @@ public sealed class DistributedSemaphoreSite
     /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs.</summary>
     /// <remarks>As <see cref="InvokeAsync{TState, TResult}"/>, for a call without a result.</remarks>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -165,13 +168,13 @@ public sealed class DistributedSemaphoreSite
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     public ValueTask InvokeAsync<TState>(
-        string? partition, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
+        ThrottleRuntime? runtime, string? partition, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
         ValueTask<SemaphoreLease> acquiring;
         try
         {
-            acquiring = AcquireAsync(partition, cancellationToken);
+            acquiring = AcquireAsync(runtime, partition, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -233,6 +236,7 @@ public sealed class DistributedSemaphoreSite
     /// <remarks>The slot is released however <paramref name="next"/> ends.</remarks>
     /// <typeparam name="TResult">The call's result.</typeparam>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -241,16 +245,17 @@ public sealed class DistributedSemaphoreSite
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     /// <returns><paramref name="next"/>'s result.</returns>
-    public TResult Invoke<TState, TResult>(string? partition, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken)
+    public TResult Invoke<TState, TResult>(ThrottleRuntime? runtime, string? partition, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        using var lease = Acquire(partition, cancellationToken);
+        using var lease = Acquire(runtime, partition, cancellationToken);
         return next(state, cancellationToken);
     }
 
     /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs, blocking the thread while it waits.</summary>
     /// <remarks>The slot is released however <paramref name="next"/> ends.</remarks>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -258,22 +263,31 @@ public sealed class DistributedSemaphoreSite
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
-    public void Invoke<TState>(string? partition, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken)
+    public void Invoke<TState>(ThrottleRuntime? runtime, string? partition, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        using var lease = Acquire(partition, cancellationToken);
+        using var lease = Acquire(runtime, partition, cancellationToken);
         next(state, cancellationToken);
     }
 
     /// <summary>Takes a slot of the semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
     internal ValueTask<SemaphoreLease> AcquireAsync(string? partition, CancellationToken cancellationToken) =>
-        Resolve(partition).AcquireAsync(AcquireTimeout, cancellationToken);
+        AcquireAsync(null, partition, cancellationToken);
+
+    /// <summary>Takes a slot of <paramref name="runtime"/>'s semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
+    /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
+    internal ValueTask<SemaphoreLease> AcquireAsync(ThrottleRuntime? runtime, string? partition, CancellationToken cancellationToken) =>
+        Resolve(runtime, partition).AcquireAsync(AcquireTimeout, cancellationToken);
+
+    /// <summary>Takes a slot on the current runtime, blocking the thread while it waits (synchronous methods).</summary>
+    /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
+    internal SemaphoreLease Acquire(string? partition, CancellationToken cancellationToken) => Acquire(null, partition, cancellationToken);
 
     /// <summary>Takes a slot, blocking the thread while it waits (synchronous methods).</summary>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
-    internal SemaphoreLease Acquire(string? partition, CancellationToken cancellationToken) =>
-        ThrottleSemaphore.Wait(AcquireAsync(partition, cancellationToken));
+    internal SemaphoreLease Acquire(ThrottleRuntime? runtime, string? partition, CancellationToken cancellationToken) =>
+        ThrottleSemaphore.Wait(AcquireAsync(runtime, partition, cancellationToken));
 
     // An exception next threw before returning its task: released first, then rethrown into the task, as an async method would.
     private static async ValueTask<TResult> ReleaseThenThrowAsync<TResult>(SemaphoreLease lease, ExceptionDispatchInfo exception)
@@ -290,12 +304,15 @@ public sealed class DistributedSemaphoreSite
     }
 
     /// <summary>The semaphore of the current runtime for <paramref name="partition"/>.</summary>
-    internal ThrottleSemaphore Resolve(string? partition)
+    internal ThrottleSemaphore Resolve(string? partition) => Resolve(null, partition);
+
+    /// <summary>The semaphore of <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>) for <paramref name="partition"/>.</summary>
+    internal ThrottleSemaphore Resolve(ThrottleRuntime? runtime, string? partition)
     {
         // A partitioned call resolves its own key each time (the runtime caches semaphores by key); only the unpartitioned
         // semaphore is worth holding here, and it is never created for a site that always partitions.
         return partition is null
-            ? _resolved.Get(this, static (runtime, site) => runtime.GetSemaphore(site.Key, null, site.Value, site.LeaseTime, site.AcquireSleepDelay, site.Id))
-            : ThrottleRuntime.Current.GetSemaphore(Key, partition, Value, LeaseTime, AcquireSleepDelay, Id);
+            ? _resolved.Get(runtime, this, static (runtime, site) => runtime.GetSemaphore(site.Key, null, site.Value, site.LeaseTime, site.AcquireSleepDelay, site.Id))
+            : (runtime ?? ThrottleRuntime.Current).GetSemaphore(Key, partition, Value, LeaseTime, AcquireSleepDelay, Id);
     }
 }

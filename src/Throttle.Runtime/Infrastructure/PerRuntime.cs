@@ -5,28 +5,56 @@ namespace Throttle.Infrastructure;
 
 /// <summary>
 /// What a site resolves once per <see cref="ThrottleRuntime"/> (its limiter, queue, pipeline or semaphore): resolved on
-/// first use and again only when <see cref="ThrottleRuntime.Current"/> is another runtime (a test's scope, say).
+/// a runtime's first use, then found by reference. A few runtimes are remembered, so two hosts calling one method in
+/// turn (two test hosts in one process) find theirs without resolving or allocating again.
 /// A mutable struct held in a site's field: call <see cref="Get{TState}"/> on the field itself, never on a copy.
 /// </summary>
 /// <typeparam name="T">What is resolved.</typeparam>
 internal struct PerRuntime<T>
     where T : class
 {
-    private Entry? _entry;
+    /// <summary>How many runtimes a site remembers; more are resolved again (the runtime caches what it hands out).</summary>
+    internal const int Capacity = 4;
 
-    /// <summary>The value for the current runtime; <paramref name="resolve"/> runs only when the runtime changed.</summary>
-    public T Get<TState>(TState state, Func<ThrottleRuntime, TState, T> resolve)
+    // Newest first; replaced whole (never changed in place), so a reader sees a consistent array without a lock.
+    private Entry[]? _entries;
+
+    /// <summary>
+    /// The value for <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>, read only then);
+    /// <paramref name="resolve"/> runs only for a runtime not remembered.
+    /// </summary>
+    public T Get<TState>(ThrottleRuntime? runtime, TState state, Func<ThrottleRuntime, TState, T> resolve)
     {
-        var runtime = ThrottleRuntime.Current;
-        var entry = Volatile.Read(ref _entry);
-        if (entry is null || !ReferenceEquals(entry.Runtime, runtime))
+        runtime ??= ThrottleRuntime.Current;
+        var entries = Volatile.Read(ref _entries);
+        if (entries is not null)
         {
-            // Two threads may both resolve on a change; the runtime hands both the same instance, so either write is right.
-            entry = new Entry(runtime, resolve(runtime, state));
-            Volatile.Write(ref _entry, entry);
+            foreach (var entry in entries)
+            {
+                if (ReferenceEquals(entry.Runtime, runtime))
+                {
+                    return entry.Value;
+                }
+            }
         }
 
-        return entry.Value;
+        return Add(entries, runtime, resolve(runtime, state));
+    }
+
+    private T Add(Entry[]? entries, ThrottleRuntime runtime, T value)
+    {
+        // Two threads may both resolve one runtime; the runtime hands both the same instance, so either write is right,
+        // and a runtime lost to a racing write is only resolved again.
+        var count = entries is null ? 0 : Math.Min(entries.Length, Capacity - 1);
+        var next = new Entry[count + 1];
+        next[0] = new Entry(runtime, value);
+        if (count > 0)
+        {
+            Array.Copy(entries!, 0, next, 1, count);
+        }
+
+        Volatile.Write(ref _entries, next);
+        return value;
     }
 
     private sealed class Entry(ThrottleRuntime runtime, T value)

@@ -9,9 +9,10 @@ using Throttle.Queues;
 namespace Throttle.Infrastructure;
 
 /// <summary>
-/// One <c>[Queued]</c> method's queue binding, held by generated code in a static field. It resolves its
-/// <see cref="InvocationQueue"/> from <see cref="ThrottleRuntime.Current"/> (the named queue, or the method's own,
-/// created once per runtime and started on first use) and re-resolves only when the current runtime changes.
+/// One <c>[Queued]</c> method's queue binding, held by generated code in a static field. Each call names its runtime
+/// (the one the method's object holds, or null for <see cref="ThrottleRuntime.Current"/>); the site resolves that
+/// runtime's <see cref="InvocationQueue"/> (the named queue, or the method's own, created once per runtime and started on
+/// first use) once per runtime.
 /// </summary>
 /// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -52,14 +53,14 @@ public sealed class QueuedSite
     /// <summary>Size of the method's own queue.</summary>
     public int MaxSize { get; }
 
-    /// <summary>The queue of the current runtime.</summary>
+    /// <summary>The queue of the current runtime (<see cref="ThrottleRuntime.Current"/>).</summary>
     /// <exception cref="InvalidOperationException">The named queue is not registered on the current runtime.</exception>
-    public InvocationQueue Queue =>
-        _resolved.Get(this, static (runtime, site) => runtime.ResolveQueue(site));
+    public InvocationQueue Queue => QueueOf(null);
 
     /// <summary>Queues a call with a result (see <see cref="InvocationQueue.EnqueueAsync{TState, TResult}"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
     /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="priority">Higher runs first.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
@@ -67,11 +68,12 @@ public sealed class QueuedSite
     /// <returns>The implementation's result or exception (a queued call always completes later, so this wraps a task).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     public ValueTask<TResult> InvokeAsync<TState, TResult>(
-        int priority, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
-        new(EnqueueAsync(state, next, priority, cancellationToken));
+        ThrottleRuntime? runtime, int priority, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
+        new(QueueOf(runtime).EnqueueAsync(state, next, priority, cancellationToken));
 
     /// <summary>Queues a call without a result (see <see cref="InvocationQueue.EnqueueAsync{TState}"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="priority">Higher runs first.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
@@ -79,15 +81,20 @@ public sealed class QueuedSite
     /// <returns>Completes when the implementation did.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     public ValueTask InvokeAsync<TState>(
-        int priority, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
-        new(EnqueueAsync(state, next, priority, cancellationToken));
+        ThrottleRuntime? runtime, int priority, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
+        new(QueueOf(runtime).EnqueueAsync(state, next, priority, cancellationToken));
 
-    /// <summary>Queues a call with a result.</summary>
+    /// <summary>The queue of <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>).</summary>
+    /// <exception cref="InvalidOperationException">The named queue is not registered on that runtime.</exception>
+    internal InvocationQueue QueueOf(ThrottleRuntime? runtime) =>
+        _resolved.Get(runtime, this, static (runtime, site) => runtime.ResolveQueue(site));
+
+    /// <summary>Queues a call with a result on the current runtime's queue.</summary>
     internal Task<TResult> EnqueueAsync<TState, TResult>(
         TState state, Func<TState, CancellationToken, ValueTask<TResult>> work, int priority, CancellationToken cancellationToken) =>
         Queue.EnqueueAsync(state, work, priority, cancellationToken);
 
-    /// <summary>Queues a call without a result.</summary>
+    /// <summary>Queues a call without a result on the current runtime's queue.</summary>
     internal Task EnqueueAsync<TState>(
         TState state, Func<TState, CancellationToken, ValueTask> work, int priority, CancellationToken cancellationToken) =>
         Queue.EnqueueAsync(state, work, priority, cancellationToken);

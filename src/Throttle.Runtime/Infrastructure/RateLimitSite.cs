@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
@@ -9,9 +10,10 @@ using Throttle.Policies;
 namespace Throttle.Infrastructure;
 
 /// <summary>
-/// One <c>[RateLimit]</c> method's policy, held by generated code in a static field. It resolves its limiter from
-/// <see cref="ThrottleRuntime.Current"/> once and re-resolves only when the current runtime changes, so a call with a
-/// permit available costs one reference comparison plus the limiter's own check, and allocates nothing.
+/// One <c>[RateLimit]</c> method's policy, held by generated code in a static field. Each call names its runtime (the
+/// one the method's object holds, or null for <see cref="ThrottleRuntime.Current"/>); the site resolves its limiter
+/// once per runtime, so a call with a permit available costs a reference comparison plus the limiter's own check, and
+/// allocates nothing.
 /// </summary>
 /// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -36,6 +38,7 @@ public sealed class RateLimitSite
         ArgumentNullException.ThrowIfNull(options);
         options = options.Copy();
         OptionRules.ThrowFirst(options.Validate());
+        ThrowIfUnknownStrategy(options);
         LimiterName = options.Limiter;
         if (LimiterName is null)
         {
@@ -47,6 +50,18 @@ public sealed class RateLimitSite
         Strategy = options.Strategy;
         Scope = options.Scope ?? id;
         MaxWait = Guard.WaitSeconds(options.MaxWaitSeconds, nameof(options.MaxWaitSeconds));
+    }
+
+    // Validate skips the rate options next to a named limiter, the strategy among them; an undefined strategy is refused
+    // here all the same (with Validate's own message), at construction rather than at some later call.
+    private static void ThrowIfUnknownStrategy(RateLimitOptions options)
+    {
+        if (options.Limiter is not null)
+        {
+            var unnamed = options.Copy();
+            unnamed.Limiter = null;
+            OptionRules.ThrowFirst(unnamed.Validate().Where(problem => problem.Option == nameof(RateLimitOptions.Strategy)).ToList());
+        }
     }
 
     /// <summary>Unique name of the method.</summary>
@@ -73,9 +88,8 @@ public sealed class RateLimitSite
     /// <summary>Longest wait for a permit; <see cref="Timeout.InfiniteTimeSpan"/> for no bound.</summary>
     public TimeSpan MaxWait { get; }
 
-    /// <summary>The limiter of the current runtime.</summary>
-    public ThrottleLimiter Limiter =>
-        _resolved.Get(this, static (runtime, site) => runtime.ResolveLimiter(site));
+    /// <summary>The limiter of the current runtime (<see cref="ThrottleRuntime.Current"/>).</summary>
+    public ThrottleLimiter Limiter => LimiterOf(null);
 
     /// <summary>Takes one permit for <paramref name="key"/>, then returns <paramref name="next"/>'s result.</summary>
     /// <remarks>
@@ -84,6 +98,7 @@ public sealed class RateLimitSite
     /// </remarks>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="runtime">The runtime to run on; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="key">The bucket's key.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -92,10 +107,10 @@ public sealed class RateLimitSite
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     public ValueTask<TResult> InvokeAsync<TState, TResult>(
-        string key, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
+        ThrottleRuntime? runtime, string key, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        var wait = AcquireAsync(key, cancellationToken);
+        var wait = AcquireAsync(runtime, key, cancellationToken);
         if (wait.IsCompletedSuccessfully)
         {
             wait.GetAwaiter().GetResult();
@@ -115,6 +130,7 @@ public sealed class RateLimitSite
     /// <summary>Takes one permit for <paramref name="key"/>, then returns <paramref name="next"/>'s task.</summary>
     /// <remarks>With a permit free, <paramref name="next"/> is called directly, allocating nothing.</remarks>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime to run on; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="key">The bucket's key.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -123,10 +139,10 @@ public sealed class RateLimitSite
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
     public ValueTask InvokeAsync<TState>(
-        string key, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
+        ThrottleRuntime? runtime, string key, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        var wait = AcquireAsync(key, cancellationToken);
+        var wait = AcquireAsync(runtime, key, cancellationToken);
         if (wait.IsCompletedSuccessfully)
         {
             wait.GetAwaiter().GetResult();
@@ -146,6 +162,7 @@ public sealed class RateLimitSite
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits, then calls <paramref name="next"/>.</summary>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="runtime">The runtime to run on; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="key">The bucket's key.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -154,15 +171,16 @@ public sealed class RateLimitSite
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
-    public TResult Invoke<TState, TResult>(string key, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken)
+    public TResult Invoke<TState, TResult>(ThrottleRuntime? runtime, string key, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        Acquire(key, cancellationToken);
+        Acquire(runtime, key, cancellationToken);
         return next(state, cancellationToken);
     }
 
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits, then calls <paramref name="next"/>.</summary>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime to run on; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="key">The bucket's key.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
@@ -170,17 +188,24 @@ public sealed class RateLimitSite
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
-    public void Invoke<TState>(string key, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken)
+    public void Invoke<TState>(ThrottleRuntime? runtime, string key, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        Acquire(key, cancellationToken);
+        Acquire(runtime, key, cancellationToken);
         next(state, cancellationToken);
     }
+
+    /// <summary>The limiter of <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>).</summary>
+    internal ThrottleLimiter LimiterOf(ThrottleRuntime? runtime) =>
+        _resolved.Get(runtime, this, static (runtime, site) => runtime.ResolveLimiter(site));
+
+    /// <summary>Takes one permit for <paramref name="key"/> on the current runtime, waiting at most <see cref="MaxWait"/>.</summary>
+    internal ValueTask AcquireAsync(string key, CancellationToken cancellationToken) => AcquireAsync(null, key, cancellationToken);
 
     /// <summary>Takes one permit for <paramref name="key"/>, waiting at most <see cref="MaxWait"/>.</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
-    internal ValueTask AcquireAsync(string key, CancellationToken cancellationToken)
+    internal ValueTask AcquireAsync(ThrottleRuntime? runtime, string key, CancellationToken cancellationToken)
     {
         // Generated code passes a constant or a ThrottleKey-checked key; the check stays for direct callers.
         if (string.IsNullOrEmpty(key))
@@ -189,14 +214,17 @@ public sealed class RateLimitSite
         }
 
         // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped.
-        return Limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        return LimiterOf(runtime).AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
     }
+
+    /// <summary>Takes one permit for <paramref name="key"/> on the current runtime, blocking the thread while it waits.</summary>
+    internal void Acquire(string key, CancellationToken cancellationToken) => Acquire(null, key, cancellationToken);
 
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits (synchronous methods).</summary>
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
-    internal void Acquire(string key, CancellationToken cancellationToken)
+    internal void Acquire(ThrottleRuntime? runtime, string key, CancellationToken cancellationToken)
     {
-        var pending = AcquireAsync(key, cancellationToken);
+        var pending = AcquireAsync(runtime, key, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
             pending.GetAwaiter().GetResult();

@@ -10,10 +10,10 @@ using Throttle.Resilience;
 namespace Throttle.Infrastructure;
 
 /// <summary>
-/// One method's <c>[CircuitBreaker]</c> and/or <c>[Retry]</c> policy, held by generated code in a static field. It
-/// resolves its Polly pipeline from <see cref="ThrottleRuntime.Current"/> once and re-resolves only when the current
-/// runtime changes (the pattern of <see cref="RateLimitSite"/>), so a call costs one reference comparison plus the
-/// pipeline's own work. Inside the pipeline the circuit breaker is outermost and the retry inside it: a call that still
+/// One method's <c>[CircuitBreaker]</c> and/or <c>[Retry]</c> policy, held by generated code in a static field. Each
+/// call names its runtime (the one the method's object holds, or null for <see cref="ThrottleRuntime.Current"/>); the
+/// site resolves that runtime's Polly pipeline once per runtime (the pattern of <see cref="RateLimitSite"/>), so a call
+/// costs a reference comparison plus the pipeline's own work. Inside the pipeline the circuit breaker is outermost and the retry inside it: a call that still
 /// fails after its retries counts once for the breaker, and an open circuit rejects the call before any attempt.
 /// </summary>
 /// <remarks>Infrastructure for generated code; not meant to be used directly.</remarks>
@@ -71,48 +71,55 @@ public sealed class ResilienceSite
     /// <summary>Runs <paramref name="next"/> through the pipeline (breaker outside, retry inside).</summary>
     /// <typeparam name="TResult">The call's result.</typeparam>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose pipeline (and breaker state) to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
     /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
     /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
     /// <returns>The result of the attempt that succeeded, or the last failure.</returns>
     public ValueTask<TResult> InvokeAsync<TState, TResult>(
-        TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
-        Pipeline.ExecuteAsync(next, state, cancellationToken);
+        ThrottleRuntime? runtime, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
+        PipelineOf(runtime).ExecuteAsync(next, state, cancellationToken);
 
     /// <summary>Runs <paramref name="next"/> through the pipeline (breaker outside, retry inside).</summary>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose pipeline (and breaker state) to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
     /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
     /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
     /// <returns>Completes when an attempt succeeded, or with the last failure.</returns>
-    public ValueTask InvokeAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
-        Pipeline.ExecuteAsync(next, state, cancellationToken);
+    public ValueTask InvokeAsync<TState>(ThrottleRuntime? runtime, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
+        PipelineOf(runtime).ExecuteAsync(next, state, cancellationToken);
 
     /// <summary>Runs <paramref name="next"/> through the pipeline on the calling thread (synchronous methods; retry delays block).</summary>
     /// <typeparam name="TResult">The call's result.</typeparam>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose pipeline (and breaker state) to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
     /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
     /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
     /// <returns>The result of the attempt that succeeded.</returns>
-    public TResult Invoke<TState, TResult>(TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken) =>
-        Pipeline.Execute(next, state, cancellationToken);
+    public TResult Invoke<TState, TResult>(ThrottleRuntime? runtime, TState state, Func<TState, CancellationToken, TResult> next, CancellationToken cancellationToken) =>
+        PipelineOf(runtime).Execute(next, state, cancellationToken);
 
     /// <summary>Runs <paramref name="next"/> through the pipeline on the calling thread (synchronous methods; retry delays block).</summary>
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
+    /// <param name="runtime">The runtime whose pipeline (and breaker state) to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
     /// <param name="next">The next layer or the implementation; called once per attempt with the pipeline's token.</param>
     /// <param name="cancellationToken">Cancels the pipeline (retry delays included); passed on to <paramref name="next"/>.</param>
     /// <exception cref="Polly.CircuitBreaker.BrokenCircuitException">The circuit is open.</exception>
-    public void Invoke<TState>(TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken) =>
-        Pipeline.Execute(next, state, cancellationToken);
+    public void Invoke<TState>(ThrottleRuntime? runtime, TState state, Action<TState, CancellationToken> next, CancellationToken cancellationToken) =>
+        PipelineOf(runtime).Execute(next, state, cancellationToken);
 
     /// <summary>The pipeline of the current runtime: circuit breaker (outer), then retry (inner).</summary>
-    internal ResiliencePipeline Pipeline =>
-        _resolved.Get(this, static (runtime, site) => runtime.ResolvePipeline(site));
+    internal ResiliencePipeline Pipeline => PipelineOf(null);
+
+    /// <summary>The pipeline of <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>).</summary>
+    internal ResiliencePipeline PipelineOf(ThrottleRuntime? runtime) =>
+        _resolved.Get(runtime, this, static (runtime, site) => runtime.ResolvePipeline(site));
 
     /// <summary>The name of the breaker this site uses (its attribute's name, else <see cref="Id"/>); null without a breaker.</summary>
     internal string? BreakerName { get; }

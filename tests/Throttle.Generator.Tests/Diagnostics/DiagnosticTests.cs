@@ -496,7 +496,7 @@ public sealed class DiagnosticTests
             """, markup.Text(markup.Span), messageFragment);
     }
 
-    private static void AssertSingle(string id, string markedSource, string spanText, string? messageFragment = null, bool generatesBody = false)
+    internal static void AssertSingle(string id, string markedSource, string spanText, string? messageFragment = null, bool generatesBody = false)
     {
         var markup = Markup.Parse(Usings + markedSource);
         var run = GeneratorHarness.Run(markup.Source);

@@ -600,6 +600,97 @@ public sealed class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void InjectedRuntimeField() => Verify("""
+        namespace Sample;
+
+        // A DI-created service: every layer of every method runs on the runtime it was given, read from the state's receiver.
+        public sealed partial class Orders
+        {
+            private readonly ThrottleRuntime _runtime;
+
+            public Orders(ThrottleRuntime runtime) => _runtime = runtime;
+
+            [CircuitBreaker(FailureThreshold = 3)]
+            [RateLimit(10, Key = nameof(customer))]
+            public partial Task<int> PlaceAsync(string customer, CancellationToken cancellationToken);
+
+            [RateLimit(1)]
+            public partial void Audit();
+
+            private Task<int> PlaceCoreAsync(string customer, CancellationToken cancellationToken) => Task.FromResult(customer.Length);
+            private void AuditCore() { }
+        }
+        """);
+
+    [Fact]
+    public void InjectedRuntimeNullableProperty() => Verify("""
+        namespace Sample;
+
+        // ThrottleRuntime?: passed as it is, so a null runs on ThrottleRuntime.Current. The implementation is static, so the
+        // receiver is in the state only to read the property.
+        public sealed partial class Clock
+        {
+            public ThrottleRuntime? Runtime { get; init; }
+
+            [RateLimit(5)]
+            public partial ValueTask<long> NowAsync();
+
+            private static ValueTask<long> NowCoreAsync() => new(0L);
+        }
+        """);
+
+    [Fact]
+    public void InjectedRuntimeFromPrimaryConstructor() => Verify("""
+        namespace Sample;
+
+        // A primary-constructor parameter is in scope in every partial declaration: the generated one reads it through a
+        // property of its own, which the static callbacks reach through the state's receiver.
+        public sealed partial class Mailer(ThrottleRuntime runtime)
+        {
+            [Queued(Queue = "mail")]
+            public partial Task SendAsync(string to);
+
+            private Task SendCoreAsync(string to) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public void InjectedRuntimeFromBaseType() => Verify("""
+        namespace Sample;
+
+        public abstract class ServiceBase(ThrottleRuntime runtime)
+        {
+            protected ThrottleRuntime Runtime { get; } = runtime;
+
+            private ThrottleRuntime Hidden { get; } = runtime; // private to the base: not a candidate
+        }
+
+        public sealed partial class Reports(ThrottleRuntime runtime) : ServiceBase(runtime)
+        {
+            [DistributedSemaphore("reports", 2, AcquireTimeoutSeconds = 5)]
+            public partial Task<string> BuildAsync(int id);
+
+            private Task<string> BuildCoreAsync(int id) => Task.FromResult(id.ToString());
+        }
+        """);
+
+    [Fact]
+    public void StaticRuntimeMember() => Verify("""
+        namespace Sample;
+
+        // A static method reads a static ThrottleRuntime member of its type, through the type.
+        public static partial class Exporter
+        {
+            internal static ThrottleRuntime Runtime { get; set; } = new();
+
+            [Retry(MaxRetries = 2)]
+            public static partial Task ExportAsync(string path);
+
+            private static Task ExportCoreAsync(string path) => Task.CompletedTask;
+        }
+        """);
+
     internal static GeneratorRun Verify(string source, [CallerMemberName] string name = "")
     {
         var run = GeneratorHarness.Run(Usings + source);

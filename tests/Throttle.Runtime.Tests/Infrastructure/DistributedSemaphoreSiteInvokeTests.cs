@@ -45,7 +45,7 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         using (scope)
         {
             var heldInside = false;
-            var result = site.InvokeAsync(null, semaphore, (s, _) =>
+            var result = site.InvokeAsync(null, null, semaphore, (s, _) =>
             {
                 heldInside = !IsFreeAsync(s).GetAwaiter().GetResult();
                 return new ValueTask<int>(5);
@@ -64,12 +64,12 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         var (site, semaphore, scope) = NewSite();
         using (scope)
         {
-            var call = site.InvokeAsync<int, int>(null, 0, static (_, _) => throw new InvalidOperationException("sync"), CancellationToken.None);
+            var call = site.InvokeAsync<int, int>(null, null, 0, static (_, _) => throw new InvalidOperationException("sync"), CancellationToken.None);
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call.AsTask());
             Assert.Equal("sync", error.Message);
             Assert.True(await IsFreeAsync(semaphore));
 
-            var voidCall = site.InvokeAsync<int>(null, 0, static (_, _) => throw new InvalidOperationException("sync void"), CancellationToken.None);
+            var voidCall = site.InvokeAsync<int>(null, null, 0, static (_, _) => throw new InvalidOperationException("sync void"), CancellationToken.None);
             await Assert.ThrowsAsync<InvalidOperationException>(() => voidCall.AsTask());
             Assert.True(await IsFreeAsync(semaphore));
         }
@@ -82,7 +82,7 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         using (scope)
         {
             var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var call = site.InvokeAsync(null, gate, static (g, _) => new ValueTask<int>(g.Task), CancellationToken.None).AsTask();
+            var call = site.InvokeAsync(null, null, gate, static (g, _) => new ValueTask<int>(g.Task), CancellationToken.None).AsTask();
             Assert.False(await IsFreeAsync(semaphore));
             gate.SetException(new InvalidOperationException("async"));
             await Assert.ThrowsAsync<InvalidOperationException>(() => call.WaitAsync(Patience));
@@ -98,7 +98,7 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         {
             var holder = await semaphore.AcquireAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
             var calls = 0;
-            var waiting = site.InvokeAsync(null, 0, (_, _) =>
+            var waiting = site.InvokeAsync(null, null, 0, (_, _) =>
             {
                 calls++;
                 return default(ValueTask);
@@ -119,8 +119,8 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         var (site, semaphore, scope) = NewSite();
         using (scope)
         {
-            Assert.Equal(3, site.Invoke(null, 3, static (x, _) => x, CancellationToken.None));
-            Assert.Throws<InvalidOperationException>(() => site.Invoke<int>(null, 0, static (_, _) => throw new InvalidOperationException(), CancellationToken.None));
+            Assert.Equal(3, site.Invoke(null, null, 3, static (x, _) => x, CancellationToken.None));
+            Assert.Throws<InvalidOperationException>(() => site.Invoke<int>(null, null, 0, static (_, _) => throw new InvalidOperationException(), CancellationToken.None));
             Assert.True(await IsFreeAsync(semaphore));
         }
     }
@@ -131,8 +131,8 @@ public sealed class DistributedSemaphoreSiteInvokeTests
         var (site, _, scope) = NewSite();
         using (scope)
         {
-            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.InvokeAsync<int, int>(null, 0, null!, CancellationToken.None)).ParamName);
-            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.Invoke<int>(null, 0, null!, CancellationToken.None)).ParamName);
+            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.InvokeAsync<int, int>(null, null, 0, null!, CancellationToken.None)).ParamName);
+            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.Invoke<int>(null, null, 0, null!, CancellationToken.None)).ParamName);
         }
     }
 }

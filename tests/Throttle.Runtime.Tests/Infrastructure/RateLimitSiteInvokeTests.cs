@@ -33,12 +33,12 @@ public sealed class RateLimitSiteInvokeTests
         {
             var site = Site();
             var thread = Environment.CurrentManagedThreadId;
-            var first = site.InvokeAsync("k", thread, static (t, _) => new ValueTask<bool>(t == Environment.CurrentManagedThreadId), CancellationToken.None);
+            var first = site.InvokeAsync(null, "k", thread, static (t, _) => new ValueTask<bool>(t == Environment.CurrentManagedThreadId), CancellationToken.None);
             Assert.True(first.IsCompletedSuccessfully);
             Assert.True(await first);
 
             var calls = 0;
-            var second = site.InvokeAsync("k", 0, (_, _) =>
+            var second = site.InvokeAsync(null, "k", 0, (_, _) =>
             {
                 calls++;
                 return default(ValueTask);
@@ -60,7 +60,7 @@ public sealed class RateLimitSiteInvokeTests
         {
             using var cts = new CancellationTokenSource();
             var token = cts.Token;
-            Assert.True(await Site().InvokeAsync("k", token, static (expected, received) => new ValueTask<bool>(expected == received), token));
+            Assert.True(await Site().InvokeAsync(null, "k", token, static (expected, received) => new ValueTask<bool>(expected == received), token));
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class RateLimitSiteInvokeTests
         using (scope)
         {
             var error = Assert.Throws<InvalidOperationException>(
-                () => Site().InvokeAsync<int, int>("k", 0, static (_, _) => throw new InvalidOperationException("sync"), CancellationToken.None));
+                () => Site().InvokeAsync<int, int>(null, "k", 0, static (_, _) => throw new InvalidOperationException("sync"), CancellationToken.None));
             Assert.Equal("sync", error.Message);
         }
     }
@@ -84,11 +84,11 @@ public sealed class RateLimitSiteInvokeTests
         {
             var site = Site(maxWaitSeconds: 0);
             var calls = 0;
-            Assert.Equal(1, site.Invoke("k", 1, (x, _) => x + calls++, CancellationToken.None));
-            Assert.Throws<RateLimitRejectedException>(() => site.Invoke("k", 0, (_, _) => { calls++; }, CancellationToken.None));
+            Assert.Equal(1, site.Invoke(null, "k", 1, (x, _) => x + calls++, CancellationToken.None));
+            Assert.Throws<RateLimitRejectedException>(() => site.Invoke(null, "k", 0, (_, _) => { calls++; }, CancellationToken.None));
             Assert.Equal(1, calls);
-            Assert.Equal("key", Assert.Throws<ArgumentException>(() => site.Invoke("", 0, (_, _) => { calls++; }, CancellationToken.None)).ParamName);
-            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.InvokeAsync<int>("k", 0, null!, CancellationToken.None)).ParamName);
+            Assert.Equal("key", Assert.Throws<ArgumentException>(() => site.Invoke(null, "", 0, (_, _) => { calls++; }, CancellationToken.None)).ParamName);
+            Assert.Equal("next", Assert.Throws<ArgumentNullException>(() => site.InvokeAsync<int>(null, "k", 0, null!, CancellationToken.None)).ParamName);
             Assert.Equal(1, calls);
         }
     }

@@ -195,6 +195,17 @@ public sealed class RateLimitSiteTests
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("api")]
+    public void Constructor_UndefinedStrategy_ThrowsNamingTheOption(string? limiterName)
+    {
+        // With or without a named limiter: refused when the site is built, not at its first call.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Site(strategy: (RateLimitStrategy)42, limiterName: limiterName));
+        Assert.Equal("Strategy", error.ParamName);
+        Assert.Contains("(RateLimitStrategy)42 is not a RateLimitStrategy", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Limiter_SlidingWindowStrategy_BuildsASlidingWindowLimiter()
     {

@@ -47,6 +47,7 @@ namespace Sample
         {
             (global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState = (this, customer, attempt, cancellationToken);
             return __throttleQueued_CallAsync.InvokeAsync(
+                null,
                 0,
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __ThrottleResilience(__throttleState, __throttleCancellation),
@@ -54,12 +55,14 @@ namespace Sample
 
             static global::System.Threading.Tasks.ValueTask<string> __ThrottleResilience((global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
                 __throttleResilience_CallAsync.InvokeAsync(
+                    null,
                     __throttleState,
                     static (__throttleState, __throttleCancellation) => __ThrottleRateLimit(__throttleState, __throttleCancellation),
                     __throttleCancellation);
 
             static global::System.Threading.Tasks.ValueTask<string> __ThrottleRateLimit((global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
                 __throttleRateLimit_CallAsync.InvokeAsync(
+                    null,
                     global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "customer"),
                     __throttleState,
                     static (__throttleState, __throttleCancellation) => __ThrottleSemaphore(__throttleState, __throttleCancellation),
@@ -67,6 +70,7 @@ namespace Sample
 
             static global::System.Threading.Tasks.ValueTask<string> __ThrottleSemaphore((global::Sample.Licensed, string, int, global::System.Threading.CancellationToken) __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
                 __throttleSemaphore_CallAsync.InvokeAsync(
+                    null,
                     null,
                     __throttleState,
                     static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.CallCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),

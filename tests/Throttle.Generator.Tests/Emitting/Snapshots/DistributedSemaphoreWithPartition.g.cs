@@ -22,6 +22,7 @@ namespace Sample
         {
             (global::Sample.Reports, global::Sample.Tenant, global::System.Threading.CancellationToken) __throttleState = (this, tenant, cancellationToken);
             return __throttleSemaphore_BuildAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.Id, "tenant.Id"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(__throttleState.Item1.BuildCoreAsync(__throttleState.Item2, __throttleState.Item3)),
@@ -53,6 +54,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Reports> __throttleState = new global::System.ValueTuple<global::Sample.Reports>(this);
             return __throttleSemaphore_Export.Invoke(
+                null,
                 null,
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.ExportCore(),

@@ -19,6 +19,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             __throttleRateLimit_Implicit.Invoke(
+                null,
                 "Sample.Service.Implicit",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.ImplicitCore(),
@@ -48,6 +49,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             return __throttleRateLimit_InternalAsync.InvokeAsync(
+                null,
                 "Sample.Service.InternalAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.InternalCoreAsync()),
@@ -77,6 +79,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             return __throttleRateLimit_PrivateAsync.InvokeAsync(
+                null,
                 "Sample.Service.PrivateAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.PrivateCoreAsync()),
@@ -106,6 +109,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             return __throttleRateLimit_PrivateProtectedAsync.InvokeAsync(
+                null,
                 "Sample.Service.PrivateProtectedAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.PrivateProtectedCoreAsync()),
@@ -135,6 +139,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             return __throttleRateLimit_ProtectedAsync.InvokeAsync(
+                null,
                 "Sample.Service.ProtectedAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ProtectedCoreAsync()),
@@ -164,6 +169,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             return __throttleRateLimit_ProtectedInternalAsync.InvokeAsync(
+                null,
                 "Sample.Service.ProtectedInternalAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ProtectedInternalCoreAsync()),
@@ -193,6 +199,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Service> __throttleState = new global::System.ValueTuple<global::Sample.Service>(this);
             return __throttleRateLimit_PublicAsync.InvokeAsync(
+                null,
                 "Sample.Service.PublicAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.PublicCoreAsync()),

@@ -19,6 +19,7 @@ namespace Sample
         {
             global::System.ValueTuple<string> __throttleState = new global::System.ValueTuple<string>(text);
             return __throttleRateLimit_CountLines.Invoke(
+                null,
                 "Sample.StringExtensions.CountLines",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => CountLinesCore(__throttleState.Item1),
@@ -48,6 +49,7 @@ namespace Sample
         {
             (string, global::System.Threading.CancellationToken) __throttleState = (text, cancellationToken);
             return __throttleRateLimit_CountWordsAsync.InvokeAsync(
+                null,
                 "Sample.StringExtensions.CountWordsAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(CountWordsCoreAsync(__throttleState.Item1, __throttleState.Item2)),

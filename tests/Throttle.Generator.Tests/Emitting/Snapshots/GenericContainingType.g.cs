@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Repository<TEntity, TId>, TId, global::System.Threading.CancellationToken) __throttleState = (this, id, cancellationToken);
             return __throttleRateLimit_FindAsync.InvokeAsync(
+                null,
                 "Sample.Repository.FindAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<TEntity?>(__throttleState.Item1.FindCoreAsync(__throttleState.Item2, __throttleState.Item3)),
@@ -50,6 +51,7 @@ namespace Sample
             {
                 (global::Sample.Repository<TEntity, TId>.Page<TItem>, TId) __throttleState = (this, after);
                 return __throttleRateLimit_NextAsync.InvokeAsync(
+                    null,
                     "Sample.Repository.Page.NextAsync",
                     __throttleState,
                     static (__throttleState, __throttleCancellation) => __throttleState.Item1.NextCoreAsync(__throttleState.Item2),

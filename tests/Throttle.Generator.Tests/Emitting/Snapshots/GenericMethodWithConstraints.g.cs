@@ -20,6 +20,7 @@ namespace Sample
         {
             (global::Sample.Store, T) __throttleState = (this, item);
             return __throttleRateLimit_Identity.Invoke(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.Id, "item.Id"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.IdentityCore<T>(__throttleState.Item2),
@@ -56,6 +57,7 @@ namespace Sample
         {
             (global::Sample.Store, TKey, TValue, TEntity, TMaybe, TRaw) __throttleState = (this, key, value, entity, maybe, raw);
             return __throttleRateLimit_LoadAsync.InvokeAsync(
+                null,
                 "Sample.Store.LoadAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<TResult?>(__throttleState.Item1.LoadCoreAsync<TResult, TKey, TValue, TNew, TEntity, TMaybe, TRaw>(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4, __throttleState.Item5, __throttleState.Item6)),

@@ -17,6 +17,7 @@ partial class GlobalClient
     {
         (global::GlobalClient, string) __throttleState = (this, url);
         return __throttleRateLimit_FetchAsync.InvokeAsync(
+            null,
             "GlobalClient.FetchAsync",
             __throttleState,
             static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2)),

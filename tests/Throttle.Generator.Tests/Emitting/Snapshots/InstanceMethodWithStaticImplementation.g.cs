@@ -19,6 +19,7 @@ namespace Sample
         {
             global::System.ValueTuple __throttleState = default;
             return __throttleRateLimit_NowAsync.InvokeAsync(
+                null,
                 "Sample.Clock.NowAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<long>(NowCoreAsync()),

@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Orders, global::Sample.OrderRequest) __throttleState = (this, request);
             return __throttleRateLimit_CancelAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.Tenant?.Id, "request.Tenant.Id"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.CancelCoreAsync(__throttleState.Item2)),
@@ -48,6 +49,7 @@ namespace Sample
         {
             (global::Sample.Orders, global::Sample.OrderRequest, global::System.Threading.CancellationToken) __throttleState = (this, request, cancellationToken);
             return __throttleRateLimit_SubmitAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.TenantId, "request.TenantId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.SubmitCoreAsync(__throttleState.Item2, __throttleState.Item3)),

@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Gateway, global::Sample.Request) __throttleState = (this, request);
             return __throttleRateLimit_ViaClassAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.TenantId, "request.TenantId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaClassCoreAsync(__throttleState.Item2)),
@@ -48,6 +49,7 @@ namespace Sample
         {
             (global::Sample.Gateway, global::Sample.Envelope?) __throttleState = (this, envelope);
             return __throttleRateLimit_ViaNullableStructAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2?.TenantId, "envelope.TenantId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaNullableStructCoreAsync(__throttleState.Item2)),
@@ -77,6 +79,7 @@ namespace Sample
         {
             (global::Sample.Gateway, global::Sample.Envelope) __throttleState = (this, envelope);
             return __throttleRateLimit_ViaStructAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2.TenantId, "envelope.TenantId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaStructCoreAsync(__throttleState.Item2)),
@@ -106,6 +109,7 @@ namespace Sample
         {
             (global::Sample.Gateway, global::Sample.Envelope) __throttleState = (this, envelope);
             return __throttleRateLimit_ViaStructThenClassAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2.Inner?.TenantId, "envelope.Inner.TenantId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.ViaStructThenClassCoreAsync(__throttleState.Item2)),

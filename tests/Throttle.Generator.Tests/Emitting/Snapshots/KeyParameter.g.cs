@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Profiles, global::System.Guid) __throttleState = (this, accountId);
             return __throttleRateLimit_GetAccountAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "accountId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.GetAccountCoreAsync(__throttleState.Item2)),
@@ -49,6 +50,7 @@ namespace Sample
         {
             (global::Sample.Profiles, string, global::System.Threading.CancellationToken) __throttleState = (this, userId, cancellationToken);
             return __throttleRateLimit_GetProfileAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "userId"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.GetProfileCoreAsync(__throttleState.Item2, __throttleState.Item3)),
@@ -78,6 +80,7 @@ namespace Sample
         {
             (global::Sample.Profiles, string?) __throttleState = (this, region);
             return __throttleRateLimit_GetRegion.Invoke(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "region"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.GetRegionCore(__throttleState.Item2),

@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Events, string) __throttleState = (this, @event);
             __throttleRateLimit_Handle.Invoke(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "event"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.HandleCore(__throttleState.Item2),
@@ -48,6 +49,7 @@ namespace Sample
         {
             (global::Sample.Events, string, int, global::System.Threading.CancellationToken) __throttleState = (this, @event, @class, @checked);
             return __throttleRateLimit_HandleAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "event"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.HandleCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),

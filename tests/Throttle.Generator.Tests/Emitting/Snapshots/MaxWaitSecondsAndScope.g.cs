@@ -20,6 +20,7 @@ namespace Sample
         {
             (global::Sample.Quotes, string) __throttleState = (this, symbol);
             return __throttleRateLimit_RejectAtOnceAsync.InvokeAsync(
+                null,
                 "Sample.Quotes.RejectAtOnceAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<decimal>(__throttleState.Item1.RejectAtOnceCoreAsync(__throttleState.Item2)),
@@ -51,6 +52,7 @@ namespace Sample
         {
             (global::Sample.Quotes, string) __throttleState = (this, symbol);
             return __throttleRateLimit_WaitBriefly.Invoke(
+                null,
                 "Sample.Quotes.WaitBriefly",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.WaitBrieflyCore(__throttleState.Item2),

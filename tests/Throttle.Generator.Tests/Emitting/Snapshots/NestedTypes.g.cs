@@ -23,6 +23,7 @@ namespace Sample.Deep.Space
                 {
                     global::System.ValueTuple<global::Sample.Deep.Space.Outer.Middle.Inner> __throttleState = new global::System.ValueTuple<global::Sample.Deep.Space.Outer.Middle.Inner>(this);
                     return __throttleRateLimit_CountAsync.InvokeAsync(
+                        null,
                         "Sample.Deep.Space.Outer.Middle.Inner.CountAsync",
                         __throttleState,
                         static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(__throttleState.Item1.CountCoreAsync()),

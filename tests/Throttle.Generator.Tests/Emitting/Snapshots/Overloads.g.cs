@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Downloader, string) __throttleState = (this, url);
             return __throttleRateLimit_FetchAsync.InvokeAsync(
+                null,
                 "Sample.Downloader.FetchAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2)),
@@ -48,6 +49,7 @@ namespace Sample
         {
             (global::Sample.Downloader, string, int) __throttleState = (this, url, retries);
             return __throttleRateLimit_FetchAsync_2.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "url"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2, __throttleState.Item3)),

@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Math2, global::Sample.Big, int[]) __throttleState = (this, first, rest);
             return __throttleRateLimit_Sum.Invoke(
+                null,
                 "Sample.Math2.Sum",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.SumCore(__throttleState.Item2, __throttleState.Item3),
@@ -48,6 +49,7 @@ namespace Sample
         {
             (global::Sample.Math2, global::Sample.Big, int[]) __throttleState = (this, first, rest);
             return __throttleRateLimit_SumAsync.InvokeAsync(
+                null,
                 "Sample.Math2.SumAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<long>(__throttleState.Item1.SumCoreAsync(__throttleState.Item2, __throttleState.Item3)),

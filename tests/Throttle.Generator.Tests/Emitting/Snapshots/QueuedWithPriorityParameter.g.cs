@@ -20,6 +20,7 @@ namespace Sample
         {
             (global::Sample.Renderer, string, int, global::System.Threading.CancellationToken) __throttleState = (this, page, priority, cancellationToken);
             return __throttleQueued_RenderAsync.InvokeAsync(
+                null,
                 __throttleState.Item3,
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<byte[]>(__throttleState.Item1.RenderCoreAsync(__throttleState.Item2, __throttleState.Item3, __throttleState.Item4)),

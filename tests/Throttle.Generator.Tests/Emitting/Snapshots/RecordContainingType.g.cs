@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Client, string) __throttleState = (this, tenant);
             return __throttleRateLimit_GreetAsync.InvokeAsync(
+                null,
                 global::Throttle.Infrastructure.ThrottleKey.From(__throttleState.Item2, "tenant"),
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.GreetCoreAsync(__throttleState.Item2)),

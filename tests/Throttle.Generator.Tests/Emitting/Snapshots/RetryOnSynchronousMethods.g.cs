@@ -17,6 +17,7 @@ namespace Sample
         {
             (global::Sample.Files, string) __throttleState = (this, path);
             __throttleResilience_Delete.Invoke(
+                null,
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.DeleteCore(__throttleState.Item2),
                 default);
@@ -49,6 +50,7 @@ namespace Sample
         {
             (global::Sample.Files, string) __throttleState = (this, path);
             return __throttleResilience_Read.Invoke(
+                null,
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.ReadCore(__throttleState.Item2),
                 default);

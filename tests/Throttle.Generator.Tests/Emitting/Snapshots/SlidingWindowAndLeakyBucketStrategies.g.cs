@@ -21,6 +21,7 @@ namespace Sample
         {
             (global::Sample.Feeds, string) __throttleState = (this, feed);
             return __throttleRateLimit_ReadAsync.InvokeAsync(
+                null,
                 "Sample.Feeds.ReadAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.ReadCoreAsync(__throttleState.Item2)),
@@ -52,6 +53,7 @@ namespace Sample
         {
             (global::Sample.Feeds, string) __throttleState = (this, feed);
             return __throttleRateLimit_WriteAsync.InvokeAsync(
+                null,
                 "Sample.Feeds.WriteAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.WriteCoreAsync(__throttleState.Item2)),

@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::System.Uri, global::System.Threading.CancellationToken) __throttleState = (uri, cancellationToken);
             return __throttleRateLimit_GetAsync.InvokeAsync(
+                null,
                 "Sample.Api.GetAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(GetCoreAsync(__throttleState.Item1, __throttleState.Item2)),

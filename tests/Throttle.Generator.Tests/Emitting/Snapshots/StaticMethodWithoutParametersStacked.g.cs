@@ -25,12 +25,14 @@ namespace Sample
         {
             global::System.ValueTuple __throttleState = default;
             return __throttleResilience_TickAsync.InvokeAsync(
+                null,
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __ThrottleRateLimit(__throttleState, __throttleCancellation),
                 default).AsTask();
 
             static global::System.Threading.Tasks.ValueTask __ThrottleRateLimit(global::System.ValueTuple __throttleState, global::System.Threading.CancellationToken __throttleCancellation) =>
                 __throttleRateLimit_TickAsync.InvokeAsync(
+                    null,
                     "Sample.Clock.TickAsync",
                     __throttleState,
                     static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(TickCoreAsync()),

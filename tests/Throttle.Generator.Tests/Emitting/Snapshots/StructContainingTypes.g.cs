@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Cursor, int) __throttleState = (this, steps);
             return __throttleRateLimit_MoveAsync.InvokeAsync(
+                null,
                 "Sample.Cursor.MoveAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<int>(__throttleState.Item1.MoveCoreAsync(__throttleState.Item2)),
@@ -48,6 +49,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Point> __throttleState = new global::System.ValueTuple<global::Sample.Point>(this);
             return __throttleRateLimit_SumAsync.InvokeAsync(
+                null,
                 "Sample.Point.SumAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.SumCoreAsync(),
@@ -77,6 +79,7 @@ namespace Sample
         {
             global::System.ValueTuple<global::Sample.Reader> __throttleState = new global::System.ValueTuple<global::Sample.Reader>(this);
             return __throttleRateLimit_Read.Invoke(
+                null,
                 "Sample.Reader.Read",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.ReadCore(),

@@ -20,6 +20,7 @@ namespace Sample
         {
             (global::Sample.Calculator, int, global::System.Threading.CancellationToken) __throttleState = (this, count, cancellationToken);
             return __throttleRateLimit_Compute.Invoke(
+                null,
                 "Sample.Calculator.Compute",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.ComputeCore(__throttleState.Item2, __throttleState.Item3),

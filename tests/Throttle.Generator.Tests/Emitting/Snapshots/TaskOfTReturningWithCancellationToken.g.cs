@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.GitHubClient, string, global::System.Threading.CancellationToken) __throttleState = (this, url, cancellationToken);
             return __throttleRateLimit_FetchAsync.InvokeAsync(
+                null,
                 "Sample.GitHubClient.FetchAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask<string>(__throttleState.Item1.FetchCoreAsync(__throttleState.Item2, __throttleState.Item3)),

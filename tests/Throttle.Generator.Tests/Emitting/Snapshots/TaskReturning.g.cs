@@ -21,6 +21,7 @@ namespace Sample
         {
             (global::Sample.Mailer, string) __throttleState = (this, message);
             return __throttleRateLimit_SendAsync.InvokeAsync(
+                null,
                 "Sample.Mailer.SendAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => new global::System.Threading.Tasks.ValueTask(__throttleState.Item1.SendCoreAsync(__throttleState.Item2)),

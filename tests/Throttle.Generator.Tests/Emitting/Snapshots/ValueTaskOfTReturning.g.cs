@@ -20,6 +20,7 @@ namespace Sample
         {
             (global::Sample.Cache, string?) __throttleState = (this, name);
             return __throttleRateLimit_LookupAsync.InvokeAsync(
+                null,
                 "Sample.Cache.LookupAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.LookupCoreAsync(__throttleState.Item2),

@@ -20,6 +20,7 @@ namespace Sample
         {
             (global::Sample.Pinger, global::System.Threading.CancellationToken) __throttleState = (this, token);
             return __throttleRateLimit_PingAsync.InvokeAsync(
+                null,
                 "Sample.Pinger.PingAsync",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.PingCoreAsync(__throttleState.Item2),

@@ -19,6 +19,7 @@ namespace Sample
         {
             (global::Sample.Logger, string) __throttleState = (this, message);
             __throttleRateLimit_Log.Invoke(
+                null,
                 "Sample.Logger.Log",
                 __throttleState,
                 static (__throttleState, __throttleCancellation) => __throttleState.Item1.LogCore(__throttleState.Item2),
