@@ -5,33 +5,59 @@ using System.Threading.Tasks;
 
 namespace Throttle.Interop;
 
-/// <summary>One key of a Throttle limiter as a System.Threading.RateLimiting <see cref="RateLimiter"/>; see <see cref="LimiterAdapter"/>.</summary>
-internal sealed class ThrottleRateLimiter(LimiterAdapter adapter, string key) : RateLimiter
+/// <summary>
+/// One key of a Throttle limiter as a System.Threading.RateLimiting <see cref="RateLimiter"/>; see
+/// <see cref="PartitionState"/> for the semantics and <see cref="LimiterAdapter"/> for disposal.
+/// </summary>
+internal sealed class ThrottleRateLimiter : RateLimiter
 {
-    /// <summary>Always null: the underlying limiter is shared, so this view never knows it is idle.</summary>
-    public override TimeSpan? IdleDuration => null;
+    private readonly LimiterAdapter _adapter;
+    private readonly PartitionState _partition;
 
-    public override RateLimiterStatistics? GetStatistics() => adapter.GetStatistics(key);
+    public ThrottleRateLimiter(LimiterAdapter adapter, string key)
+    {
+        _adapter = adapter;
+        _partition = new PartitionState(adapter, LimiterAdapter.KeyOf(key));
+    }
 
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) => adapter.Attempt(key, permitCount);
+    /// <summary>
+    /// Null while acquisitions wait or the key is not full; else how long it has been full, so that
+    /// <see cref="PartitionedRateLimiter.Create{TResource, TPartitionKey}"/> disposes views of idle keys.
+    /// </summary>
+    public override TimeSpan? IdleDuration => _partition.IdleDuration;
 
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
-        adapter.AcquireAsync(key, permitCount, cancellationToken);
+    public override RateLimiterStatistics? GetStatistics()
+    {
+        _adapter.ThrowIfDisposed();
+        return _partition.GetStatistics();
+    }
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        _adapter.ValidatePermits(permitCount);
+        return _partition.Attempt(permitCount);
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        _adapter.ValidatePermits(permitCount);
+        return _partition.AcquireAsync(permitCount, cancellationToken);
+    }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            adapter.Dispose();
+            _adapter.Dispose([_partition]);
         }
 
         base.Dispose(disposing);
     }
 
-    // Hosts and DI containers dispose asynchronously: DisposeAsync must end the waits and refuse grants as Dispose does.
+    // Hosts and DI containers dispose asynchronously: DisposeAsync ends the waits and refuses later calls as Dispose does.
     protected override ValueTask DisposeAsyncCore()
     {
-        adapter.Dispose();
+        _adapter.Dispose([_partition]);
         return base.DisposeAsyncCore();
     }
 }
