@@ -71,7 +71,8 @@ public sealed class DistributedSemaphoreSite
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -99,7 +100,7 @@ public sealed class DistributedSemaphoreSite
         ValueTask<TResult> running;
         try
         {
-            running = next(state, cancellationToken);
+            running = next(state, lease.Link(cancellationToken));
         }
         catch (Exception exception)
         {
@@ -127,7 +128,7 @@ public sealed class DistributedSemaphoreSite
             var lease = await acquiring.ConfigureAwait(false);
             try
             {
-                return await next(state, cancellationToken).ConfigureAwait(false);
+                return await next(state, lease.Link(cancellationToken)).ConfigureAwait(false);
             }
             finally
             {
@@ -159,7 +160,8 @@ public sealed class DistributedSemaphoreSite
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -187,7 +189,7 @@ public sealed class DistributedSemaphoreSite
         ValueTask running;
         try
         {
-            running = next(state, cancellationToken);
+            running = next(state, lease.Link(cancellationToken));
         }
         catch (Exception exception)
         {
@@ -208,7 +210,7 @@ public sealed class DistributedSemaphoreSite
             var lease = await acquiring.ConfigureAwait(false);
             try
             {
-                await next(state, cancellationToken).ConfigureAwait(false);
+                await next(state, lease.Link(cancellationToken)).ConfigureAwait(false);
             }
             finally
             {
@@ -235,7 +237,8 @@ public sealed class DistributedSemaphoreSite
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -245,7 +248,7 @@ public sealed class DistributedSemaphoreSite
     {
         ArgumentNullException.ThrowIfNull(next);
         using var lease = Acquire(partition, cancellationToken);
-        return next(state, cancellationToken);
+        return next(state, lease.Link(cancellationToken));
     }
 
     /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs, blocking the thread while it waits.</summary>
@@ -253,7 +256,8 @@ public sealed class DistributedSemaphoreSite
     /// <typeparam name="TState">The call's arguments, passed to <paramref name="next"/>.</typeparam>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -262,13 +266,26 @@ public sealed class DistributedSemaphoreSite
     {
         ArgumentNullException.ThrowIfNull(next);
         using var lease = Acquire(partition, cancellationToken);
-        next(state, cancellationToken);
+        next(state, lease.Link(cancellationToken));
     }
 
     /// <summary>Takes a slot of the semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
-    internal ValueTask<SemaphoreLease> AcquireAsync(string? partition, CancellationToken cancellationToken) =>
-        Resolve(partition).AcquireAsync(AcquireTimeout, cancellationToken);
+    internal ValueTask<SemaphoreLease> AcquireAsync(string? partition, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<SemaphoreLease>(cancellationToken);
+        }
+
+        // A partition's semaphore the runtime evicted (idle) in between refuses; the next Resolve creates a new one.
+        ValueTask<SemaphoreLease> acquiring;
+        while (!Resolve(partition).TryAcquire(AcquireTimeout, cancellationToken, out acquiring))
+        {
+        }
+
+        return acquiring;
+    }
 
     /// <summary>Takes a slot, blocking the thread while it waits (synchronous methods).</summary>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
