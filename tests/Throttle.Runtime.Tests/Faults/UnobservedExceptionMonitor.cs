@@ -28,7 +28,7 @@ internal sealed class UnobservedExceptionMonitor : IDisposable
         var seen = _seen.ToArray();
         Assert.True(
             seen.Length == 0,
-            $"{seen.Length} unobserved task exception(s): " + string.Join(" | ", seen.Select(e => e.GetType().Name + ": " + e.Message).Take(5)));
+            $"{seen.Length} unobserved task exception(s): " + string.Join(" | ", seen.Select(e => e.GetType().Name + ": " + e.Message[..Math.Min(e.Message.Length, 120)]).Take(5)));
     }
 
     public void Dispose() => TaskScheduler.UnobservedTaskException -= OnUnobserved;
