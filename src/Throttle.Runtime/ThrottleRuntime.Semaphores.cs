@@ -34,6 +34,8 @@ public sealed partial class ThrottleRuntime
     /// the runtime's storage is on Redis (<see cref="ThrottleRuntimeOptions.UseRedis"/>, or a Redis or hybrid
     /// <see cref="ThrottleRuntimeOptions.Storage"/>; same connection, key prefix and timeout), else an <see cref="InProcessSemaphore"/>. Its acquire
     /// timeout is infinite; pass one to <see cref="ThrottleSemaphore.AcquireAsync(TimeSpan, CancellationToken)"/>.
+    /// This semaphore is never evicted; the per-partition ones of <c>PartitionKey</c> methods are, when idle, once there
+    /// are more than <see cref="ThrottleRuntimeOptions.MaxKeys"/>.
     /// </summary>
     /// <param name="key">The semaphore's name.</param>
     /// <param name="value">The number of slots, at least 1.</param>

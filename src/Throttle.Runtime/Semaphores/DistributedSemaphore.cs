@@ -37,6 +37,11 @@ namespace Throttle.Semaphores;
 /// does not apply: a slot is never granted without Redis). A restarted Redis forgets every lease: their renewal then
 /// marks them lost.
 /// </para>
+/// <para>
+/// <b>Losing a lease.</b> A lease is lost when a renewal finds it gone, or at its deadline (one lease time after the
+/// last confirmed renewal); <see cref="SemaphoreLease.LeaseLost"/> is then cancelled. See <see cref="SemaphoreLease"/>
+/// for how long a lost holder can run beside a new one.
+/// </para>
 /// </remarks>
 public class DistributedSemaphore : ThrottleSemaphore
 {
