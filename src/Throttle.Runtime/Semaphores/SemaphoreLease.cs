@@ -16,11 +16,13 @@ namespace Throttle.Semaphores;
 /// <see cref="DisposeAsync"/> and <see cref="Dispose"/> throw for neither (they run in <c>finally</c> blocks): the slot
 /// of a release that could not reach Redis comes back when the lease expires.</para>
 /// <para><b>Losing a lease.</b> <see cref="LeaseLost"/> is cancelled when the semaphore learns that the lease is gone:
-/// a renewal finds it expired or missing (Redis restarted, or the slot was reclaimed and given to another holder), or
-/// renewals have failed for a whole <see cref="DistributedSemaphore.LeaseTime"/>. The semaphore renews every third of
-/// the lease time, so a lost holder can run beside the holder that got its slot for at most one renewal period plus
-/// the operation timeout (<c>LeaseTime / 3 + OperationTimeout</c>) after Redis answers again (a restart) or after the
-/// lease ran out (an outage). A <c>[DistributedSemaphore]</c> method's <see cref="CancellationToken"/> is linked to it.</para>
+/// a renewal finds it expired or missing (Redis restarted or was flushed, or the slot was reclaimed and given to
+/// another holder), or its deadline passes: one <see cref="DistributedSemaphore.LeaseTime"/> after the last renewal
+/// Redis confirmed (counted from when it was sent, so no later than the lease's expiry on Redis). So during an outage
+/// a holder is lost before anyone else can be given its slot (up to clock drift); when Redis loses the slot while the
+/// holder is alive (restart, flush), the holder learns it at its next renewal, at most one renewal period plus the
+/// operation timeout (<c>LeaseTime / 3 + OperationTimeout</c>) after Redis answers it again: that is how long a lost
+/// holder can run beside a new one. A <c>[DistributedSemaphore]</c> method's <see cref="CancellationToken"/> is linked to it.</para>
 /// </remarks>
 public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 {
