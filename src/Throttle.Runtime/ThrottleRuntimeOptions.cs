@@ -52,7 +52,10 @@ public sealed partial class ThrottleRuntimeOptions
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
 
-    /// <summary>The size of the default in-memory storage, in keys. Default 100,000.</summary>
+    /// <summary>
+    /// The size of the default in-memory storage, in keys, and the most per-partition semaphores the runtime keeps
+    /// before it evicts the idle ones. Default 100,000.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxKeys
     {

@@ -73,7 +73,8 @@ public sealed class DistributedSemaphoreSite
     /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -101,7 +102,7 @@ public sealed class DistributedSemaphoreSite
         ValueTask<TResult> running;
         try
         {
-            running = next(state, cancellationToken);
+            running = next(state, lease.Link(cancellationToken));
         }
         catch (Exception exception)
         {
@@ -129,7 +130,7 @@ public sealed class DistributedSemaphoreSite
             var lease = await acquiring.ConfigureAwait(false);
             try
             {
-                return await next(state, cancellationToken).ConfigureAwait(false);
+                return await next(state, lease.Link(cancellationToken)).ConfigureAwait(false);
             }
             finally
             {
@@ -162,7 +163,8 @@ public sealed class DistributedSemaphoreSite
     /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -190,7 +192,7 @@ public sealed class DistributedSemaphoreSite
         ValueTask running;
         try
         {
-            running = next(state, cancellationToken);
+            running = next(state, lease.Link(cancellationToken));
         }
         catch (Exception exception)
         {
@@ -211,7 +213,7 @@ public sealed class DistributedSemaphoreSite
             var lease = await acquiring.ConfigureAwait(false);
             try
             {
-                await next(state, cancellationToken).ConfigureAwait(false);
+                await next(state, lease.Link(cancellationToken)).ConfigureAwait(false);
             }
             finally
             {
@@ -239,7 +241,8 @@ public sealed class DistributedSemaphoreSite
     /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -249,7 +252,7 @@ public sealed class DistributedSemaphoreSite
     {
         ArgumentNullException.ThrowIfNull(next);
         using var lease = Acquire(runtime, partition, cancellationToken);
-        return next(state, cancellationToken);
+        return next(state, lease.Link(cancellationToken));
     }
 
     /// <summary>Holds a slot of the semaphore for <paramref name="partition"/> while <paramref name="next"/> runs, blocking the thread while it waits.</summary>
@@ -258,7 +261,8 @@ public sealed class DistributedSemaphoreSite
     /// <param name="runtime">The runtime whose semaphore to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="partition">Null for the key itself; otherwise the semaphore <c>key:partition</c>.</param>
     /// <param name="state">Passed to <paramref name="next"/>.</param>
-    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="next">The next layer or the implementation; receives <paramref name="cancellationToken"/>, linked with
+    /// the lease's <see cref="SemaphoreLease.LeaseLost"/> (cancelled when a Redis lease is lost).</param>
     /// <param name="cancellationToken">Cancels the wait for a slot; passed to <paramref name="next"/>.</param>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
@@ -267,7 +271,7 @@ public sealed class DistributedSemaphoreSite
     {
         ArgumentNullException.ThrowIfNull(next);
         using var lease = Acquire(runtime, partition, cancellationToken);
-        next(state, cancellationToken);
+        next(state, lease.Link(cancellationToken));
     }
 
     /// <summary>Takes a slot of the semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
@@ -277,8 +281,21 @@ public sealed class DistributedSemaphoreSite
 
     /// <summary>Takes a slot of <paramref name="runtime"/>'s semaphore for <paramref name="partition"/>, waiting at most <see cref="AcquireTimeout"/>.</summary>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>
-    internal ValueTask<SemaphoreLease> AcquireAsync(ThrottleRuntime? runtime, string? partition, CancellationToken cancellationToken) =>
-        Resolve(runtime, partition).AcquireAsync(AcquireTimeout, cancellationToken);
+    internal ValueTask<SemaphoreLease> AcquireAsync(ThrottleRuntime? runtime, string? partition, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<SemaphoreLease>(cancellationToken);
+        }
+
+        // A partition's semaphore the runtime evicted (idle) in between refuses; the next Resolve creates a new one.
+        ValueTask<SemaphoreLease> acquiring;
+        while (!Resolve(runtime, partition).TryAcquire(AcquireTimeout, cancellationToken, out acquiring))
+        {
+        }
+
+        return acquiring;
+    }
 
     /// <summary>Takes a slot on the current runtime, blocking the thread while it waits (synchronous methods).</summary>
     /// <returns>The lease; dispose it in a <c>finally</c> block.</returns>

@@ -37,8 +37,13 @@ namespace Throttle.Semaphores;
 /// does not apply: a slot is never granted without Redis). A restarted Redis forgets every lease: their renewal then
 /// marks them lost.
 /// </para>
+/// <para>
+/// <b>Losing a lease.</b> A lease is lost when a renewal finds it gone, or at its deadline (one lease time after the
+/// last confirmed renewal); <see cref="SemaphoreLease.LeaseLost"/> is then cancelled. See <see cref="SemaphoreLease"/>
+/// for how long a lost holder can run beside a new one.
+/// </para>
 /// </remarks>
-public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
+public class DistributedSemaphore : ThrottleSemaphore
 {
     private static readonly TimeSpan s_defaultLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultLeaseSeconds);
     private static readonly TimeSpan s_defaultSleep = TimeSpan.FromSeconds(DistributedSemaphoreOptions.DefaultAcquireSleepDelaySeconds);
@@ -52,10 +57,11 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
+    private readonly TaskCompletionSource _disposal = NewSignal();
     private TaskCompletionSource _signal = NewSignal();
     private Task<bool>? _subscription;
     private long _counter;
-    private bool _disposed;
+    private bool _stopListening;
 
     /// <summary>Creates a handle on the semaphore <paramref name="key"/> of <paramref name="value"/> slots, with the default
     /// <see cref="RedisStorageOptions"/> (key prefix <c>throttle</c>, 2 s operation timeout).</summary>
@@ -136,17 +142,18 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     /// <summary>The Redis key of the waiters' queue.</summary>
     internal RedisKey QueueKey => _keys.Queue;
 
-    /// <summary>Stops listening for releases. Leases still held stay valid until released or expired.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops listening for releases and ends the waiters; leases still held stay valid until released or expired.</summary>
+    private protected override async ValueTask DisposeCoreAsync()
     {
         Task<bool>? subscription;
         lock (_subscriptionGate)
         {
-            _disposed = true;
+            _stopListening = true;
             subscription = _subscription;
             _subscription = null;
         }
 
+        _disposal.TrySetResult();
         if (subscription is not null)
         {
             try
@@ -158,8 +165,6 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
                 // The connection is gone; so is the subscription.
             }
         }
-
-        GC.SuppressFinalize(this);
     }
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
@@ -181,6 +186,10 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             {
                 // Taken before the attempt, so that a release published after the attempt is not missed.
                 var signal = Volatile.Read(ref _signal).Task;
+                if (IsDisposed)
+                {
+                    throw DisposedException();
+                }
 
                 // The attempt itself is not cancelled: once sent it may take a slot or a place in the queue, and only
                 // its answer says which, so it is always read (bounded by the operation timeout); cancellation applies
@@ -268,9 +277,13 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sleep = Task.Delay(delay, TimeProvider, stop.Token);
-        await Task.WhenAny(signal, sleep).ConfigureAwait(false);
+        await Task.WhenAny(signal, sleep, _disposal.Task).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        if (IsDisposed)
+        {
+            throw DisposedException();
+        }
     }
 
     /// <summary>Subscribes to the release channel if not yet done; true when this call subscribed.</summary>
@@ -279,7 +292,7 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
         Task<bool>? subscription;
         lock (_subscriptionGate)
         {
-            if (_subscription is not null || _disposed)
+            if (_subscription is not null || _stopListening)
             {
                 subscription = _subscription;
                 if (subscription is null || subscription.IsCompletedSuccessfully)
@@ -290,6 +303,7 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             else
             {
                 subscription = _subscription = _redis.SubscribeAsync(_keys.Channel, _onMessage, CancellationToken.None).AsTask();
+                TaskObserver.ObserveFailure(subscription); // a waiter may stop waiting for it, or dispose may drop it unawaited
             }
         }
 
@@ -325,8 +339,24 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
         }
     }
 
-    private ValueTask<RedisResult> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken) =>
-        _redis.EvaluateAsync(RedisScripts.SemaphoreRelease, _keys.All, [holderId, _bounded, _keys.ChannelName, _lease], cancellationToken);
+    /// <summary>
+    /// The release script. Its failures are <see cref="ThrottleStorageException"/> (or cancellation), never a raw client
+    /// exception: the layer maps unreachable and timed-out calls, and this maps what is left (a server error such as
+    /// BUSY or OOM, a connection the application disposed).
+    /// </summary>
+    private async ValueTask<RedisResult> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _redis.EvaluateAsync(
+                RedisScripts.SemaphoreRelease, _keys.All, [holderId, _bounded, _keys.ChannelName, _lease], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
+        {
+            throw new ThrottleStorageException(
+                $"Releasing a slot of semaphore '{Key}' on Redis at {_redis.Endpoint} failed: {exception.Message}", _redis.Endpoint, exception);
+        }
+    }
 
     private SemaphoreLease StartLease(string id)
     {
@@ -342,12 +372,34 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             lease,
             period,
             period);
+        lease.DeadlineTimer = TimeProvider.CreateTimer(
+            static state =>
+            {
+                var lease = (SemaphoreLease)state!;
+                ((DistributedSemaphore)lease.Semaphore).CheckDeadline(lease);
+            },
+            lease,
+            LeaseTime,
+            Timeout.InfiniteTimeSpan);
         if (lease.IsReleased)
         {
             lease.RenewalTimer.Dispose();
+            lease.DeadlineTimer.Dispose();
         }
 
         return lease;
+    }
+
+    /// <summary>
+    /// The lease's local deadline: one lease time after the last confirmed renewal was sent, no later than its expiry
+    /// on Redis. Without a confirmation by then (Redis unreachable, paused, or the process stalled), the lease is lost.
+    /// </summary>
+    private void CheckDeadline(SemaphoreLease lease)
+    {
+        if (!lease.IsReleased && TimeProvider.GetElapsedTime(lease.ConfirmedAt) >= LeaseTime)
+        {
+            lease.MarkLost();
+        }
     }
 
     private async Task RenewAsync(SemaphoreLease lease)
@@ -365,6 +417,15 @@ public class DistributedSemaphore : ThrottleSemaphore, IAsyncDisposable
             if (renewed == 1)
             {
                 lease.ConfirmedAt = sent;
+                var left = LeaseTime - TimeProvider.GetElapsedTime(sent);
+                try
+                {
+                    lease.DeadlineTimer?.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Released meanwhile.
+                }
             }
             else if (!lease.IsReleased)
             {

@@ -59,6 +59,12 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
         Waiter waiter;
         lock (_waiters)
         {
+            // Checked under the lock that disposal takes to end the waiters: no waiter can queue after them.
+            if (IsDisposed)
+            {
+                return ValueTask.FromException<SemaphoreLease>(DisposedException());
+            }
+
             // Newcomers never overtake waiters: a free slot goes to the queue first (see Release).
             if (_free > 0 && _waiters.Count == 0)
             {
@@ -88,6 +94,21 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
         ValueTask.FromException(new InvalidOperationException(
             $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed."));
 
+    private protected override ValueTask DisposeCoreAsync()
+    {
+        lock (_waiters)
+        {
+            // Every waiter ends now; none is granted a slot after this (acquires are refused before they queue).
+            while (_waiters.First is { } first)
+            {
+                _waiters.RemoveFirst();
+                first.Value.EndDisposed();
+            }
+        }
+
+        return default;
+    }
+
     private void Release()
     {
         lock (_waiters)
@@ -114,12 +135,19 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
 
     private sealed class Waiter(InProcessSemaphore owner, TimeSpan timeout)
     {
-        private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private const int Abandoned = 0;
+        private const int Granted = 1;
+        private const int Disposed = 2;
+
+        private readonly TaskCompletionSource<int> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public LinkedListNode<Waiter>? Node { get; set; }
 
         /// <summary>Called under the owner's lock once the waiter has left the queue.</summary>
-        public bool TryGrant() => _completion.TrySetResult(true);
+        public bool TryGrant() => _completion.TrySetResult(Granted);
+
+        /// <summary>Called under the owner's lock once the waiter has left the queue: the semaphore was disposed.</summary>
+        public void EndDisposed() => _completion.TrySetResult(Disposed);
 
         public async Task<SemaphoreLease> WaitAsync(CancellationToken cancellationToken)
         {
@@ -129,9 +157,12 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
                 ? null
                 : new LongTimer(owner.TimeProvider, static state => ((Waiter)state!).Abandon(), this, timeout);
             using var registration = cancellationToken.Register(static state => ((Waiter)state!).Abandon(), this);
-            if (await _completion.Task.ConfigureAwait(false))
+            switch (await _completion.Task.ConfigureAwait(false))
             {
-                return owner.NewLease(null);
+                case Granted:
+                    return owner.NewLease(null);
+                case Disposed:
+                    throw owner.DisposedException();
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -149,7 +180,7 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
                 }
 
                 owner._waiters.Remove(Node);
-                _completion.TrySetResult(false);
+                _completion.TrySetResult(Abandoned);
             }
         }
     }

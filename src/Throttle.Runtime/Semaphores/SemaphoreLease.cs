@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Throttle.Internal;
 
 namespace Throttle.Semaphores;
 
@@ -10,9 +11,18 @@ namespace Throttle.Semaphores;
 /// cut-off) holder loses it. <see cref="IsLost"/> tells when that happened.
 /// </summary>
 /// <remarks>
-/// <see cref="ReleaseAsync"/> reports a lost lease with <see cref="SemaphoreLeaseLostException"/>;
-/// <see cref="DisposeAsync"/> and <see cref="Dispose"/> never throw for it (they run in <c>finally</c> blocks), and
-/// they do not throw when Redis is unreachable either: the slot then comes back when the lease expires.
+/// <para><see cref="ReleaseAsync"/> reports a lost lease with <see cref="SemaphoreLeaseLostException"/> and an
+/// unreachable Redis with <see cref="Throttle.Storage.ThrottleStorageException"/>, never a raw client exception;
+/// <see cref="DisposeAsync"/> and <see cref="Dispose"/> throw for neither (they run in <c>finally</c> blocks): the slot
+/// of a release that could not reach Redis comes back when the lease expires.</para>
+/// <para><b>Losing a lease.</b> <see cref="LeaseLost"/> is cancelled when the semaphore learns that the lease is gone:
+/// a renewal finds it expired or missing (Redis restarted or was flushed, or the slot was reclaimed and given to
+/// another holder), or its deadline passes: one <see cref="DistributedSemaphore.LeaseTime"/> after the last renewal
+/// Redis confirmed (counted from when it was sent, so no later than the lease's expiry on Redis). So during an outage
+/// a holder is lost before anyone else can be given its slot (up to clock drift); when Redis loses the slot while the
+/// holder is alive (restart, flush), the holder learns it at its next renewal, at most one renewal period plus the
+/// operation timeout (<c>LeaseTime / 3 + OperationTimeout</c>) after Redis answers it again: that is how long a lost
+/// holder can run beside a new one. A <c>[DistributedSemaphore]</c> method's <see cref="CancellationToken"/> is linked to it.</para>
 /// </remarks>
 public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 {
@@ -22,6 +32,8 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     private const int LostAndReleased = 3;
 
     private int _state;
+    private CancellationTokenSource? _lost;
+    private CancellationTokenSource? _linked;
 
     internal SemaphoreLease(ThrottleSemaphore semaphore, string? holderId)
     {
@@ -41,7 +53,40 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     /// </summary>
     public bool IsLost => Volatile.Read(ref _state) is Lost or LostAndReleased;
 
+    /// <summary>
+    /// Cancelled when the lease is lost (see <see cref="IsLost"/>): stop the work the slot protects, as someone else may
+    /// now hold it. Never cancelled for a lease that cannot be lost (an <see cref="InProcessSemaphore"/>'s), nor by a
+    /// release. The idiom of DistributedLock's <c>HandleLostToken</c>.
+    /// </summary>
+    public CancellationToken LeaseLost
+    {
+        get
+        {
+            if (!CanBeLost)
+            {
+                return CancellationToken.None;
+            }
+
+            var source = Volatile.Read(ref _lost);
+            if (source is null)
+            {
+                var created = new CancellationTokenSource();
+                source = Interlocked.CompareExchange(ref _lost, created, null) ?? created;
+                if (IsLost)
+                {
+                    // Lost before anyone asked: MarkLost may have looked for the source before it existed.
+                    source.Cancel();
+                }
+            }
+
+            return source.Token;
+        }
+    }
+
     internal string? HolderId { get; }
+
+    /// <summary>Whether the lease can be lost: a Redis lease (with a holder id); in-process leases never expire.</summary>
+    internal bool CanBeLost => HolderId is not null;
 
     internal SemaphoreLease? Previous { get; set; }
 
@@ -50,6 +95,9 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     internal bool IsOutstanding { get; set; }
 
     internal ITimer? RenewalTimer { get; set; }
+
+    /// <summary>Fires when the lease runs out if no renewal confirmed it by then: the lease is lost at its expiry.</summary>
+    internal ITimer? DeadlineTimer { get; set; }
 
     /// <summary>Local timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last confirmed renewal.</summary>
     internal long ConfirmedAt { get; set; }
@@ -93,12 +141,35 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Marks the lease lost (renewal found it expired) and stops renewing.</summary>
+    /// <summary>
+    /// The token a <c>[DistributedSemaphore]</c> method runs with: <paramref name="caller"/>'s, cancelled also when the
+    /// lease is lost. The linked source it may need lives until the lease is released.
+    /// </summary>
+    internal CancellationToken Link(CancellationToken caller)
+    {
+        if (!CanBeLost)
+        {
+            return caller;
+        }
+
+        if (!caller.CanBeCanceled)
+        {
+            return LeaseLost;
+        }
+
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(caller, LeaseLost);
+        Volatile.Write(ref _linked, linked);
+        return linked.Token;
+    }
+
+    /// <summary>Marks the lease lost (renewal found it expired, or it was gone) and stops renewing; cancels <see cref="LeaseLost"/>.</summary>
     internal void MarkLost()
     {
         if (Interlocked.CompareExchange(ref _state, Lost, Held) == Held)
         {
             StopRenewal();
+
+            CancelLost();
         }
     }
 
@@ -110,6 +181,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
         var previous = Interlocked.CompareExchange(ref _state, Released, Held);
         if (previous == Lost && Interlocked.CompareExchange(ref _state, LostAndReleased, Lost) == Lost)
         {
+            DisposeLinked();
             Semaphore.Forget(this);
             throw LostException();
         }
@@ -120,17 +192,36 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
         }
 
         StopRenewal();
+        DisposeLinked();
         Semaphore.Forget(this);
         if (!await Semaphore.ReleaseCoreAsync(this, cancellationToken).ConfigureAwait(false))
         {
             Volatile.Write(ref _state, LostAndReleased);
+            CancelLost();
             throw LostException();
         }
 
         return true;
     }
 
-    private void StopRenewal() => RenewalTimer?.Dispose();
+    private void StopRenewal()
+    {
+        RenewalTimer?.Dispose();
+        DeadlineTimer?.Dispose();
+    }
+
+    private void CancelLost()
+    {
+        // Callbacks registered on the token run on the thread pool, not on the renewal timer's thread, and their
+        // exceptions stay in the returned task (observed).
+        if (Volatile.Read(ref _lost) is { } source)
+        {
+            TaskObserver.ObserveFailure(source.CancelAsync());
+        }
+    }
+
+    // Once released: the method that ran with the linked token has ended.
+    private void DisposeLinked() => Interlocked.Exchange(ref _linked, null)?.Dispose();
 
     private SemaphoreLeaseLostException LostException() =>
         new($"The lease on semaphore '{Semaphore.Key}' had expired before it was released; its slot had already been reclaimed and nothing was released.");

@@ -11,13 +11,27 @@ namespace Throttle.Semaphores;
 /// process (<see cref="InProcessSemaphore"/>) and over Redis (<see cref="DistributedSemaphore"/>,
 /// <see cref="DistributedBoundedSemaphore"/>).
 /// </summary>
-/// <remarks>Safe for concurrent use. Create one instance per key and share it; do not create one per call.</remarks>
-public abstract class ThrottleSemaphore
+/// <remarks>
+/// Safe for concurrent use. Create one instance per key and share it; do not create one per call.
+/// <para><b>Disposal.</b> <see cref="DisposeAsync"/> and <see cref="Dispose"/> do the same: callers waiting for a slot
+/// end at once with <see cref="ObjectDisposedException"/> (a Redis attempt already sent is read first, bounded by the
+/// operation timeout, and a slot it took is handed over), later acquires throw it, and leases already handed out stay
+/// valid until released (releasing them still works).</para>
+/// </remarks>
+public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
 {
+    // _users below zero: retired (evicted from a runtime's cache while idle); acquires are then refused.
+    private const int Retired = int.MinValue;
+
     // Leases handed out and not yet released, oldest first: an intrusive list (no node allocation per acquire).
     private readonly object _outstandingGate = new();
     private SemaphoreLease? _oldest;
     private SemaphoreLease? _newest;
+
+    // Acquires in progress plus leases outstanding: zero means idle, the only state a runtime may evict.
+    private int _users;
+    private int _disposed;
+    private Task? _disposing;
 
     private protected ThrottleSemaphore(string key, int value, TimeSpan? acquireTimeout, TimeProvider? timeProvider)
     {
@@ -60,6 +74,7 @@ public abstract class ThrottleSemaphore
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled while waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while waiting).</exception>
     public ValueTask<SemaphoreLease> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         Guard.NonNegativeOrInfinite(timeout, nameof(timeout));
@@ -68,7 +83,139 @@ public abstract class ThrottleSemaphore
             return ValueTask.FromCanceled<SemaphoreLease>(cancellationToken);
         }
 
-        return AcquireCoreAsync(timeout, cancellationToken);
+        return TryAcquire(timeout, cancellationToken, out var acquiring)
+            ? acquiring
+            : ValueTask.FromException<SemaphoreLease>(DisposedException());
+    }
+
+    /// <summary>Whether the semaphore was disposed (or evicted from a runtime's cache).</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0 || IsRetired;
+
+    /// <summary>Whether a runtime evicted the semaphore while idle; its callers resolve a new one.</summary>
+    internal bool IsRetired => Volatile.Read(ref _users) < 0;
+
+    /// <summary>
+    /// Ends waiting acquires with <see cref="ObjectDisposedException"/> and refuses new ones; leases already handed out
+    /// stay valid and can still be released. A Redis-backed semaphore also stops listening for releases.
+    /// </summary>
+    /// <returns>Completes when the semaphore has let go of its resources.</returns>
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return new ValueTask(StartDisposing());
+    }
+
+    /// <summary>Does what <see cref="DisposeAsync"/> does, blocking the thread until it is done.</summary>
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        StartDisposing().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Starts an acquire unless the semaphore was retired (false: the caller resolves a new one) or disposed (the
+    /// acquire fails with <see cref="ObjectDisposedException"/>). The acquire counts as a user until it fails or its
+    /// lease is released.
+    /// </summary>
+    internal bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken, out ValueTask<SemaphoreLease> acquiring)
+    {
+        while (true)
+        {
+            var users = Volatile.Read(ref _users);
+            if (users < 0)
+            {
+                acquiring = default;
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _users, users + 1, users) == users)
+            {
+                break;
+            }
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Exit();
+            acquiring = ValueTask.FromException<SemaphoreLease>(DisposedException());
+            return true;
+        }
+
+        try
+        {
+            acquiring = AcquireCoreAsync(timeout, cancellationToken);
+        }
+        catch
+        {
+            Exit();
+            throw;
+        }
+
+        if (acquiring.IsCompletedSuccessfully)
+        {
+            return true; // the lease now holds the user count, until it is released
+        }
+
+        if (acquiring.IsCompleted)
+        {
+            Exit();
+            return true;
+        }
+
+        acquiring = ExitOnFailureAsync(acquiring);
+        return true;
+    }
+
+    /// <summary>Retires the semaphore if nobody holds or waits for a slot (atomically); the runtime then forgets it.</summary>
+    internal bool TryRetire()
+    {
+        if (Interlocked.CompareExchange(ref _users, Retired, 0) != 0)
+        {
+            return false;
+        }
+
+        TaskObserver.ObserveFailure(StartDisposing());
+        return true;
+    }
+
+    /// <summary>An exception for an acquire refused because the semaphore was disposed.</summary>
+    private protected ObjectDisposedException DisposedException() =>
+        new(GetType().FullName, $"Semaphore '{Key}' was disposed; it hands out no more slots.");
+
+    /// <summary>Ends waiting acquires with <see cref="DisposedException"/> and lets go of resources; called once.</summary>
+    private protected abstract ValueTask DisposeCoreAsync();
+
+    private Task StartDisposing()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Volatile.Write(ref _disposing, DisposeCoreAsync().AsTask());
+        }
+
+        // Another caller may be between the exchange and the write: spin for that instant.
+        Task? disposing;
+        var spinner = default(SpinWait);
+        while ((disposing = Volatile.Read(ref _disposing)) is null)
+        {
+            spinner.SpinOnce();
+        }
+
+        return disposing;
+    }
+
+    private void Exit() => Interlocked.Decrement(ref _users);
+
+    private async ValueTask<SemaphoreLease> ExitOnFailureAsync(ValueTask<SemaphoreLease> acquiring)
+    {
+        try
+        {
+            return await acquiring.ConfigureAwait(false);
+        }
+        catch
+        {
+            Exit();
+            throw;
+        }
     }
 
     /// <summary>Takes a slot, blocking the thread while it waits (for synchronous code).</summary>
@@ -178,6 +325,8 @@ public abstract class ThrottleSemaphore
             lease.Previous = lease.Next = null;
             lease.IsOutstanding = false;
         }
+
+        Exit();
     }
 
     internal ValueTask<bool> ReleaseCoreAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>

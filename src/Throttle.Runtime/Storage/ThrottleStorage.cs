@@ -15,7 +15,7 @@ namespace Throttle.Storage;
 /// The set of storages is closed: each one also supplies the limiter algorithms that run on it (in-process state for
 /// memory, Lua scripts for Redis), which is why this class cannot be derived from outside Throttle.
 /// </remarks>
-public abstract class ThrottleStorage : IAsyncDisposable
+public abstract class ThrottleStorage : IAsyncDisposable, IDisposable
 {
     private protected ThrottleStorage(TimeProvider? timeProvider)
     {
@@ -44,6 +44,8 @@ public abstract class ThrottleStorage : IAsyncDisposable
     /// <param name="delta">The finite amount to add.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not finite (NaN or infinity).</exception>
+    /// <exception cref="OverflowException">The result would not be finite (beyond ±<see cref="double.MaxValue"/>); the stored value is unchanged.</exception>
     public abstract ValueTask<double> IncrementAsync(string key, double delta = 1, CancellationToken cancellationToken = default);
 
     /// <summary>Subtracts <paramref name="delta"/> from the number stored under <paramref name="key"/> (absent counts as 0).</summary>
@@ -51,6 +53,8 @@ public abstract class ThrottleStorage : IAsyncDisposable
     /// <param name="delta">The finite amount to subtract.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not finite (NaN or infinity).</exception>
+    /// <exception cref="OverflowException">The result would not be finite (beyond ±<see cref="double.MaxValue"/>); the stored value is unchanged.</exception>
     public abstract ValueTask<double> DecrementAsync(string key, double delta = 1, CancellationToken cancellationToken = default);
 
     /// <summary>Removes <paramref name="key"/>.</summary>
@@ -65,12 +69,26 @@ public abstract class ThrottleStorage : IAsyncDisposable
     /// <returns><see langword="true"/> when the key holds an unexpired value.</returns>
     public abstract ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Releases connections the storage owns. In-process storage has nothing to release.</summary>
+    /// <summary>
+    /// Releases connections the storage owns (operations then throw <see cref="ObjectDisposedException"/>, as do those
+    /// still in flight on a connection it closed). In-process storage has nothing to release.
+    /// </summary>
     /// <returns>A task that completes when the storage is closed.</returns>
     public virtual ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
         return default;
+    }
+
+    /// <summary>Does what <see cref="DisposeAsync"/> does, blocking the thread until it is done.</summary>
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        var disposing = DisposeAsync();
+        if (!disposing.IsCompletedSuccessfully)
+        {
+            disposing.AsTask().GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Creates the state holder for one limiter (one algorithm, one scope) on this storage.</summary>

@@ -15,7 +15,7 @@ namespace Throttle.Workers;
 /// A removed worker exits after the task it is running. Each change raises <see cref="Scaled"/>.
 /// </summary>
 /// <remarks>Safe for concurrent use. <see cref="DisposeAsync"/> runs every submitted task, then stops the workers.</remarks>
-public sealed class WorkerPool : IAsyncDisposable
+public sealed class WorkerPool : IAsyncDisposable, IDisposable
 {
     private static readonly QueuedInvocation Retire = new RetireSignal();
 
@@ -127,6 +127,9 @@ public sealed class WorkerPool : IAsyncDisposable
             Interlocked.Decrement(ref _queued);
             var disposed = new ObjectDisposedException(nameof(WorkerPool), "The worker pool was disposed; it accepts no more tasks.");
             invocation.Abandon(disposed);
+
+            // The caller gets the exception thrown, never the task: observe it, or the finalizer reports it as unobserved.
+            _ = invocation.Task.Exception;
             throw disposed;
         }
 
@@ -143,6 +146,9 @@ public sealed class WorkerPool : IAsyncDisposable
             return new ValueTask(_disposing);
         }
     }
+
+    /// <summary>Does what <see cref="DisposeAsync"/> does, blocking the thread until every worker has exited.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>One scaling decision, by the scaling rule of README.md, "Queues and workers" (the timer calls it every <see cref="CheckInterval"/>).</summary>
     internal void Check()

@@ -66,12 +66,14 @@ public sealed partial class MemoryStorage
     /// <inheritdoc/>
     /// <remarks>The value keeps its TTL (an expired one counts as absent). The number is stored in invariant culture.</remarks>
     /// <exception cref="InvalidOperationException">The stored value is not a number.</exception>
+    /// <exception cref="OverflowException">The result would not be finite; the stored value is unchanged.</exception>
     public override ValueTask<double> IncrementAsync(string key, double delta = 1, CancellationToken cancellationToken = default) =>
         Add(key, Finite(delta, nameof(delta)), cancellationToken);
 
     /// <inheritdoc/>
     /// <remarks>The value keeps its TTL (an expired one counts as absent). The number is stored in invariant culture.</remarks>
     /// <exception cref="InvalidOperationException">The stored value is not a number.</exception>
+    /// <exception cref="OverflowException">The result would not be finite; the stored value is unchanged.</exception>
     public override ValueTask<double> DecrementAsync(string key, double delta = 1, CancellationToken cancellationToken = default) =>
         Add(key, -Finite(delta, nameof(delta)), cancellationToken);
 
@@ -184,6 +186,13 @@ public sealed partial class MemoryStorage
                 }
 
                 var result = current + delta;
+                if (!double.IsFinite(result))
+                {
+                    // An error, and the stored value stays as it was (never a silent infinity); the Redis storage answers the same.
+                    throw new OverflowException(
+                        $"Adding {delta.ToString("R", CultureInfo.InvariantCulture)} to the value stored under '{key}' ({entry.Value}) would not be a finite number; the value is unchanged.");
+                }
+
                 entry.Value = result.ToString("R", CultureInfo.InvariantCulture);
                 entry.LastAccess = now;
                 return new ValueTask<double>(result);

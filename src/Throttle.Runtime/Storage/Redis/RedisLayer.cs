@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using Throttle.Internal;
 
 namespace Throttle.Storage.Redis;
 
@@ -32,6 +33,7 @@ internal sealed class RedisLayer : IAsyncDisposable
     private RedisLayer(Task<IConnectionMultiplexer> connecting, bool ownsConnection, RedisStorageOptions options, string endpoint)
     {
         _connecting = connecting;
+        TaskObserver.ObserveFailure(connecting); // a failed connect is reported by every call that waits for it, not by the finalizer
         _ownsConnection = ownsConnection;
         Options = options;
         Keys = new RedisKeys(options.KeyPrefix);
@@ -121,10 +123,26 @@ internal sealed class RedisLayer : IAsyncDisposable
             if (!task.IsCompleted)
             {
                 var remaining = Options.OperationTimeout - Stopwatch.GetElapsedTime(started);
-                await task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Abandoned (timed out or cancelled) while still in flight: its own failure, when the client gives up
+                    // on it later, is observed here so that it never reaches TaskScheduler.UnobservedTaskException.
+                    TaskObserver.ObserveFailure(task);
+                    throw;
+                }
             }
 
             return await task.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (Volatile.Read(ref _disposed) != 0 && _ownsConnection && exception is not ObjectDisposedException
+                                          && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // The layer closed its connection under this call.
+            throw new ObjectDisposedException(nameof(RedisStorage), "The Redis storage was disposed while this operation was in flight: " + exception.Message);
         }
         catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
         {
@@ -132,6 +150,11 @@ internal sealed class RedisLayer : IAsyncDisposable
                 $"Redis at {Endpoint} could not be reached within {Options.OperationTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {exception.Message}",
                 Endpoint,
                 exception);
+        }
+        catch (RedisServerException exception) when (exception.Message.Contains("would produce NaN or Infinity", StringComparison.OrdinalIgnoreCase))
+        {
+            // The increment script refused, leaving the value as it was: the same error as the in-memory storage's.
+            throw new OverflowException("The result would not be a finite number; the stored value is unchanged. " + exception.Message, exception);
         }
         catch (RedisServerException exception) when (exception.Message.Contains("not a valid float", StringComparison.OrdinalIgnoreCase)
                                                    || exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))

@@ -70,6 +70,13 @@ internal static class RedisScripts
     public static readonly RedisScript GetWithTtl = RedisScript.Load("get-with-ttl", ["key"], []);
 
     /// <summary>
+    /// KEYS: key (a key/value key). ARGV: delta (finite, <c>R</c> format). Adds in double precision, keeping the TTL.
+    /// Answers the new value (<c>%.17g</c>); an error reply "would produce NaN or Infinity" (value unchanged) when the
+    /// result is not finite, "not a valid float" when the value is not a number.
+    /// </summary>
+    public static readonly RedisScript KeyValueIncrement = RedisScript.Load("kv-increment", ["key"], ["delta"]);
+
+    /// <summary>
     /// KEYS: the semaphore's holders (sorted set: holder id scored by lease expiry, ms), max (its value, set by the
     /// first user), extra (slots added by unbounded releases without a lease), queue (sorted set: waiter id scored by
     /// arrival ticket), alive (sorted set: waiter id scored by the expiry of its place), ticket (the arrival counter).
@@ -98,7 +105,7 @@ internal static class RedisScripts
         TokenBucketAcquire, TokenBucketRelease, TokenBucketStats,
         SlidingWindowAcquire, SlidingWindowRelease, SlidingWindowStats,
         LeakyBucketAcquire, LeakyBucketCancel, LeakyBucketRelease, LeakyBucketStats,
-        GetWithTtl,
+        GetWithTtl, KeyValueIncrement,
         SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,
     ];
 }

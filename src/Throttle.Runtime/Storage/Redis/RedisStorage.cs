@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -125,12 +126,14 @@ public sealed class RedisStorage : ThrottleStorage
     /// <inheritdoc/>
     /// <exception cref="ThrottleStorageException">Redis could not be reached in time.</exception>
     /// <exception cref="InvalidOperationException">The key holds a value that is not a number.</exception>
+    /// <exception cref="OverflowException">The result would not be finite; Redis keeps the stored value unchanged.</exception>
     public override ValueTask<double> IncrementAsync(string key, double delta = 1, CancellationToken cancellationToken = default) =>
         AddAsync(Layer.Keys.KeyValue(key), Finite(delta, nameof(delta)), cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ThrottleStorageException">Redis could not be reached in time.</exception>
     /// <exception cref="InvalidOperationException">The key holds a value that is not a number.</exception>
+    /// <exception cref="OverflowException">The result would not be finite; Redis keeps the stored value unchanged.</exception>
     public override ValueTask<double> DecrementAsync(string key, double delta = 1, CancellationToken cancellationToken = default) =>
         AddAsync(Layer.Keys.KeyValue(key), -Finite(delta, nameof(delta)), cancellationToken);
 
@@ -173,9 +176,13 @@ public sealed class RedisStorage : ThrottleStorage
         return ((string?)result[0], pttl > 0 ? TimeSpan.FromMilliseconds(pttl) : null);
     }
 
-    private ValueTask<double> AddAsync(RedisKey key, double delta, CancellationToken cancellationToken) =>
-        // INCRBYFLOAT keeps the key's TTL: one command, no script needed.
-        Layer.RunAsync(static (db, s) => db.StringIncrementAsync(s.key, s.delta), (key, delta), cancellationToken);
+    private async ValueTask<double> AddAsync(RedisKey key, double delta, CancellationToken cancellationToken)
+    {
+        // A script rather than INCRBYFLOAT, whose long double arithmetic would store a result beyond double's range.
+        var result = await Layer.EvaluateAsync(
+            RedisScripts.KeyValueIncrement, [key], [delta.ToString("R", CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+        return double.Parse((string)result!, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
 
     private static double Finite(double value, string paramName)
     {
