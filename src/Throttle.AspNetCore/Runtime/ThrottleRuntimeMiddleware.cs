@@ -12,18 +12,38 @@ namespace Throttle.AspNetCore.Runtime;
 /// handler took (an app without <c>UseExceptionHandler</c>) as <see cref="ThrottleProblem"/> says, rather than 500.
 /// </summary>
 /// <remarks>
-/// Costs one <see cref="ThrottleRuntime.Use"/> scope per request and nothing else: the method is async so that the
-/// scope ends with the request's flow, and an async method that completes synchronously allocates no state machine.
+/// The scope covers the synchronous part of the rest of the pipeline only, and that is enough: every await in it
+/// captures the execution context, runtime included, and its continuations run in that context. Ending the scope as
+/// soon as the pipeline returns its task keeps the runtime out of the server's own flow, and keeps the cost at one
+/// <see cref="ThrottleRuntime.Use"/> scope per request: no state machine unless the request goes async, when the
+/// exception fallback awaits it.
 /// </remarks>
 internal sealed class ThrottleRuntimeMiddleware(RequestDelegate next, ThrottleRuntime runtime)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        using var scope = ThrottleRuntime.Use(runtime);
+        Task pending;
+        using (ThrottleRuntime.Use(runtime))
+        {
+            try
+            {
+                pending = next(context);
+            }
+            catch (Exception exception)
+            {
+                pending = Task.FromException(exception);
+            }
+        }
+
+        return pending.IsCompletedSuccessfully ? pending : AnswerThrottleExceptionsAsync(pending, context);
+    }
+
+    private static async Task AnswerThrottleExceptionsAsync(Task pending, HttpContext context)
+    {
         ThrottleProblem problem = default;
         try
         {
-            await next(context).ConfigureAwait(false);
+            await pending.ConfigureAwait(false);
         }
         catch (Exception exception) when (!context.Response.HasStarted && ThrottleProblem.TryMap(exception, out problem))
         {
