@@ -26,7 +26,7 @@ public sealed class ThrottleRuntimeSemaphoreCacheTests
     });
 
     private static ValueTask<int> Run(DistributedSemaphoreSite site, string partition) =>
-        site.InvokeAsync(partition, 0, static (_, _) => new ValueTask<int>(1), CancellationToken.None);
+        site.InvokeAsync(null, partition, 0, static (_, _) => new ValueTask<int>(1), CancellationToken.None);
 
     [Fact]
     public void Memory_stays_flat_over_a_million_distinct_partitions()

@@ -45,7 +45,7 @@ public sealed class LeaseLostTests(RedisFixture redis)
         var cancelledAfter = TimeSpan.Zero;
         Stopwatch? sinceWipe = null;
 
-        var running = site.InvokeAsync<int, int>(null, 0, async (_, token) =>
+        var running = site.InvokeAsync<int, int>(null, null, 0, async (_, token) =>
         {
             entered.SetResult();
             try
@@ -110,7 +110,7 @@ public sealed class LeaseLostTests(RedisFixture redis)
         var site = Site("local");
         using var caller = new CancellationTokenSource();
         CancellationToken seen = default;
-        var running = site.InvokeAsync<int, int>(null, 0, async (_, token) =>
+        var running = site.InvokeAsync<int, int>(null, null, 0, async (_, token) =>
         {
             seen = token;
             await Task.Delay(Timeout.Infinite, token);
