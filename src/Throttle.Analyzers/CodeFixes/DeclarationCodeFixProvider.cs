@@ -21,9 +21,16 @@ public abstract class DeclarationCodeFixProvider<TDeclaration> : CodeFixProvider
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent is not TDeclaration declaration || Title(declaration) is not { } title)
+            var declaration = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<TDeclaration>();
+            if (declaration is null || Title(declaration, model, context.CancellationToken) is not { } title)
             {
                 continue;
             }
@@ -37,8 +44,11 @@ public abstract class DeclarationCodeFixProvider<TDeclaration> : CodeFixProvider
     /// <summary>The equivalence key that groups this fix for Fix All.</summary>
     private protected abstract string Key { get; }
 
-    /// <summary>The fix's title for <paramref name="declaration"/>, or null when this fix does not apply to it.</summary>
-    private protected abstract string? Title(TDeclaration declaration);
+    /// <summary>
+    /// The fix's title for <paramref name="declaration"/>, or null when this fix does not apply to it (offering nothing
+    /// beats an edit that leaves the code broken, e.g. a second member of a name that exists).
+    /// </summary>
+    private protected abstract string? Title(TDeclaration declaration, SemanticModel model, CancellationToken cancellationToken);
 
     /// <summary>The document with <paramref name="declaration"/> fixed.</summary>
     private protected abstract Task<Document> FixAsync(Document document, TDeclaration declaration, CancellationToken cancellationToken);
