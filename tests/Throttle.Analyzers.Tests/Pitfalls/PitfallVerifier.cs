@@ -35,7 +35,7 @@ internal static class PitfallVerifier<TAnalyzer, TCodeFix>
     /// <summary>Reports exactly the markup's diagnostics (<c>{|THR901:...|}</c>) and fixes the source into <paramref name="fixedSource"/>.</summary>
     public static Task VerifyAsync(string source, string fixedSource, params DiagnosticResult[] expected)
     {
-        var test = new Test { TestCode = source, FixedCode = fixedSource };
+        var test = new Test(source, fixedSource);
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }
@@ -45,10 +45,12 @@ internal static class PitfallVerifier<TAnalyzer, TCodeFix>
 
     public static DiagnosticResult Diagnostic() => new DiagnosticResult(new TAnalyzer().SupportedDiagnostics.Single());
 
-    private sealed class Test : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+    public sealed class Test : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
     {
-        public Test()
+        public Test(string source, string fixedSource)
         {
+            TestCode = source;
+            FixedCode = fixedSource;
             ReferenceAssemblies = new ReferenceAssemblies("net10.0");
             TestState.AdditionalReferences.AddRange(s_references);
             TestState.OutputKind = OutputKind.DynamicallyLinkedLibrary;
