@@ -48,11 +48,24 @@ public sealed class ReleaseOutsideFinallyCodeFixProvider : DeclarationCodeFixPro
         var statements = finding.Block.Statements;
         var protectedStatements = statements.Skip(finding.WaitIndex + 1).Take(finding.ReleaseIndex - finding.WaitIndex - 1).ToList();
         var releaseStatement = statements[finding.ReleaseIndex];
+
+        // Blank lines before the first statement stay before the try; its comments stay with it, inside.
+        var leading = protectedStatements[0].GetLeadingTrivia();
+        var blank = 0;
+        for (var i = 0; i < leading.Count && leading[i].Kind() is SyntaxKind.WhitespaceTrivia or SyntaxKind.EndOfLineTrivia; i++)
+        {
+            if (leading[i].IsKind(SyntaxKind.EndOfLineTrivia))
+            {
+                blank = i + 1;
+            }
+        }
+
+        protectedStatements[0] = protectedStatements[0].WithLeadingTrivia(leading.Skip(blank));
         var tryStatement = SyntaxFactory.TryStatement(
                 SyntaxFactory.Block(protectedStatements),
                 default,
                 SyntaxFactory.FinallyClause(SyntaxFactory.Block(releaseStatement.WithoutLeadingTrivia())))
-            .WithLeadingTrivia(protectedStatements[0].GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)))
+            .WithLeadingTrivia(leading.Take(blank))
             .WithAdditionalAnnotations(Formatter.Annotation);
         var rewritten = statements.Take(finding.WaitIndex + 1)
             .Append(tryStatement)
