@@ -75,11 +75,11 @@ public sealed class CreatedPerRequestCodeFixProvider : DeclarationCodeFixProvide
         if (HandlerLocal(creation, model, cancellationToken) is { } local)
         {
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            var moved = local.Statement.WithoutTrivia().WithAdditionalAnnotations(Formatter.Annotation);
+            var moved = local.Statement.WithLeadingTrivia().WithAdditionalAnnotations(Formatter.Annotation);
             editor.RemoveNode(local.Statement, SyntaxRemoveOptions.KeepUnbalancedDirectives);
             if (local.Anchor.Parent is GlobalStatementSyntax global)
             {
-                editor.InsertBefore(global, SyntaxFactory.GlobalStatement(moved).WithLeadingTrivia(global.GetLeadingTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed));
+                editor.InsertBefore(global, SyntaxFactory.GlobalStatement(moved).WithLeadingTrivia(global.GetLeadingTrivia()));
             }
             else
             {
