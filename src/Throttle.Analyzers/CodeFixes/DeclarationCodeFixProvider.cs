@@ -38,7 +38,7 @@ public abstract class DeclarationCodeFixProvider<TDeclaration> : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             var declaration = Target(root, diagnostic);
-            if (declaration is null || Title(declaration, model, context.CancellationToken) is not { } title)
+            if (declaration is null || Unfinished(declaration) || Title(declaration, model, context.CancellationToken) is not { } title)
             {
                 continue;
             }
@@ -48,6 +48,14 @@ public abstract class DeclarationCodeFixProvider<TDeclaration> : CodeFixProvider
                 diagnostic);
         }
     }
+
+    /// <summary>
+    /// Code still being typed (a syntax error inside what the fix copies or moves): a fix would copy the error along. A
+    /// type counts only by its header, since adding <c>partial</c> copies nothing of its body.
+    /// </summary>
+    private protected static bool Unfinished(SyntaxNode node) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax type
+        ? type.Modifiers.Any(m => m.ContainsDiagnostics) || type.Identifier.ContainsDiagnostics
+        : node.ContainsDiagnostics;
 
     private static TDeclaration? Target(SyntaxNode root, Diagnostic diagnostic) =>
         root.FullSpan.Contains(diagnostic.Location.SourceSpan)
@@ -80,6 +88,7 @@ public abstract class DeclarationCodeFixProvider<TDeclaration> : CodeFixProvider
             var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             if (current?.GetAnnotatedNodes(mark).OfType<TDeclaration>().FirstOrDefault() is { } declaration
                 && model is not null
+                && !Unfinished(declaration)
                 && Title(declaration, model, cancellationToken) is not null)
             {
                 document = await FixAsync(document, declaration, cancellationToken).ConfigureAwait(false);

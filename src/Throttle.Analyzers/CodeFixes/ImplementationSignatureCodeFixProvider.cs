@@ -126,7 +126,8 @@ public sealed class ImplementationSignatureCodeFixProvider : DeclarationCodeFixP
             .ToList();
         if (unmatched.Count != 1
             || unmatched[0].DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration
-            || declaration.SyntaxTree != core.SyntaxTree)
+            || declaration.SyntaxTree != core.SyntaxTree
+            || Unfinished(declaration))
         {
             return null;
         }

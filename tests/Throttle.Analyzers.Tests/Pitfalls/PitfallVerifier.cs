@@ -28,8 +28,7 @@ internal static class PitfallVerifier<TAnalyzer, TCodeFix>
         .Append(MetadataReference.CreateFromFile(typeof(RateLimitAttribute).Assembly.Location))
         .Append(MetadataReference.CreateFromFile(typeof(ThrottleRuntime).Assembly.Location))
         .Append(MetadataReference.CreateFromFile(typeof(StackExchange.Redis.IConnectionMultiplexer).Assembly.Location))
-        .Concat(Directory.GetFiles(Path.GetDirectoryName(typeof(Microsoft.AspNetCore.Mvc.ControllerBase).Assembly.Location)!, "Microsoft.*.dll")
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)))
+        .Concat(AspNetReferences.All)
         .ToImmutableArray();
 
     /// <summary>Reports exactly the markup's diagnostics (<c>{|THR901:...|}</c>) and fixes the source into <paramref name="fixedSource"/>.</summary>
