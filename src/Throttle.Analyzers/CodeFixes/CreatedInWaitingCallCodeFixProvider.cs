@@ -13,7 +13,7 @@ namespace Throttle.Analyzers.CodeFixes;
 /// THR901: moves the semaphore or limiter into a <c>private static readonly</c> field of the type, made once and
 /// shared by every call (docs/diagnostics.md#thr901). Offered when the local is declared alone and its initializer uses
 /// nothing of the call (no parameter, local, <c>this</c> or instance member); otherwise the message's other advice
-/// (the attribute) is the way.
+/// (the attribute) is the way. In a minimal API handler lambda it moves the declaration before the mapping instead.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CreatedInWaitingCallCodeFixProvider))]
 [Shared]
@@ -29,13 +29,25 @@ public sealed class CreatedInWaitingCallCodeFixProvider : DeclarationCodeFixProv
     private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    private protected override string? Title(BaseObjectCreationExpressionSyntax creation, SemanticModel model, CancellationToken cancellationToken) =>
-        Target(creation, model, cancellationToken) is { } target ? $"Keep '{target.Variable.Identifier.ValueText}' in a static readonly field" : null;
+    private protected override string? Title(BaseObjectCreationExpressionSyntax creation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (CreatedPerRequestCodeFixProvider.HandlerLocal(creation, model, cancellationToken) is { } local)
+        {
+            return $"Create '{local.Variable.Identifier.ValueText}' once, before the handler is mapped";
+        }
+
+        return Target(creation, model, cancellationToken) is { } target ? $"Keep '{target.Variable.Identifier.ValueText}' in a static readonly field" : null;
+    }
 
     /// <inheritdoc />
     private protected override async Task<Document> FixAsync(Document document, BaseObjectCreationExpressionSyntax creation, CancellationToken cancellationToken)
     {
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model is not null && CreatedPerRequestCodeFixProvider.HandlerLocal(creation, model, cancellationToken) is { } local)
+        {
+            return await CreatedPerRequestCodeFixProvider.MoveBeforeMappingAsync(document, local, cancellationToken).ConfigureAwait(false);
+        }
+
         return model is not null && Target(creation, model, cancellationToken) is { } target
             ? await Hoisting.ToStaticFieldAsync(document, target.Statement, target.Variable, target.Type, target.Function, cancellationToken).ConfigureAwait(false)
             : document;

@@ -74,6 +74,19 @@ public sealed class CreatedPerRequestCodeFixProvider : DeclarationCodeFixProvide
 
         if (HandlerLocal(creation, model, cancellationToken) is { } local)
         {
+            return await MoveBeforeMappingAsync(document, local, cancellationToken).ConfigureAwait(false);
+        }
+
+        return CreatedInWaitingCallCodeFixProvider.Target(creation, model, cancellationToken) is { } target
+            ? await Hoisting.ToStaticFieldAsync(document, target.Statement, target.Variable, target.Type, target.Function, cancellationToken).ConfigureAwait(false)
+            : document;
+    }
+
+    /// <summary>Moves the handler's local declaration before the statement that maps the handler.</summary>
+    internal static async Task<Document> MoveBeforeMappingAsync(
+        Document document, (LocalDeclarationStatementSyntax Statement, VariableDeclaratorSyntax Variable, StatementSyntax Anchor) local, CancellationToken cancellationToken)
+    {
+        {
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
             var moved = local.Statement.WithLeadingTrivia().WithAdditionalAnnotations(Formatter.Annotation);
             editor.RemoveNode(local.Statement, SyntaxRemoveOptions.KeepUnbalancedDirectives);
@@ -88,10 +101,6 @@ public sealed class CreatedPerRequestCodeFixProvider : DeclarationCodeFixProvide
 
             return await Hoisting.FormatAsync(editor.GetChangedDocument(), cancellationToken).ConfigureAwait(false);
         }
-
-        return CreatedInWaitingCallCodeFixProvider.Target(creation, model, cancellationToken) is { } target
-            ? await Hoisting.ToStaticFieldAsync(document, target.Statement, target.Variable, target.Type, target.Function, cancellationToken).ConfigureAwait(false)
-            : document;
     }
 
     /// <summary>The instance field whose initializer this is, when it can become static.</summary>
@@ -104,7 +113,7 @@ public sealed class CreatedPerRequestCodeFixProvider : DeclarationCodeFixProvide
             : null;
 
     /// <summary>A local of a mapped handler lambda and the statement (mapping the handler) to move it before.</summary>
-    private static (LocalDeclarationStatementSyntax Statement, VariableDeclaratorSyntax Variable, StatementSyntax Anchor)? HandlerLocal(
+    internal static (LocalDeclarationStatementSyntax Statement, VariableDeclaratorSyntax Variable, StatementSyntax Anchor)? HandlerLocal(
         BaseObjectCreationExpressionSyntax creation, SemanticModel model, CancellationToken cancellationToken)
     {
         if (Hoisting.Declaration(creation) is not { } declaration

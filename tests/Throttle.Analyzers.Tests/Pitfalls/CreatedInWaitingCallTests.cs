@@ -296,4 +296,40 @@ public sealed class CreatedInWaitingCallTests
         test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task In_a_minimal_api_handler_the_declaration_moves_before_the_mapping()
+    {
+        const string source = """
+            using Microsoft.AspNetCore.Builder;
+            using Throttle.Limiters;
+
+            var app = WebApplication.Create();
+            app.MapGet("/", async () =>
+            {
+                var limiter = {|THR901:new TokenBucketLimiter(5)|};
+                await limiter.AcquireAsync("home");
+                return "ok";
+            });
+            app.Run();
+            """;
+        const string fixedSource = """
+            using Microsoft.AspNetCore.Builder;
+            using Throttle.Limiters;
+
+            var app = WebApplication.Create();
+            var limiter = new TokenBucketLimiter(5);
+            app.MapGet("/", async () =>
+            {
+                await limiter.AcquireAsync("home");
+                return "ok";
+            });
+            app.Run();
+            """;
+
+        var test = new PitfallVerifier<CreatedInWaitingCallAnalyzer, CreatedInWaitingCallCodeFixProvider>.Test(source, fixedSource);
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        test.FixedState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        await test.RunAsync();
+    }
 }
