@@ -71,6 +71,16 @@ internal static class CodeFixHarness
         return await ApplyAsync(document, action).ConfigureAwait(false);
     }
 
+    /// <summary>Asserts that the generator reports <paramref name="id"/> on the snippet and that <paramref name="fix"/> offers nothing for it.</summary>
+    public static async Task AssertNoFixAsync(CodeFixProvider fix, string id, string source)
+    {
+        var document = CreateDocument(source);
+        var diagnostic = (await DiagnoseAsync(document.Project).ConfigureAwait(false)).Generator.First(d => d.Id == id);
+        var actions = new List<CodeAction>();
+        await fix.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None)).ConfigureAwait(false);
+        Assert.Empty(actions);
+    }
+
     /// <summary>Fixes every <paramref name="id"/> diagnostic of the document in one Fix All, as the IDE's batch fixer does.</summary>
     public static async Task<string> FixAllAsync(CodeFixProvider fix, string id, string source, FixAllScope scope)
     {

@@ -88,8 +88,44 @@ public sealed partial class PackageTests(PackedPackageFixture package) : IClassF
         var path = package.RequirePackage();
         var version = ReadNuspec(path).Root!.Descendants().First(e => e.Name.LocalName == "version").Value;
 
-        var consumer = Path.Combine(package.WorkDirectory, "consumer");
-        var packagesFolder = Path.Combine(package.WorkDirectory, "nuget-packages");
+        var (consumer, environment, nugetConfig) = await PrepareConsumerAsync("consumer", ConsumerProject(version, treatWarningsAsErrors: true),
+            ("Limited.cs", LimitedSource), ("Program.cs", ProgramSource));
+        var packagesFolder = environment["NUGET_PACKAGES"];
+
+        var build = await DotNetCli.RunAsync(consumer, environment, DotNetCli.DefaultTimeout, "build", "-c", "Release", "-nodeReuse:false");
+        Assert.True(build.Succeeded, "Consumer build failed: " + build.Describe() + Environment.NewLine + "nuget.config:" + Environment.NewLine + nugetConfig);
+
+        var restored = Path.Combine(packagesFolder, "throttle", version.ToLowerInvariant());
+        Assert.True(Directory.Exists(restored), $"Throttle {version} was not restored into the isolated cache {packagesFolder}. {build.Describe()}");
+
+        var run = await DotNetCli.RunAsync(consumer, environment, DotNetCli.DefaultTimeout, "run", "-c", "Release", "--no-build");
+        Assert.True(run.Succeeded, "Consumer run failed: " + run.Describe());
+        Assert.True(run.StandardOutput.Trim() == "ok,ok,rejected", "Unexpected consumer output: " + run.Describe());
+    }
+
+    [Fact]
+    public async Task Fresh_consumer_project_gets_the_pitfall_analyzers_from_the_package()
+    {
+        var path = package.RequirePackage();
+        var version = ReadNuspec(path).Root!.Descendants().First(e => e.Name.LocalName == "version").Value;
+        var (consumer, environment, _) = await PrepareConsumerAsync("pitfall-consumer", ConsumerProject(version, treatWarningsAsErrors: false), ("Pitfalls.cs", PitfallSource));
+
+        var build = await DotNetCli.RunAsync(consumer, environment, DotNetCli.DefaultTimeout, "build", "-c", "Release", "-nodeReuse:false");
+        Assert.True(build.Succeeded, "Pitfall consumer build failed: " + build.Describe());
+
+        // Only Throttle.Analyzers.dll from the package's analyzers/dotnet/cs reports these: the project references nothing else.
+        foreach (var expected in new[] { "Pitfalls.cs(12,20): warning THR901", "Pitfalls.cs(15,9): warning THR903" })
+        {
+            Assert.True(build.StandardOutput.Contains(expected, StringComparison.Ordinal), $"Expected '{expected}' in the build output: {build.Describe()}");
+        }
+    }
+
+    /// <summary>A new project folder with its own empty package cache and a nuget.config that takes Throttle from the feed alone.</summary>
+    private async Task<(string Directory, Dictionary<string, string> Environment, string NuGetConfig)> PrepareConsumerAsync(
+        string name, string project, params (string Name, string Text)[] files)
+    {
+        var consumer = Path.Combine(package.WorkDirectory, name);
+        var packagesFolder = Path.Combine(package.WorkDirectory, name + "-nuget-packages");
         Directory.CreateDirectory(consumer);
         Directory.CreateDirectory(packagesFolder);
         var environment = new Dictionary<string, string>
@@ -102,23 +138,17 @@ public sealed partial class PackageTests(PackedPackageFixture package) : IClassF
         // and map the package id Throttle to the feed alone so a same-named package elsewhere cannot win.
         var sourcesResult = await DotNetCli.RunAsync(consumer, environment, DotNetCli.DefaultTimeout, "nuget", "list", "source");
         Assert.True(sourcesResult.Succeeded, sourcesResult.Describe());
-        var machineSources = ParseEnabledSources(sourcesResult.StandardOutput);
+        var nugetConfig = NuGetConfig(package.FeedDirectory, ParseEnabledSources(sourcesResult.StandardOutput));
 
-        await File.WriteAllTextAsync(Path.Combine(consumer, "nuget.config"), NuGetConfig(package.FeedDirectory, machineSources));
-        await File.WriteAllTextAsync(Path.Combine(consumer, "Consumer.csproj"), ConsumerProject(version));
-        await File.WriteAllTextAsync(Path.Combine(consumer, "Limited.cs"), LimitedSource);
-        await File.WriteAllTextAsync(Path.Combine(consumer, "Program.cs"), ProgramSource);
+        await File.WriteAllTextAsync(Path.Combine(consumer, "nuget.config"), nugetConfig);
+        await File.WriteAllTextAsync(Path.Combine(consumer, name + ".csproj"), project);
+        foreach (var (fileName, text) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(consumer, fileName), text);
+        }
+
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(consumer)!, "Directory.Build.props")));
-
-        var build = await DotNetCli.RunAsync(consumer, environment, DotNetCli.DefaultTimeout, "build", "-c", "Release", "-nodeReuse:false");
-        Assert.True(build.Succeeded, "Consumer build failed: " + build.Describe() + Environment.NewLine + "nuget.config:" + Environment.NewLine + NuGetConfig(package.FeedDirectory, machineSources));
-
-        var restored = Path.Combine(packagesFolder, "throttle", version.ToLowerInvariant());
-        Assert.True(Directory.Exists(restored), $"Throttle {version} was not restored into the isolated cache {packagesFolder}. {build.Describe()}");
-
-        var run = await DotNetCli.RunAsync(consumer, environment, DotNetCli.DefaultTimeout, "run", "-c", "Release", "--no-build");
-        Assert.True(run.Succeeded, "Consumer run failed: " + run.Describe());
-        Assert.True(run.StandardOutput.Trim() == "ok,ok,rejected", "Unexpected consumer output: " + run.Describe());
+        return (consumer, environment, nugetConfig);
     }
 
     private static XDocument ReadNuspec(string nupkg)
@@ -172,14 +202,14 @@ public sealed partial class PackageTests(PackedPackageFixture package) : IClassF
 
     private static string Escape(string value) => new XText(value).ToString().Replace("\"", "&quot;", StringComparison.Ordinal);
 
-    private static string ConsumerProject(string version) => $"""
+    private static string ConsumerProject(string version, bool treatWarningsAsErrors) => $"""
         <Project Sdk="Microsoft.NET.Sdk">
           <PropertyGroup>
             <OutputType>Exe</OutputType>
             <TargetFramework>net10.0</TargetFramework>
             <Nullable>enable</Nullable>
             <ImplicitUsings>disable</ImplicitUsings>
-            <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+            <TreatWarningsAsErrors>{(treatWarningsAsErrors ? "true" : "false")}</TreatWarningsAsErrors>
           </PropertyGroup>
           <ItemGroup>
             <PackageReference Include="Throttle" Version="[{version}]" />
@@ -200,6 +230,28 @@ public sealed partial class PackageTests(PackedPackageFixture package) : IClassF
             public partial Task<string> CallAsync(CancellationToken cancellationToken);
 
             private Task<string> CallCoreAsync(CancellationToken cancellationToken) => Task.FromResult("ok");
+        }
+        """;
+
+    /// <summary>Hand-written pitfalls: a semaphore made in the call that waits on it (THR901), released outside a finally (THR903).</summary>
+    private const string PitfallSource = """
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        namespace Consumer;
+
+        public static class Pitfalls
+        {
+            public static void Main() { }
+
+            public static async Task<int> FetchAsync(CancellationToken cancellationToken)
+            {
+                var gate = new SemaphoreSlim(2);
+                await gate.WaitAsync(cancellationToken);
+                await Task.Delay(1, cancellationToken);
+                gate.Release();
+                return 1;
+            }
         }
         """;
 

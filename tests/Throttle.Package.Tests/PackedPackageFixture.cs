@@ -24,12 +24,15 @@ public sealed class PackedPackageFixture : IAsyncLifetime
     /// <summary>The .nupkg produced by the pack, or null if there is not exactly one.</summary>
     public string? PackagePath { get; private set; }
 
+    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(15);
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(FeedDirectory);
         var project = Path.Combine(RepositoryRoot, "src", "Throttle.Runtime", "Throttle.Runtime.csproj");
+        // The pack compiles the runtime for two frameworks plus the generator and analyzers: allow for a busy machine.
         PackResult = await DotNetCli.RunAsync(
-            RepositoryRoot, environment: null, DotNetCli.DefaultTimeout,
+            RepositoryRoot, environment: null, PackTimeout,
             "pack", project, "-c", "Release", "-o", FeedDirectory, "-nodeReuse:false").ConfigureAwait(false);
         var packages = Directory.GetFiles(FeedDirectory, "*.nupkg").Where(p => !p.EndsWith(".snupkg", StringComparison.Ordinal)).ToArray();
         PackagePath = packages.Length == 1 ? packages[0] : null;

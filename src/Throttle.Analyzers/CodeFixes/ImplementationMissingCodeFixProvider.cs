@@ -36,9 +36,18 @@ public sealed class ImplementationMissingCodeFixProvider : DeclarationCodeFixPro
     private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    /// <remarks>A declaration with a body is THR008's to fix, never this one's.</remarks>
-    private protected override string? Title(MethodDeclarationSyntax method) =>
-        method is { Body: null, ExpressionBody: null } ? $"Add the implementation method '{ImplementationFinder.CoreName(method.Identifier.ValueText)}'" : null;
+    /// <remarks>
+    /// A declaration with a body is THR008's to fix, never this one's. Nor is a type that already has a member of the
+    /// implementation's name (a property or field <c>FetchCore</c>: the generator finds no method, but a second member of
+    /// that name would not compile).
+    /// </remarks>
+    private protected override string? Title(MethodDeclarationSyntax method, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var coreName = ImplementationFinder.CoreName(method.Identifier.ValueText);
+        return method is { Body: null, ExpressionBody: null } && !Members.Declares(model, method, coreName, cancellationToken)
+            ? $"Add the implementation method '{coreName}'"
+            : null;
+    }
 
     /// <inheritdoc />
     private protected override async Task<Document> FixAsync(Document document, MethodDeclarationSyntax method, CancellationToken cancellationToken)

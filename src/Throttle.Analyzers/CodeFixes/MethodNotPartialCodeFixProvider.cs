@@ -32,8 +32,20 @@ public sealed class MethodNotPartialCodeFixProvider : DeclarationCodeFixProvider
     private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    private protected override string? Title(MethodDeclarationSyntax method) =>
-        HasBody(method) ? $"Make '{method.Identifier.ValueText}' partial and move its body to '{ImplementationFinder.CoreName(method.Identifier.ValueText)}'" : "Add 'partial' to the method";
+    /// <remarks>
+    /// A body cannot move into an implementation method that exists already (or into a name another member holds): the
+    /// fix would write a duplicate. Then it offers nothing; which of the two bodies to keep is the user's call.
+    /// </remarks>
+    private protected override string? Title(MethodDeclarationSyntax method, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (!HasBody(method))
+        {
+            return "Add 'partial' to the method";
+        }
+
+        var coreName = ImplementationFinder.CoreName(method.Identifier.ValueText);
+        return Members.Declares(model, method, coreName, cancellationToken) ? null : $"Make '{method.Identifier.ValueText}' partial and move its body to '{coreName}'";
+    }
 
     private static bool HasBody(MethodDeclarationSyntax method) => method.Body is not null || method.ExpressionBody is not null;
 

@@ -30,7 +30,7 @@ public sealed class TypeNotPartialCodeFixProvider : DeclarationCodeFixProvider<T
     private protected override string Key => EquivalenceKey;
 
     /// <inheritdoc />
-    private protected override string? Title(TypeDeclarationSyntax type) =>
+    private protected override string? Title(TypeDeclarationSyntax type, SemanticModel model, CancellationToken cancellationToken) =>
         "Add 'partial' to the containing types";
 
     /// <inheritdoc />

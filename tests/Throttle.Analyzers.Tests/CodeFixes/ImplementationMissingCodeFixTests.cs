@@ -123,4 +123,23 @@ public sealed class ImplementationMissingCodeFixTests
         Assert.Equal(expected, actual);
         await CodeFixHarness.AssertCleanAsync(actual);
     }
+
+    [Fact]
+    public async Task Offers_nothing_when_a_non_method_member_has_the_implementation_name()
+    {
+        // The generator finds no method FetchCore (THR003), but a method of that name next to the property would not compile.
+        const string source = """
+            using Throttle;
+
+            public partial class Client
+            {
+                [RateLimit(5)]
+                public partial int Fetch();
+
+                private int FetchCore { get; } = 1;
+            }
+            """;
+
+        await CodeFixHarness.AssertNoFixAsync(new ImplementationMissingCodeFixProvider(), Id, source);
+    }
 }

@@ -197,4 +197,23 @@ public sealed class MethodNotPartialCodeFixTests
         Assert.Equal(expected, actual);
         await CodeFixHarness.AssertCleanAsync(actual);
     }
+
+    [Fact]
+    public async Task Offers_nothing_for_a_body_when_the_implementation_method_exists()
+    {
+        // Moving the body would write a second FetchCore; which body to keep is the user's call.
+        const string source = """
+            using Throttle;
+
+            public partial class Client
+            {
+                [RateLimit(5)]
+                public int Fetch() => 1;
+
+                private int FetchCore() => 2;
+            }
+            """;
+
+        await CodeFixHarness.AssertNoFixAsync(new MethodNotPartialCodeFixProvider(), Id, source);
+    }
 }
