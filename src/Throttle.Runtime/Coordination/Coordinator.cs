@@ -56,6 +56,7 @@ public sealed class Coordinator : IAsyncDisposable
     private bool _subscribed;
     private bool _unreachableLogged;
     private int _disposed;
+    private long _renewals;
 
     /// <summary>
     /// Creates a coordinator on <paramref name="runtime"/>'s storage (Redis when it is Redis or hybrid, on the same
@@ -122,6 +123,9 @@ public sealed class Coordinator : IAsyncDisposable
     /// </summary>
     public CancellationToken LeadershipLost => CurrentTerm()?.Lost.Token ?? s_notLeading;
 
+    /// <summary>Renewals that went through, for tests.</summary>
+    internal long Renewals => Interlocked.Read(ref _renewals);
+
     /// <summary>
     /// One attempt to become leader (the spec's <c>acquire_leadership</c>): takes the lease if nobody holds it. While
     /// leading, the lease is renewed in the background, with or without <see cref="StartAsync"/>.
@@ -155,12 +159,17 @@ public sealed class Coordinator : IAsyncDisposable
                 term = _term;
             }
 
-            if (term is null || !End(term, LeadershipLossReason.Released))
+            if (term is null)
             {
                 return false;
             }
 
+            // Before the term ends: the campaign, woken by the end, must wait a retry interval rather than take it back.
             _holdOff = true;
+            if (!End(term, LeadershipLossReason.Released))
+            {
+                return false;
+            }
             try
             {
                 var answer = await _backend.ReleaseAsync(HolderId, term.Token, cancellationToken).ConfigureAwait(false);
@@ -367,7 +376,10 @@ public sealed class Coordinator : IAsyncDisposable
             TimeSpan wait;
             if (_holdOff)
             {
+                // After a release: the wake-up this coordinator's own step-down signalled must not end the wait early.
                 _holdOff = false;
+                wake = NewSignal();
+                Volatile.Write(ref _wake, wake);
                 wait = _retry;
             }
             else
@@ -450,6 +462,8 @@ public sealed class Coordinator : IAsyncDisposable
                 Volatile.Write(ref term.ValidUntil, sent + _lifetimeTicks);
                 term.Deadline?.Change(Remaining(term), Timeout.InfiniteTimeSpan);
             }
+
+            Interlocked.Increment(ref _renewals);
 
             wait = _renewEvery - _clock.GetElapsedTime(sent);
             if (wait < TimeSpan.Zero)
