@@ -20,7 +20,8 @@ namespace Throttle.Coordination.Worker;
 /// <c>lead</c> campaigns; each term prints <c>ACQUIRED &lt;token&gt; &lt;start µs&gt;</c> and, when it ends,
 /// <c>LOST &lt;token&gt; &lt;reason&gt; &lt;start µs&gt; &lt;end µs&gt;</c> (server clock; the end is the latest the
 /// server's clock can have read when this process stopped leading). With <c>holdMs</c> &gt; 0 a leader releases after
-/// that long, so leadership moves around. <c>schedule</c> runs a leader-only job every <c>intervalMs</c> that appends
+/// that long, so leadership moves around, and prints <c>RELEASED &lt;token&gt; &lt;server µs&gt;</c> when the release
+/// deleted the lease (the term ended by then at the latest; the leader had stepped down before sending it). <c>schedule</c> runs a leader-only job every <c>intervalMs</c> that appends
 /// its fencing token to the list <c>runsKey</c> and prints <c>RUN &lt;token&gt;</c>. Both print <c>READY</c> once
 /// started and stop cleanly (releasing) when a line <c>stop</c> arrives on standard input.
 /// </summary>
@@ -65,6 +66,7 @@ public static class Program
         Console.WriteLine("READY");
         await WaitForStopAsync().ConfigureAwait(false);
         await coordinator.StopAsync().ConfigureAwait(false);
+        PrintRelease(coordinator);
         Console.WriteLine("STOPPED");
         return 0;
     }
@@ -107,12 +109,22 @@ public static class Program
             CultureInfo.InvariantCulture, $"LOST {e.FencingToken} {e.Reason} {e.ServerStartMicros} {e.ServerEndMicros}"));
     }
 
+    private static void PrintRelease(Coordinator coordinator)
+    {
+        var (token, serverMicros) = coordinator.LastRelease;
+        if (token != 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RELEASED {token} {serverMicros}"));
+        }
+    }
+
     private static async Task ReleaseLaterAsync(Coordinator coordinator, long token, TimeSpan hold)
     {
         await Task.Delay(hold).ConfigureAwait(false);
         if (coordinator.FencingToken == token)
         {
             await coordinator.ReleaseAsync().ConfigureAwait(false);
+            PrintRelease(coordinator);
         }
     }
 

@@ -123,6 +123,12 @@ public sealed class Coordinator : IAsyncDisposable
     /// </summary>
     public CancellationToken LeadershipLost => CurrentTerm()?.Lost.Token ?? s_notLeading;
 
+    /// <summary>
+    /// The last release that deleted a lease: its term's token and the server's clock when it did, in µs (the
+    /// multi-process tests' witness of when that term ended at the latest).
+    /// </summary>
+    internal (long Token, long ServerMicros) LastRelease { get; private set; }
+
     /// <summary>Renewals that went through, for tests.</summary>
     internal long Renewals => Interlocked.Read(ref _renewals);
 
@@ -173,6 +179,11 @@ public sealed class Coordinator : IAsyncDisposable
             try
             {
                 var answer = await _backend.ReleaseAsync(HolderId, term.Token, cancellationToken).ConfigureAwait(false);
+                if (answer.Done)
+                {
+                    LastRelease = (term.Token, answer.ServerMicros);
+                }
+
                 return answer.Done;
             }
             catch (ThrottleStorageException exception)
