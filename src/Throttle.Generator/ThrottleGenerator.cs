@@ -67,6 +67,7 @@ public sealed class ThrottleGenerator : IIncrementalGenerator
             .WithTrackingName(SharedNamesStep)
             .Select(static (all, _) => SharedNameConflicts.Find(all));
         context.RegisterSourceOutput(conflicts, static (output, found) => Report(output, found));
+        ScheduledPipeline.Register(context);
     }
 
     private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
