@@ -490,6 +490,12 @@ public sealed class Coordinator : IAsyncDisposable
         lock (_gate)
         {
             due = _clock.GetTimestamp() >= term.ValidUntil;
+            if (!due && !term.Ended)
+            {
+                // A timer may fire a little before the timestamp it was set for: set it again for the rest.
+                var rest = Remaining(term);
+                term.Deadline?.Change(rest > TimeSpan.FromMilliseconds(1) ? rest : TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+            }
         }
 
         if (due)

@@ -17,6 +17,7 @@ public sealed class ScheduledJob
     private long _runs;
     private long _failures;
     private long _skipped;
+    private volatile bool _running;
 
     internal ScheduledJob(string name, TimeSpan? interval, CronExpression? cron, string? cronText, string? leadership, Func<CancellationToken, ValueTask> run)
     {
@@ -50,7 +51,11 @@ public sealed class ScheduledJob
     public long SkippedRuns => Interlocked.Read(ref _skipped);
 
     /// <summary>Whether a run is going on.</summary>
-    public bool IsRunning { get; internal set; }
+    public bool IsRunning
+    {
+        get => _running;
+        internal set => _running = value;
+    }
 
     /// <summary>When the next run is due by the scheduler's clock; null while a run is going on or the scheduler is stopped.</summary>
     public DateTimeOffset? NextRun { get; internal set; }

@@ -468,12 +468,12 @@ public sealed class Scheduler : IAsyncDisposable
             SetCronDue(job, next, utcNow, now);
         }
 
-        SetNextRun(job, now);
         if (skipped > 0)
         {
             job.CountSkipped(skipped);
         }
 
+        SetNextRun(job, now);
         return skipped;
     }
 
@@ -574,11 +574,17 @@ public sealed class Scheduler : IAsyncDisposable
         long skipped = 0;
         lock (_gate)
         {
-            job.IsRunning = false;
-            if (_stopping is not null)
+            // The next occurrence is set before the job shows as idle, so whoever sees it idle sees its schedule.
+            var now = _clock.GetTimestamp();
+            var started = _stopping is not null;
+            if (started)
             {
-                var now = _clock.GetTimestamp();
                 skipped = Advance(job, now);
+            }
+
+            job.IsRunning = false;
+            if (started)
+            {
                 Rearm(now);
             }
         }
