@@ -80,6 +80,7 @@ public sealed class ThrottleGenerator : IIncrementalGenerator
                 output.AddSource(ManifestWriter.HintName, ManifestWriter.Emit(pair.Left));
             }
         });
+        ScheduledPipeline.Register(context);
     }
 
     private static IncrementalValueProvider<ImmutableArray<T>> Concat<T>(List<IncrementalValueProvider<ImmutableArray<T>>> parts)

@@ -13,7 +13,8 @@ namespace Throttle.Storage.Redis;
 /// (sliding window log and sum), <c>:lb</c> (leaky bucket);</item>
 /// <item>key/value: <c>&lt;prefix&gt;:kv:{&lt;key&gt;}</c>;</item>
 /// <item>semaphores: <c>&lt;prefix&gt;:sem:{&lt;key&gt;[:&lt;partition&gt;]}:holders</c>, <c>:max</c>, <c>:extra</c>,
-/// <c>:queue</c>, <c>:alive</c>, <c>:ticket</c>, and the channel <c>:released</c>.</item>
+/// <c>:queue</c>, <c>:alive</c>, <c>:ticket</c>, and the channel <c>:released</c>;</item>
+/// <item>leaderships: <c>&lt;prefix&gt;:lead:{&lt;lock name&gt;}:holder</c>, <c>:fence</c>, and the channel <c>:released</c>.</item>
 /// </list>
 /// The braces are the Redis Cluster hash tag: the keys of one operation live in one slot. Every part taken from user
 /// input goes through <see cref="Part"/>, which percent-encodes <c>%</c>, <c>{</c>, <c>}</c>, <c>:</c>, control
@@ -75,6 +76,10 @@ internal sealed class RedisKeys
             : string.Concat(_semaphoreStart, Part(key, nameof(key)), ":", Part(partition, nameof(partition)), "}:");
         return new SemaphoreKeys(tag);
     }
+
+    /// <summary>The keys and channel of the leadership <paramref name="lockName"/> (a coordinator's lock name).</summary>
+    /// <exception cref="ArgumentException"><paramref name="lockName"/> is null, empty or too long.</exception>
+    public LeaderKeys Leader(string lockName) => new(string.Concat(Prefix, ":lead:{", Part(lockName, nameof(lockName)), "}:"));
 
     /// <summary>
     /// A user string made safe as a key part: returned as is when it holds nothing special (no allocation), else

@@ -99,6 +99,19 @@ internal static class RedisScripts
     /// <summary>KEYS: the semaphore's six keys. ARGV: id, channel, lease (ms). Leaves the queue, waking the others when it was in it.</summary>
     public static readonly RedisScript SemaphoreLeave = RedisScript.Load("semaphore-leave", s_semaphore, ["id", "channel", "lease"], Semaphore);
 
+    /// <summary>
+    /// KEYS: holder (the lease: <c>&lt;id&gt;|&lt;token&gt;</c>), fence (the last fencing token). ARGV: id (the holder),
+    /// ttl (ms), fenceTtl (ms). Takes the lease when absent or already this holder's, with a new fencing token.
+    /// Answers {1, token, server µs} taken; {0, ms left of the other holder's lease, server µs} held by another.
+    /// </summary>
+    public static readonly RedisScript LeaderAcquire = RedisScript.Load("leader-acquire", ["holder", "fence"], ["id", "ttl", "fenceTtl"]);
+
+    /// <summary>KEYS: holder. ARGV: value (<c>&lt;id&gt;|&lt;token&gt;</c>), ttl (ms). Answers {1, server µs} extended; {0, server µs} not this term's.</summary>
+    public static readonly RedisScript LeaderRenew = RedisScript.Load("leader-renew", ["holder"], ["value", "ttl"]);
+
+    /// <summary>KEYS: holder. ARGV: value, channel (published to on release). Answers {1, server µs} released; {0, server µs} not this term's.</summary>
+    public static readonly RedisScript LeaderRelease = RedisScript.Load("leader-release", ["holder"], ["value", "channel"]);
+
     /// <summary>All scripts, for tests that load each once.</summary>
     internal static RedisScript[] All =>
     [
@@ -107,5 +120,6 @@ internal static class RedisScripts
         LeakyBucketAcquire, LeakyBucketCancel, LeakyBucketRelease, LeakyBucketStats,
         GetWithTtl, KeyValueIncrement,
         SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,
+        LeaderAcquire, LeaderRenew, LeaderRelease,
     ];
 }

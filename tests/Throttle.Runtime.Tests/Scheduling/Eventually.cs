@@ -1,0 +1,30 @@
+using System;
+using System.Diagnostics;
+using System.Threading.Tasks;
+
+namespace Throttle.Tests.Scheduling;
+
+/// <summary>
+/// Waits for work the code under test finishes on the thread pool (a job's continuation after the fake clock moved).
+/// The limit guards against a hang; it is never the thing asserted.
+/// </summary>
+internal static class Eventually
+{
+    public static readonly TimeSpan Safety = TimeSpan.FromSeconds(30);
+
+    public static async Task<bool> TrueAsync(Func<bool> condition)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!condition())
+        {
+            if (Stopwatch.GetElapsedTime(started) > Safety)
+            {
+                return false;
+            }
+
+            await Task.Delay(1);
+        }
+
+        return true;
+    }
+}
