@@ -87,6 +87,7 @@ internal static class ThrottleConfigurationReader
 
     private static void ReadLimiter(IConfigurationSection section, ThrottleHostOptions options)
     {
+        var problemsBefore = options.Problems.Count;
         var limiter = new RateLimitOptions();
         foreach (var setting in section.GetChildren())
         {
@@ -117,11 +118,12 @@ internal static class ThrottleConfigurationReader
             }
         }
 
-        options.AddLimiter(section.Key, limiter, section.Path);
+        options.AddLimiter(section.Key, limiter, section.Path, readable: options.Problems.Count == problemsBefore);
     }
 
     private static void ReadCircuitBreaker(IConfigurationSection section, ThrottleHostOptions options)
     {
+        var problemsBefore = options.Problems.Count;
         var breaker = new CircuitBreakerOptions();
         foreach (var setting in section.GetChildren())
         {
@@ -139,11 +141,12 @@ internal static class ThrottleConfigurationReader
             }
         }
 
-        options.AddCircuitBreaker(section.Key, breaker, section.Path);
+        options.AddCircuitBreaker(section.Key, breaker, section.Path, readable: options.Problems.Count == problemsBefore);
     }
 
     private static void ReadQueue(IConfigurationSection section, ThrottleHostOptions options)
     {
+        var problemsBefore = options.Problems.Count;
         var queue = new QueuedOptions();
         foreach (var setting in section.GetChildren())
         {
@@ -161,11 +164,12 @@ internal static class ThrottleConfigurationReader
             }
         }
 
-        options.AddQueue(section.Key, queue, section.Path);
+        options.AddQueue(section.Key, queue, section.Path, readable: options.Problems.Count == problemsBefore);
     }
 
     private static void ReadSemaphore(IConfigurationSection section, ThrottleHostOptions options)
     {
+        var problemsBefore = options.Problems.Count;
         var semaphore = new DistributedSemaphoreOptions();
         foreach (var setting in section.GetChildren())
         {
@@ -186,7 +190,7 @@ internal static class ThrottleConfigurationReader
             }
         }
 
-        options.AddSemaphore(section.Key, semaphore, section.Path);
+        options.AddSemaphore(section.Key, semaphore, section.Path, readable: options.Problems.Count == problemsBefore);
     }
 
     private static void ReadRedis(IConfigurationSection section, ThrottleHostOptions options)

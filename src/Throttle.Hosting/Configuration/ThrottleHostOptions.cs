@@ -71,11 +71,11 @@ internal sealed class ThrottleHostOptions
     internal string RedisSource { get; set; } = "ConnectRedis";
 
     /// <summary>Adds a limiter built from settings; <paramref name="source"/> names where it came from in messages.</summary>
-    internal void AddLimiter(string name, RateLimitOptions options, string source)
+    internal void AddLimiter(string name, RateLimitOptions options, string source, bool readable = true)
     {
         if (Unique(name, "limiter", source, _limiters.GetValueOrDefault(name)?.Source ?? _limiterFactories.GetValueOrDefault(name)?.Source))
         {
-            _limiters[name] = new Registration<RateLimitOptions>(name, options, source);
+            _limiters[name] = new Registration<RateLimitOptions>(name, options, source, readable);
         }
     }
 
@@ -87,28 +87,28 @@ internal sealed class ThrottleHostOptions
         }
     }
 
-    internal void AddCircuitBreaker(string name, CircuitBreakerOptions options, string source)
+    internal void AddCircuitBreaker(string name, CircuitBreakerOptions options, string source, bool readable = true)
     {
         if (Unique(name, "circuit breaker", source, _circuitBreakers.GetValueOrDefault(name)?.Source))
         {
-            _circuitBreakers[name] = new Registration<CircuitBreakerOptions>(name, options, source);
+            _circuitBreakers[name] = new Registration<CircuitBreakerOptions>(name, options, source, readable);
         }
     }
 
-    internal void AddQueue(string name, QueuedOptions options, string source)
+    internal void AddQueue(string name, QueuedOptions options, string source, bool readable = true)
     {
         if (Unique(name, "queue", source, _queues.GetValueOrDefault(name)?.Source))
         {
-            _queues[name] = new Registration<QueuedOptions>(name, options, source);
+            _queues[name] = new Registration<QueuedOptions>(name, options, source, readable);
         }
     }
 
-    internal void AddSemaphore(string key, DistributedSemaphoreOptions options, string source)
+    internal void AddSemaphore(string key, DistributedSemaphoreOptions options, string source, bool readable = true)
     {
         if (Unique(key, "semaphore", source, _semaphores.GetValueOrDefault(key)?.Source))
         {
             options.Key = key;
-            _semaphores[key] = new Registration<DistributedSemaphoreOptions>(key, options, source);
+            _semaphores[key] = new Registration<DistributedSemaphoreOptions>(key, options, source, readable);
         }
     }
 
@@ -149,6 +149,10 @@ internal sealed class ThrottleHostOptions
         return false;
     }
 
-    /// <summary>One named resource and where it was registered (a configuration path, or the builder call).</summary>
-    internal sealed record Registration<T>(string Name, T Value, string Source);
+    /// <summary>
+    /// One named resource and where it was registered (a configuration path, or the builder call). <paramref name="Readable"/>
+    /// is false when one of its values did not parse: that problem is reported, and the entry is not checked further
+    /// (its unparsed value would be reported a second time as the default it kept).
+    /// </summary>
+    internal sealed record Registration<T>(string Name, T Value, string Source, bool Readable = true);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Extensions.Options;
 using Throttle.Infrastructure;
 using Throttle.Policies;
@@ -18,17 +19,17 @@ internal sealed class ThrottleHostOptionsValidator : IValidateOptions<ThrottleHo
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>(options.Problems);
-        foreach (var limiter in options.LimiterRegistrations)
+        foreach (var limiter in options.LimiterRegistrations.Where(static r => r.Readable))
         {
             Add(failures, limiter.Source, ThrottleRuntime.ValidateRegisteredLimiter(limiter.Value));
         }
 
-        foreach (var breaker in options.CircuitBreakerRegistrations)
+        foreach (var breaker in options.CircuitBreakerRegistrations.Where(static r => r.Readable))
         {
             Add(failures, breaker.Source, ThrottleRuntime.ValidateRegisteredCircuitBreaker(breaker.Name, breaker.Value));
         }
 
-        foreach (var queue in options.QueueRegistrations)
+        foreach (var queue in options.QueueRegistrations.Where(static r => r.Readable))
         {
             Add(failures, queue.Source, queue.Value.Validate());
             if (queue.Value.Queue is not null)
@@ -37,7 +38,7 @@ internal sealed class ThrottleHostOptionsValidator : IValidateOptions<ThrottleHo
             }
         }
 
-        foreach (var semaphore in options.SemaphoreRegistrations)
+        foreach (var semaphore in options.SemaphoreRegistrations.Where(static r => r.Readable))
         {
             Add(failures, semaphore.Source, ThrottleRuntime.ValidateRegisteredSemaphore(semaphore.Value));
         }
