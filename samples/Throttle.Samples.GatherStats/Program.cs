@@ -10,15 +10,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using StackExchange.Redis;
 using Throttle;
 using Throttle.Samples.GatherStats;
 
 // GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with UpstreamClient.Licences licences.
-// No configuration: in memory, on http://localhost:8090. THROTTLE_REDIS=host:port: the licences are shared through
-// Redis by every instance using that server. Exit codes: 0 stopped normally, 2 bad configuration, 3 Redis unreachable,
-// 4 the port could not be bound.
+// A hosted app on AddThrottle: the rate and Redis come from appsettings.json (section "Throttle", plus GatherStats:Redis,
+// which THROTTLE_REDIS overrides). No Redis configured: in memory, on http://localhost:8090. THROTTLE_REDIS=host:port:
+// the licences are shared through Redis by every instance using that server; a Redis that is down does not stop the
+// service (calls fail, /healthz says Unhealthy, naming the endpoint, until it answers). Health at /healthz.
+// Exit codes: 0 stopped normally, 2 bad configuration, 4 the port could not be bound.
 const int DefaultPort = 8090;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -39,8 +42,10 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrW
     builder.WebHost.UseUrls($"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}");
 }
 
-// Redis: connect now, and refuse to start without it, rather than fail every request later.
-var redisSetting = Environment.GetEnvironmentVariable("THROTTLE_REDIS")?.Trim();
+// Redis: THROTTLE_REDIS, else GatherStats:Redis from appsettings.json; empty for memory. The connection is the app's
+// (the simulated upstream counts cluster-wide callers on it too) and is made in the background: a Redis that is down
+// does not stop start-up, and StackExchange.Redis reconnects by itself once it is back.
+var redisSetting = (Environment.GetEnvironmentVariable("THROTTLE_REDIS") ?? builder.Configuration["GatherStats:Redis"])?.Trim();
 ConnectionMultiplexer? redis = null;
 if (!string.IsNullOrEmpty(redisSetting))
 {
@@ -55,46 +60,29 @@ if (!string.IsNullOrEmpty(redisSetting))
         return 2;
     }
 
-    redisOptions.AbortOnConnectFail = true;
-    redisOptions.ConnectTimeout = 3_000;
-    redisOptions.ConnectRetry = 1;
+    redisOptions.AbortOnConnectFail = false;
     redisOptions.ClientName ??= "gatherstats";
-    try
-    {
-        redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
-        await redis.GetDatabase().PingAsync();
-    }
-    catch (Exception e) when (e is RedisException or TimeoutException)
-    {
-        await Console.Error.WriteLineAsync(
-            $"gatherstats: cannot reach Redis at THROTTLE_REDIS={redisSetting} ({e.GetType().Name}: {FirstLine(e.Message)}). " +
-            "Start Redis there, fix THROTTLE_REDIS, or unset it to run in memory.");
-        if (redis is not null)
-        {
-            await redis.DisposeAsync();
-        }
-
-        return 3;
-    }
+    redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+    builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
 }
 
-// Every [RateLimit], [CircuitBreaker] and [DistributedSemaphore] method runs through this runtime. With Redis, the
-// semaphore and the rate limit are shared by all instances (Lua scripts on the server); the breaker stays per instance.
-var runtimeOptions = new ThrottleRuntimeOptions();
+// Every [RateLimit], [CircuitBreaker] and [DistributedSemaphore] method runs through the host's runtime: limiters and
+// breakers from appsettings.json ("Throttle"), checked at start-up. With Redis, the semaphore and the rate limit are
+// shared by all instances (Lua scripts on the server); the breaker stays per instance.
+var throttle = builder.Services.AddThrottle(builder.Configuration.GetSection("Throttle"));
 if (redis is not null)
 {
-    runtimeOptions.UseRedis(redis);
+    throttle.UseRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>());
 }
 
-var runtime = new ThrottleRuntime(runtimeOptions);
-ThrottleRuntime.Configure(runtime);
+builder.Services.AddHealthChecks().AddThrottle();
 
 var info = new ServiceInfo(
     redis is null ? "memory" : "redis",
     redis is null ? null : redisSetting,
     $"{Environment.MachineName}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
 builder.Services.AddSingleton(info);
-builder.Services.AddSingleton(new SimulatedUpstream(redis, TimeSpan.FromMilliseconds(100)));
+builder.Services.AddSingleton(sp => new SimulatedUpstream(sp.GetService<IConnectionMultiplexer>(), TimeSpan.FromMilliseconds(100)));
 builder.Services.AddSingleton<UpstreamClient>();
 builder.Services.AddSingleton<GatherStatsRunner>();
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -106,7 +94,22 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 
 var app = builder.Build();
 
+// Until generated methods take the runtime from the container, the one process-wide runtime is the host's.
+ThrottleRuntime runtime;
+try
+{
+    runtime = app.Services.GetRequiredService<ThrottleRuntime>();
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"gatherstats: bad configuration: {e.Message}");
+    return 2;
+}
+
+ThrottleRuntime.Configure(runtime);
+
 app.MapGet("/", () => Results.Text(HomePage.Text(info), "text/plain; charset=utf-8"));
+app.MapHealthChecks("/healthz");
 
 app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner) =>
 {
@@ -144,14 +147,6 @@ finally
 }
 
 return 0;
-
-// The first sentence of a client library's message: StackExchange.Redis goes on with advice about its own options.
-static string FirstLine(string text)
-{
-    var line = text.Split('\n', 2)[0].Trim();
-    var end = line.IndexOf(". ", StringComparison.Ordinal);
-    return end < 0 ? line : line[..(end + 1)];
-}
 
 /// <summary>Reads the query string of /gather_stats; each method returns an error message, or null when the value is good.</summary>
 internal static class QueryInput
@@ -228,7 +223,8 @@ internal static class HomePage
 
         A simulated upstream holds {UpstreamClient.Licences} licences: it serves at most {UpstreamClient.Licences} callers at once.
         UpstreamClient.CallAsync carries [DistributedSemaphore("{UpstreamClient.LicenceKey}", {UpstreamClient.Licences})],
-        [RateLimit(100, Per = 1)] and [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)].
+        [RateLimit(Limiter = "{UpstreamClient.RateLimiterName}")] (its rate in appsettings.json, Throttle:Limiters) and
+        [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)].
         In memory the licences are this process's; with THROTTLE_REDIS=host:port every instance on that
         Redis server shares them (rate limits stay per instance).
 
@@ -241,6 +237,9 @@ internal static class HomePage
             slot_wait_ms.total/avg (waiting for a licence and the rate limiter), breaker_state.
             Bad input (calls missing, not a number, below 1 or above {GatherStatsRunner.MaxCalls}; fail outside 0..1): HTTP 400,
             {"{"} "error": "..." {"}"}.
+
+        GET /healthz
+            Healthy; Degraded while the breaker is open; Unhealthy (HTTP 503) while Redis does not answer.
 
         GET /
             This page.

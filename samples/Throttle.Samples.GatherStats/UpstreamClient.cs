@@ -18,6 +18,9 @@ public sealed partial class UpstreamClient(SimulatedUpstream upstream)
     /// <summary>The semaphore's key: every instance that uses this key shares its licences (through Redis when configured).</summary>
     public const string LicenceKey = "upstream-licences";
 
+    /// <summary>The limiter registered from configuration (appsettings.json, <c>Throttle:Limiters:upstream</c>).</summary>
+    public const string RateLimiterName = "upstream";
+
     /// <summary>The circuit breaker's name, for <see cref="ThrottleRuntime.TryGetCircuitBreaker"/>.</summary>
     public const string BreakerName = "upstream";
 
@@ -26,11 +29,12 @@ public sealed partial class UpstreamClient(SimulatedUpstream upstream)
 
     /// <summary>
     /// Calls the upstream. At most <see cref="Licences"/> calls run at once (cluster-wide with Redis, else in this
-    /// process), each waiting up to 10 s for a licence; at most 100 calls a second start per instance; after 5
-    /// upstream failures in a row the breaker rejects calls for 5 s.
+    /// process), each waiting up to 10 s for a licence; after 5
+    /// upstream failures in a row the breaker rejects calls for 5 s. The rate is configuration's (appsettings.json:
+    /// 100 calls a second per instance); a call waits up to 10 s for it.
     /// </summary>
     [DistributedSemaphore(LicenceKey, Licences, AcquireTimeoutSeconds = AcquireTimeoutSeconds)]
-    [RateLimit(100, Per = 1, MaxWaitSeconds = 10)]
+    [RateLimit(Limiter = RateLimiterName, MaxWaitSeconds = 10)]
     [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5, Name = BreakerName, Handles = new[] { typeof(UpstreamException) })]
     public partial Task<UpstreamReply> CallAsync(UpstreamRequest request, CancellationToken cancellationToken);
 

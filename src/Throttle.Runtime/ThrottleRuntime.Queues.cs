@@ -56,6 +56,25 @@ public sealed partial class ThrottleRuntime
             : throw new InvalidOperationException(
                 $"No queue named '{name}' is registered on this ThrottleRuntime. Call RegisterQueue(\"{name}\", new InvocationQueue(...)) at start-up.");
 
+    /// <summary>Every queue of this runtime, the registered ones by name and the methods' own by method id.</summary>
+    /// <remarks>A snapshot; a method's own queue appears once the method has been called.</remarks>
+    public IReadOnlyDictionary<string, InvocationQueue> Queues
+    {
+        get
+        {
+            var queues = new Dictionary<string, InvocationQueue>(_namedQueues, StringComparer.Ordinal);
+            foreach (var (id, queue) in _siteQueues)
+            {
+                if (queue.IsValueCreated)
+                {
+                    queues.TryAdd(id, queue.Value);
+                }
+            }
+
+            return queues;
+        }
+    }
+
     /// <summary>
     /// Stops every queue of this runtime, the registered ones and the methods' own, concurrently (see
     /// <see cref="InvocationQueue.StopAsync"/>). Calls that were not run fail with <see cref="QueueStoppedException"/>;

@@ -31,7 +31,7 @@ public sealed partial class ThrottleRuntime
     /// <summary>
     /// The semaphore <paramref name="key"/> of this runtime, created on first use and shared afterwards (also with
     /// <c>[DistributedSemaphore]</c> methods of the same key): a <see cref="DistributedBoundedSemaphore"/> when
-    /// the runtime's storage is on Redis (<see cref="ThrottleRuntimeOptions.UseRedis"/>, or a Redis or hybrid
+    /// the runtime's storage is on Redis (<see cref="ThrottleRuntimeOptions.UseRedis(StackExchange.Redis.IConnectionMultiplexer, Throttle.Storage.Redis.RedisStorageOptions?)"/>, or a Redis or hybrid
     /// <see cref="ThrottleRuntimeOptions.Storage"/>; same connection, key prefix and timeout), else an <see cref="InProcessSemaphore"/>. Its acquire
     /// timeout is infinite; pass one to <see cref="ThrottleSemaphore.AcquireAsync(TimeSpan, CancellationToken)"/>.
     /// This semaphore is never evicted; the per-partition ones of <c>PartitionKey</c> methods are, when idle, once there

@@ -29,6 +29,9 @@ public sealed partial class ThrottleRuntime
     // The Redis side of the storage (Redis or hybrid), null in memory: what the runtime's semaphores run on.
     private readonly RedisStorage? _redis;
 
+    // Whether the runtime created its storage (and so disposes it) rather than being given one.
+    private readonly bool _ownsStorage;
+
     /// <summary>Creates a runtime with in-memory storage and the system clock.</summary>
     public ThrottleRuntime()
         : this(new ThrottleRuntimeOptions())
@@ -46,6 +49,7 @@ public sealed partial class ThrottleRuntime
         // The one clock, resolved once: everything the runtime creates (storage included) runs on it.
         TimeProvider = options.ResolveTimeProvider();
         Storage = ThrottleRuntimeOptions.ResolveStorage(options, TimeProvider);
+        _ownsStorage = options.CreatesStorage;
         _redis = Storage switch
         {
             RedisStorage redis => redis,
@@ -94,6 +98,9 @@ public sealed partial class ThrottleRuntime
 
     /// <summary>Where the runtime's limiters keep their state: memory by default, Redis or hybrid by configuration.</summary>
     public ThrottleStorage Storage { get; }
+
+    /// <summary>The Redis side of <see cref="Storage"/> (the Redis storage itself, or a hybrid storage's); null in memory.</summary>
+    public RedisStorage? Redis => _redis;
 
     /// <summary>Makes <paramref name="runtime"/> the process-wide runtime (call once at start-up).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
@@ -157,7 +164,7 @@ public sealed partial class ThrottleRuntime
             return GetLimiter(name);
         }
 
-        return _siteLimiters.GetOrAdd(site.Id, static (_, state) => state.runtime.CreateLimiter(state.site), (runtime: this, site));
+        return _siteLimiters.GetOrAdd(site.Id, static (_, state) => state.runtime.CreateLimiter(state.site, state.site.Id), (runtime: this, site));
     }
 
     /// <summary>
@@ -165,10 +172,10 @@ public sealed partial class ThrottleRuntime
     /// <c>Burst</c>. Sliding window: <c>rate</c> per window of <c>per</c> seconds. Leaky bucket: leaks <c>rate / per</c>
     /// per second, capacity <c>Burst</c> (the site turns a <c>Burst</c> of 0 into <c>rate</c>).
     /// </summary>
-    private ThrottleLimiter CreateLimiter(RateLimitSite site)
+    private ThrottleLimiter CreateLimiter(RateLimitSite site, string user)
     {
         // The storage checks the scope's settings against its other users; this names the method in its message.
-        using var claiming = SharedSettings.ClaimingAs(site.Id);
+        using var claiming = SharedSettings.ClaimingAs(user);
         return site.Strategy switch
         {
             RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),

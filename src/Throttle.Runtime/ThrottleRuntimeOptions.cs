@@ -8,7 +8,7 @@ namespace Throttle;
 
 /// <summary>Settings of a <see cref="ThrottleRuntime"/>.</summary>
 /// <remarks>
-/// The runtime has one storage, chosen here in one of three ways: the default in-memory storage, <see cref="UseRedis"/>,
+/// The runtime has one storage, chosen here: the default in-memory storage, <see cref="UseRedis(StackExchange.Redis.IConnectionMultiplexer, RedisStorageOptions?)"/> (or <see cref="ConnectRedis"/>),
 /// or a storage you built (<see cref="Storage"/>); the last one set wins. Its distributed features follow that one
 /// choice: <c>[DistributedSemaphore]</c> uses Redis exactly when the storage is on Redis (Redis or hybrid), on the same
 /// connection, key prefix and operation timeout.
@@ -27,8 +27,8 @@ public sealed partial class ThrottleRuntimeOptions
 
     /// <summary>
     /// A storage you built (<see cref="MemoryStorage"/>, Redis or hybrid), used as is; setting it replaces an earlier
-    /// <see cref="UseRedis"/>. Null (the default) for a new <see cref="MemoryStorage"/> of <see cref="MaxKeys"/> keys,
-    /// or the Redis storage of <see cref="UseRedis"/>. Its clock must be <see cref="TimeProvider"/> when both are set.
+    /// <see cref="UseRedis(StackExchange.Redis.IConnectionMultiplexer, RedisStorageOptions?)"/>. Null (the default) for a new <see cref="MemoryStorage"/> of <see cref="MaxKeys"/> keys,
+    /// or the Redis storage of <see cref="UseRedis(StackExchange.Redis.IConnectionMultiplexer, RedisStorageOptions?)"/>. Its clock must be <see cref="TimeProvider"/> when both are set.
     /// </summary>
     public ThrottleStorage? Storage
     {
@@ -67,6 +67,9 @@ public sealed partial class ThrottleRuntimeOptions
         }
     }
 
+    /// <summary>Whether a runtime made from these options creates its storage (and so disposes it), rather than using <see cref="Storage"/>.</summary>
+    internal bool CreatesStorage => _storage is null;
+
     /// <summary>The runtime's clock: <see cref="TimeProvider"/>, else the given storage's or Redis options' clock, else the system's.</summary>
     internal TimeProvider ResolveTimeProvider() =>
         TimeProvider ?? _storage?.TimeProvider ?? RedisTimeProvider ?? TimeProvider.System;
@@ -89,7 +92,7 @@ public sealed partial class ThrottleRuntimeOptions
             var redisOptions = options.RedisStorageOptionsOn(clock) ?? throw new ArgumentException(
                 "The RedisStorageOptions given to UseRedis run on another clock than ThrottleRuntimeOptions.TimeProvider: set one of them only.",
                 nameof(options));
-            return new RedisStorage(options._redis!, redisOptions);
+            return options.CreateRedisStorage(redisOptions);
         }
 
         return new MemoryStorage(options.MaxKeys, clock);

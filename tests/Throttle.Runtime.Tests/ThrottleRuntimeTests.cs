@@ -233,7 +233,7 @@ public sealed class ThrottleRuntimeTests
     public void RegisterLimiter_NullLimiter_Throws()
     {
         var runtime = new ThrottleRuntime();
-        Assert.Equal("limiter", Assert.Throws<ArgumentNullException>(() => runtime.RegisterLimiter("x", null!)).ParamName);
+        Assert.Equal("limiter", Assert.Throws<ArgumentNullException>(() => runtime.RegisterLimiter("x", (Throttle.Limiters.ThrottleLimiter)null!)).ParamName);
         Assert.False(runtime.TryGetLimiter("x", out _));
     }
 }

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Throttle.Samples.Tests;
 
-/// <summary>How the sample picks its port, and how it refuses to start without the Redis it was told to use.</summary>
+/// <summary>How the sample picks its port and refuses a bad one, and how it reports a Redis that is down rather than refusing to start.</summary>
 public sealed class StartupTests
 {
     // The sample gives Redis 3 s to answer; the rest is process start-up on a busy machine.
@@ -24,19 +24,32 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Unreachable_THROTTLE_REDIS_is_reported_and_the_process_exits_non_zero()
+    public async Task Unreachable_THROTTLE_REDIS_does_not_stop_the_service_and_healthz_reports_it()
     {
-        // A port nobody listens on: the connection is refused.
+        // A port nobody listens on: the connection is refused; the service starts anyway and says so at /healthz.
         var endpoint = $"127.0.0.1:{FreePort.Get()}";
         var port = FreePort.Get();
-        await using var sample = SampleProcess.Launch(
+        await using var sample = await SampleProcess.StartAsync(
             ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string?> { ["THROTTLE_REDIS"] = endpoint }, new Uri($"http://127.0.0.1:{port}/"));
 
-        var exitCode = await sample.WaitForExitAsync(s_exitTimeout);
+        using var health = await sample.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
 
-        Assert.Equal(3, exitCode);
-        Assert.Contains($"cannot reach Redis at THROTTLE_REDIS={endpoint}", sample.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Now listening", sample.Output, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+        var answer = await GatherStatsAnswer.GetAsync(sample, "calls=2");
+        Assert.Equal(0, answer.Completed); // FailureMode Throw (appsettings.json): calls fail while Redis is away
+        Assert.Equal(2, answer.Failed + answer.Rejected);
+    }
+
+    [Fact]
+    public async Task Healthz_answers_Healthy_in_memory()
+    {
+        await using var sample = await SampleProcess.StartAsync();
+
+        using var health = await sample.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -32,7 +32,11 @@ public sealed class InvocationQueue : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
     public InvocationQueue(int workers = Throttle.Policies.QueuedOptions.DefaultWorkers, int maxSize = WorkQueue<object>.DefaultMaxSize, TimeProvider? timeProvider = null)
     {
-        _queue = new PriorityWorkQueue<QueuedInvocation>(static (invocation, _) => invocation.RunAsync(), workers, maxSize, null, timeProvider);
+        _queue = new PriorityWorkQueue<QueuedInvocation>(static (invocation, _) => invocation.RunAsync(), workers, maxSize, null, timeProvider)
+        {
+            // Calls a stop takes back fail at once, not only once the calls still running have returned.
+            HandedBack = static leftovers => AbandonAll(leftovers),
+        };
     }
 
     /// <summary>Calls running concurrently.</summary>
@@ -67,12 +71,7 @@ public sealed class InvocationQueue : IAsyncDisposable
     public async Task<int> StopAsync(QueueStopMode mode = QueueStopMode.Drain, CancellationToken cancellationToken = default)
     {
         var leftovers = await _queue.StopAsync(mode, cancellationToken).ConfigureAwait(false);
-        var stopped = new QueueStoppedException("The queue was stopped before this call ran; the call did not run.");
-        foreach (var invocation in leftovers)
-        {
-            invocation.Abandon(stopped);
-        }
-
+        AbandonAll(leftovers); // already done when they were taken back; Abandon does nothing the second time
         return leftovers.Count;
     }
 
@@ -123,6 +122,20 @@ public sealed class InvocationQueue : IAsyncDisposable
         var invocation = new QueuedInvocation<TState>(state, work, cancellationToken);
         var accepted = Enqueue(invocation, priority);
         return accepted.IsCompletedSuccessfully ? invocation.Task : AwaitAcceptedAsync(accepted, invocation.Task);
+    }
+
+    private static void AbandonAll(IReadOnlyList<QueuedInvocation> leftovers)
+    {
+        if (leftovers.Count == 0)
+        {
+            return;
+        }
+
+        var stopped = new QueueStoppedException("The queue was stopped before this call ran; the call did not run.");
+        foreach (var invocation in leftovers)
+        {
+            invocation.Abandon(stopped);
+        }
     }
 
     /// <summary>Removes a cancelled invocation that is still waiting.</summary>

@@ -63,6 +63,12 @@ public abstract class WorkQueue<T> : IAsyncDisposable
     /// <summary>Items (or batches) whose handler threw.</summary>
     public long FailedCount => Interlocked.Read(ref _failed);
 
+    /// <summary>
+    /// Told about the items a stop takes back (hand-back, or a drain its token ended) as soon as it takes them, before
+    /// the running handlers have returned: an owner can fail their callers at once rather than when the stop completes.
+    /// </summary>
+    internal Action<IReadOnlyList<T>>? HandedBack { get; set; }
+
     /// <summary>Cancelled when a stop's token cancels the drain: handlers running then should give up.</summary>
     private protected CancellationToken AbortToken => _abort.Token;
 
@@ -203,6 +209,7 @@ public abstract class WorkQueue<T> : IAsyncDisposable
         if (workers is null || mode == QueueStopMode.HandBack)
         {
             leftovers.AddRange(TakeAll());
+            HandedBack?.Invoke(leftovers);
         }
         else
         {
@@ -219,7 +226,9 @@ public abstract class WorkQueue<T> : IAsyncDisposable
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // The drain ran out of time: hand back the rest and ask running handlers to give up.
-                leftovers.AddRange(TakeAll());
+                var taken = TakeAll();
+                leftovers.AddRange(taken);
+                HandedBack?.Invoke(taken);
                 await _abort.CancelAsync().ConfigureAwait(false);
                 await all.ConfigureAwait(false);
             }

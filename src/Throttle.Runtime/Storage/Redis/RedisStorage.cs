@@ -17,7 +17,7 @@ namespace Throttle.Storage.Redis;
 /// <para>Keys are laid out by <see cref="RedisKeys"/> (limiters <c>throttle:{scope:key}:tb</c>, key/value
 /// <c>throttle:kv:{key}</c>): the braces are the Redis Cluster hash tag, user input is percent-encoded so it cannot move
 /// the tag or reach another key, and every limiter key carries a TTL so idle keys disappear. A runtime on this storage
-/// (<see cref="ThrottleRuntimeOptions.UseRedis"/>) puts its semaphores on the same connection, prefix and timeout.</para>
+/// (<see cref="ThrottleRuntimeOptions.UseRedis(StackExchange.Redis.IConnectionMultiplexer, Throttle.Storage.Redis.RedisStorageOptions?)"/>) puts its semaphores on the same connection, prefix and timeout.</para>
 /// <para>Every operation is bounded by <see cref="RedisStorageOptions.OperationTimeout"/>, connecting included: it fails
 /// with <see cref="ThrottleStorageException"/> (limiters may instead fail open or closed, see
 /// <see cref="RedisStorageOptions.FailureMode"/>). The connection reconnects by itself, so operations work again once
@@ -146,6 +146,13 @@ public sealed class RedisStorage : ThrottleStorage
     /// <exception cref="ThrottleStorageException">Redis could not be reached in time.</exception>
     public override ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
         Layer.RunAsync(static (db, k) => db.KeyExistsAsync(k), Layer.Keys.KeyValue(key), cancellationToken);
+
+    /// <summary>Asks the server for a PONG, bounded like every operation (a health check's probe).</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The round trip the server reports.</returns>
+    /// <exception cref="ThrottleStorageException">Redis could not be reached in time.</exception>
+    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default) =>
+        Layer.RunAsync(static (db, _) => db.PingAsync(), 0, cancellationToken).AsTask();
 
     /// <summary>Closes the connection if the storage opened it; a connection passed in stays open.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>

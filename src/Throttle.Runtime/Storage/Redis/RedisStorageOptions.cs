@@ -77,7 +77,7 @@ public sealed class RedisStorageOptions
     /// <summary>
     /// The clock limiters use to wait (for a retry delay). Admission itself uses the Redis server's clock, so clients with
     /// skewed clocks agree. <see langword="null"/> for <see cref="System.TimeProvider.System"/>, or for the runtime's
-    /// clock when given to <see cref="ThrottleRuntimeOptions.UseRedis"/>.
+    /// clock when given to <see cref="ThrottleRuntimeOptions.UseRedis(StackExchange.Redis.IConnectionMultiplexer, Throttle.Storage.Redis.RedisStorageOptions?)"/>.
     /// </summary>
     public TimeProvider? TimeProvider { get; set; }
 
