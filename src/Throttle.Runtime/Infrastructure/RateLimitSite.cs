@@ -189,7 +189,9 @@ public sealed class RateLimitSite
         }
 
         // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped.
-        return Limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        var limiter = Limiter;
+        var pending = limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        return limiter.Telemetry is { } telemetry ? telemetry.Observe(pending) : pending;
     }
 
     /// <summary>Takes one permit for <paramref name="key"/>, blocking the thread while it waits (synchronous methods).</summary>

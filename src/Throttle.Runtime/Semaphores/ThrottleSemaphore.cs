@@ -40,6 +40,12 @@ public abstract class ThrottleSemaphore
     /// <summary>The clock of timeouts (and of lease renewal).</summary>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The metrics and logs hook of the runtime that created this semaphore.</summary>
+    internal Telemetry.SemaphoreTelemetry? Telemetry { get; set; }
+
+    /// <summary>Leases this instance handed out and that are not released yet.</summary>
+    internal int OutstandingCount { get; private set; }
+
     /// <summary>Takes a slot, waiting at most <see cref="AcquireTimeout"/>.</summary>
     /// <returns>The lease on the slot; release or dispose it to give the slot back.</returns>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
@@ -68,7 +74,8 @@ public abstract class ThrottleSemaphore
             return ValueTask.FromCanceled<SemaphoreLease>(cancellationToken);
         }
 
-        return AcquireCoreAsync(timeout, cancellationToken);
+        var pending = AcquireCoreAsync(timeout, cancellationToken);
+        return Telemetry is { } telemetry ? telemetry.Observe(pending, timeout) : pending;
     }
 
     /// <summary>Takes a slot, blocking the thread while it waits (for synchronous code).</summary>
@@ -143,6 +150,7 @@ public abstract class ThrottleSemaphore
 
             _newest = lease;
             lease.IsOutstanding = true;
+            OutstandingCount++;
         }
 
         return lease;
@@ -177,6 +185,7 @@ public abstract class ThrottleSemaphore
 
             lease.Previous = lease.Next = null;
             lease.IsOutstanding = false;
+            OutstandingCount--;
         }
     }
 

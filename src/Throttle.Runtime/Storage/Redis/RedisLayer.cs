@@ -47,6 +47,9 @@ internal sealed class RedisLayer : IAsyncDisposable
     /// <summary>The Redis endpoints, host:port, comma-separated: what <see cref="ThrottleStorageException"/> names.</summary>
     public string Endpoint { get; }
 
+    /// <summary>The metrics and logs hook of the runtime on this layer (the last one, if runtimes share a storage).</summary>
+    public Throttle.Telemetry.RedisTelemetry? Telemetry { get; set; }
+
     /// <summary>Whether a limiter should swallow an unreachable Redis (fail open or closed) rather than throw.</summary>
     public bool AbsorbsFailures => Options.FailureMode != StorageFailureMode.Throw;
 
@@ -124,10 +127,13 @@ internal sealed class RedisLayer : IAsyncDisposable
                 await task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
 
-            return await task.ConfigureAwait(false);
+            var result = await task.ConfigureAwait(false);
+            Telemetry?.Succeeded(started);
+            return result;
         }
         catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
         {
+            Telemetry?.Failed(started, exception);
             throw new ThrottleStorageException(
                 $"Redis at {Endpoint} could not be reached within {Options.OperationTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {exception.Message}",
                 Endpoint,
