@@ -136,7 +136,7 @@ public sealed class InvocationQueue : IAsyncDisposable
     {
         // Listen before putting: a worker may run the call at once, and then it stops listening itself.
         invocation.WatchCancellation(this);
-        invocation.EnqueuedAt = Telemetry?.Enqueued() ?? 0;
+        invocation.EnqueuedAt = Telemetry?.Enqueued();
         try
         {
             if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)

@@ -25,8 +25,8 @@ internal abstract class QueuedInvocation
 
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>When it was queued (a timestamp of the runtime's clock), for the time-in-queue metric; 0 when unmeasured.</summary>
-    public long EnqueuedAt { get; set; }
+    /// <summary>When it was queued (a timestamp of the runtime's clock), for the time-in-queue metric; null when unmeasured.</summary>
+    public long? EnqueuedAt { get; set; }
 
     /// <summary>Whether a worker ran it (it was not cancelled or abandoned first).</summary>
     public bool Ran => Volatile.Read(ref _state) == Running;

@@ -12,9 +12,10 @@ namespace Throttle.Telemetry;
 /// The specification's stand-alone exporter: serves <c>http://{host}:{port}/metrics</c> in Prometheus' text format for
 /// programs without ASP.NET Core (an ASP.NET Core app maps its own endpoint; see docs/metrics.md). It publishes the
 /// runtime's <c>Throttle</c> meter (Throttle's instruments and <see cref="ThrottleMetrics"/>' own) and Polly's
-/// <c>resilience.polly.*</c>, through prometheus-net's <c>MeterAdapter</c> and <c>MetricServer</c>: nothing is formatted
-/// here. Prometheus names join the meter and instrument names: <c>throttle.rate_limit.requests</c> is
-/// <c>throttle_throttle_rate_limit_requests</c>.
+/// <c>resilience.polly.*</c>, as prometheus-net collectors served by its <c>MetricServer</c>: nothing is formatted here.
+/// Prometheus names follow OpenTelemetry's translation: <c>throttle.rate_limit.requests</c> is
+/// <c>throttle_rate_limit_requests_total</c>, <c>throttle.rate_limit.wait.duration</c> (s) is
+/// <c>throttle_rate_limit_wait_duration_seconds</c>.
 /// </summary>
 /// <example>
 /// <code>
@@ -93,17 +94,11 @@ public sealed class PrometheusExporter : IAsyncDisposable, IDisposable
                 return Task.CompletedTask;
             }
 
-            var registry = Metrics.NewCustomRegistry();
             var meter = _meter;
-            var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
-            {
-                Registry = registry,
-                InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, meter) || instrument.Meter.Name == PollyMeterName,
-
-                // Series are bounded (no partition key is a tag); expiring them would reset counters between scrapes.
-                MetricsExpireAfter = TimeSpan.FromDays(3650),
-            });
-            var server = new MetricServer(Host, Port, "metrics/", registry);
+            var adapter = new PrometheusBridge(
+                Metrics.NewCustomRegistry(),
+                instrument => ReferenceEquals(instrument.Meter, meter) || instrument.Meter.Name == PollyMeterName);
+            var server = new MetricServer(Host, Port, "metrics/", adapter.Registry);
             try
             {
                 server.Start();

@@ -12,8 +12,8 @@ internal sealed class QueueTelemetry(ThrottleTelemetry telemetry, string name)
     /// <summary>Whether anything listens: only then are calls timestamped.</summary>
     public bool Enabled => telemetry.QueueCalls.Enabled || telemetry.QueueRunDuration.Enabled || telemetry.QueueWaitDuration.Enabled;
 
-    /// <summary>The timestamp of an enqueue (0 when nothing listens).</summary>
-    public long Enqueued() => Enabled ? telemetry.TimeProvider.GetTimestamp() : 0;
+    /// <summary>The timestamp of an enqueue (null when nothing listens; a fake clock's timestamps may start at 0).</summary>
+    public long? Enqueued() => Enabled ? telemetry.TimeProvider.GetTimestamp() : null;
 
     /// <summary>Runs <paramref name="invocation"/>, recording it when something listens.</summary>
     public ValueTask RunAsync(QueuedInvocation invocation) => Enabled ? RunObservedAsync(invocation) : invocation.RunAsync();
@@ -29,9 +29,9 @@ internal sealed class QueueTelemetry(ThrottleTelemetry telemetry, string name)
         }
 
         var queueTag = new TagList { { TelemetryNames.QueueTag, Name } };
-        if (invocation.EnqueuedAt != 0 && telemetry.QueueWaitDuration.Enabled)
+        if (invocation.EnqueuedAt is { } enqueuedAt && telemetry.QueueWaitDuration.Enabled)
         {
-            telemetry.QueueWaitDuration.Record(clock.GetElapsedTime(invocation.EnqueuedAt, started).TotalSeconds, queueTag);
+            telemetry.QueueWaitDuration.Record(clock.GetElapsedTime(enqueuedAt, started).TotalSeconds, queueTag);
         }
 
         var tags = new TagList { { TelemetryNames.QueueTag, Name }, { TelemetryNames.QueueResultTag, invocation.Failed ? TelemetryNames.Failed : TelemetryNames.Processed } };

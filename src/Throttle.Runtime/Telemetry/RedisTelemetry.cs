@@ -36,7 +36,8 @@ internal sealed class RedisTelemetry(ThrottleTelemetry telemetry, string endpoin
         var errorType = exception.GetType().FullName ?? exception.GetType().Name;
         if (telemetry.RedisOperationDuration.Enabled)
         {
-            telemetry.RedisOperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new TagList { { TelemetryNames.ErrorTypeTag, errorType } });
+            // No error.type here: an instrument keeps one set of tag names (Prometheus' labels); the failures counter has it.
+            telemetry.RedisOperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         if (telemetry.RedisFailures.Enabled)

@@ -136,6 +136,7 @@ public sealed class ThrottleMetrics
     private TInstrument Get<TInstrument>(string name, Func<Meter, string, TInstrument> create, string kind)
         where TInstrument : class
     {
+        ArgumentNullException.ThrowIfNull(name);
         if (!_instruments.TryGetValue(name, out var instrument))
         {
             MetricName.Check(name, nameof(name));
