@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
+using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using Throttle.Queues;
 using Throttle.Workers;
 
@@ -32,6 +34,7 @@ public sealed class ThrottleMetrics
     private readonly ThrottleTelemetry _telemetry;
     private readonly StatsCollector _collector;
     private readonly ConcurrentDictionary<string, object> _instruments = new(StringComparer.Ordinal);
+    private PrometheusBridge? _prometheus;
 
     internal ThrottleMetrics(ThrottleTelemetry telemetry)
     {
@@ -131,7 +134,38 @@ public sealed class ThrottleMetrics
             queue, name, new ObservedResources.WorkQueueCounts(() => queue.Count, () => queue.ProcessedCount, () => queue.FailedCount, duplicates));
     }
 
-    internal void Dispose() => _collector.Dispose();
+    /// <summary>
+    /// Writes the meter's instruments (and Polly's) in Prometheus' text format to <paramref name="destination"/>: the body
+    /// of an ASP.NET Core <c>/metrics</c> endpoint (<c>text/plain; version=0.0.4</c>). The first call starts the
+    /// collection (prometheus-net collectors fed by a listener), so call it once at start-up to count from there.
+    /// </summary>
+    /// <param name="destination">Where the exposition goes; left open.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Completes when the text is written.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
+    public Task WritePrometheusAsync(Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var bridge = Volatile.Read(ref _prometheus);
+        if (bridge is null)
+        {
+            var meter = _telemetry.Meter;
+            var created = new PrometheusBridge(Prometheus.Metrics.NewCustomRegistry(), i => ReferenceEquals(i.Meter, meter) || i.Meter.Name == "Polly");
+            bridge = Interlocked.CompareExchange(ref _prometheus, created, null) ?? created;
+            if (!ReferenceEquals(bridge, created))
+            {
+                created.Dispose();
+            }
+        }
+
+        return bridge.Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+    }
+
+    internal void Dispose()
+    {
+        _collector.Dispose();
+        Volatile.Read(ref _prometheus)?.Dispose();
+    }
 
     private TInstrument Get<TInstrument>(string name, Func<Meter, string, TInstrument> create, string kind)
         where TInstrument : class

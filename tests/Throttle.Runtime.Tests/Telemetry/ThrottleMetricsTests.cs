@@ -164,4 +164,18 @@ public sealed class ThrottleMetricsTests
         Assert.Equal(2, _metrics.GetStats().Counters["mine"]);
         Assert.Equal(5, other.GetStats().Counters["mine"]);
     }
+
+    [Fact]
+    public async Task WritePrometheusAsync_writes_the_exposition_of_values_recorded_after_its_first_call()
+    {
+        using var warmUp = new System.IO.MemoryStream();
+        await _metrics.WritePrometheusAsync(warmUp);
+        _metrics.Increment("orders.placed", 4);
+        using var body = new System.IO.MemoryStream();
+        await _metrics.WritePrometheusAsync(body);
+        var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+        Assert.Contains("# TYPE orders_placed_total counter", text);
+        Assert.Contains("orders_placed_total 4", text);
+        await Assert.ThrowsAsync<ArgumentNullException>(() => _metrics.WritePrometheusAsync(null!));
+    }
 }
