@@ -59,7 +59,7 @@ public sealed partial class ThrottleRuntime
         }
 
         site.RetryPolicy?.AddTo(builder, nextDouble, Telemetry.ForRetry(site.Id));
-        return builder.ConfigureTelemetry(Telemetry.PollyOptions).Build();
+        return (Telemetry.PollyOptions is { } polly ? builder.ConfigureTelemetry(polly) : builder).Build();
     }
 
     private CircuitBreakerHandle ResolveCircuitBreaker(ResilienceSite site)

@@ -80,7 +80,7 @@ internal sealed class ThrottleTelemetry : IDisposable
         RedisFailurePolicyDecisions = Meter.CreateCounter<long>(
             TelemetryNames.RedisFailurePolicyDecisions, "{decision}", "Limiter decisions taken by the failure policy while Redis was unreachable (fail_open, fail_closed).");
         Observed = new ObservedResources(Meter);
-        PollyOptions = new TelemetryOptions { LoggerFactory = LoggerFactory };
+        PollyOptions = loggerFactory is not null || meterFactory is not null ? new TelemetryOptions { LoggerFactory = LoggerFactory } : null;
     }
 
     /// <summary>The resources read by the observable instruments (queue lengths, tokens, leases, tracked pools).</summary>
@@ -145,9 +145,10 @@ internal sealed class ThrottleTelemetry : IDisposable
 
     /// <summary>
     /// Polly's telemetry for the pipelines the runtime builds: its <c>resilience.polly.*</c> instruments (on Polly's own
-    /// meter) and logs through the runtime's logger factory.
+    /// meter) and logs through the runtime's logger factory. Null unless a logger or meter factory was given (a host):
+    /// Polly's telemetry costs 24 B per execution even with nothing listening, and the default runtime allocates nothing.
     /// </summary>
-    public TelemetryOptions PollyOptions { get; }
+    public TelemetryOptions? PollyOptions { get; }
 
     /// <summary>The retry callback of a <c>[Retry]</c> method named <paramref name="name"/>: counts each retry.</summary>
     public Func<OnRetryArguments<object>, ValueTask> ForRetry(string name) => _ =>
