@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian package per program the tests need on PATH: the Redis suites start their own redis-server
-# (tests/Throttle.Testing/Redis); redis-cli is there to look at one by hand.
-declare -A packages=([redis-server]=redis-server [redis-cli]=redis-tools)
+# (tests/Throttle.Testing/Redis); redis-cli is there to look at one by hand; the telemetry tests start their own
+# prometheus and check the exposition with promtool (tests/Throttle.Runtime.Tests/Telemetry).
+declare -A packages=([redis-server]=redis-server [redis-cli]=redis-tools [prometheus]=prometheus [promtool]=prometheus)
 missing=()
 for program in "${!packages[@]}"; do
   if ! command -v "$program" >/dev/null 2>&1; then

@@ -57,7 +57,8 @@ public sealed partial class ThrottleRuntime : IAsyncDisposable, IDisposable
     /// created: the storage of <see cref="ThrottleRuntimeOptions.UseRedis(StackExchange.Redis.IConnectionMultiplexer, Storage.Redis.RedisStorageOptions?)"/>
     /// (whose connection, given by you, stays open), the connection of
     /// <see cref="ThrottleRuntimeOptions.ConnectRedis"/>, the default in-memory
-    /// storage. A storage given in <see cref="ThrottleRuntimeOptions.Storage"/> is yours and stays open. Calling it again
+    /// storage, and its <c>Throttle</c> meter when no <see cref="ThrottleRuntimeOptions.MeterFactory"/> made it. A storage
+    /// given in <see cref="ThrottleRuntimeOptions.Storage"/> is yours and stays open. Calling it again
     /// returns the first call's task.
     /// </summary>
     /// <returns>A task that completes when everything is stopped and closed.</returns>
@@ -81,5 +82,8 @@ public sealed partial class ThrottleRuntime : IAsyncDisposable, IDisposable
         {
             await Storage.DisposeAsync().ConfigureAwait(false);
         }
+
+        // Last: the meter (when the runtime made it) and the stats listener outlive everything that reports to them.
+        Telemetry.Dispose();
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class ThrottleRuntime
             throw new ArgumentException($"A queue named '{name}' is already registered.", nameof(name));
         }
 
+        ObserveQueue(name, queue);
         return this;
     }
 
@@ -120,7 +121,7 @@ public sealed partial class ThrottleRuntime
         var queue = _siteQueues.GetOrAdd(
             site.Id,
             static (_, state) => new Lazy<InvocationQueue>(
-                () => new InvocationQueue(state.site.Workers, state.site.MaxSize, state.runtime.TimeProvider)),
+                () => state.runtime.ObserveQueue(state.site.Id, new InvocationQueue(state.site.Workers, state.site.MaxSize, state.runtime.TimeProvider))),
             (runtime: this, site)).Value;
         if (_queuesStopped && queue.State == WorkQueueState.Created)
         {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using Polly;
+using Polly.Telemetry;
 using Throttle.Infrastructure;
 using Throttle.Internal;
 using Throttle.Resilience;
@@ -57,8 +58,8 @@ public sealed partial class ThrottleRuntime
             builder.AddStrategy(_ => new CircuitBreakerStrategy(breaker, shouldHandle));
         }
 
-        site.RetryPolicy?.AddTo(builder, nextDouble);
-        return builder.Build();
+        site.RetryPolicy?.AddTo(builder, nextDouble, Telemetry.ForRetry(site.Id));
+        return (Telemetry.PollyOptions is { } polly ? builder.ConfigureTelemetry(polly) : builder).Build();
     }
 
     private CircuitBreakerHandle ResolveCircuitBreaker(ResilienceSite site)
@@ -68,7 +69,10 @@ public sealed partial class ThrottleRuntime
         _breakerSettings.Claim(site.BreakerName!, new BreakerSettings(site.CircuitBreaker!.FailureThreshold, site.BreakDuration), site.Id);
         return _circuitBreakers.GetOrAdd(
             site.BreakerName!,
-            static (name, state) => new CircuitBreakerHandle(name, state.site.CircuitBreaker!.FailureThreshold, state.site.BreakDuration, state.runtime.TimeProvider),
+            static (name, state) => new CircuitBreakerHandle(name, state.site.CircuitBreaker!.FailureThreshold, state.site.BreakDuration, state.runtime.TimeProvider)
+            {
+                Telemetry = state.runtime.Telemetry.ForCircuitBreaker(name),
+            },
             (runtime: this, site));
     }
 }

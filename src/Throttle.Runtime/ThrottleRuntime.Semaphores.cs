@@ -151,8 +151,9 @@ public sealed partial class ThrottleRuntime
         }
     }
 
-    private ThrottleSemaphore CreateSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay) =>
+    private ThrottleSemaphore CreateSemaphore(string key, string? partition, int value, TimeSpan leaseTime, TimeSpan sleepDelay) => ObserveSemaphore(
+        key,
         _redis is { } redis
             ? new DistributedBoundedSemaphore(redis, key, partition, value, sleepDelay, leaseTime, TimeProvider)
-            : new InProcessSemaphore(partition is null ? key : key + ":" + partition, value, acquireTimeout: null, TimeProvider);
+            : new InProcessSemaphore(partition is null ? key : key + ":" + partition, value, acquireTimeout: null, TimeProvider));
 }

@@ -56,6 +56,7 @@ public sealed partial class ThrottleRuntime
             HybridStorage hybrid => hybrid.Redis,
             _ => null,
         };
+        Telemetry = CreateTelemetry(options);
     }
 
     /// <summary>
@@ -136,6 +137,7 @@ public sealed partial class ThrottleRuntime
             throw new ArgumentException($"A limiter named '{name}' is already registered.", nameof(name));
         }
 
+        ObserveNamedLimiter(name, limiter);
         return this;
     }
 
@@ -176,13 +178,13 @@ public sealed partial class ThrottleRuntime
     {
         // The storage checks the scope's settings against its other users; this names the method in its message.
         using var claiming = SharedSettings.ClaimingAs(user);
-        return site.Strategy switch
+        return ObserveLimiter(site.Scope, site.Strategy switch
         {
             RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),
             RateLimitStrategy.SlidingWindow => new SlidingWindowLimiter(site.Rate, site.Per, Storage, site.Scope),
             RateLimitStrategy.LeakyBucket => new LeakyBucketLimiter(site.Rate / site.Per, site.Burst, Storage, site.Scope),
             _ => throw new NotSupportedException($"Unknown rate-limit strategy {site.Strategy}."),
-        };
+        });
     }
 
     private sealed class RuntimeScope(ThrottleRuntime? previous) : IDisposable

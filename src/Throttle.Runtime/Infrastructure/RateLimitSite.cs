@@ -214,7 +214,9 @@ public sealed class RateLimitSite
         }
 
         // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped.
-        return LimiterOf(runtime).AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        var limiter = LimiterOf(runtime);
+        var pending = limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        return limiter.Telemetry is { } telemetry ? telemetry.Observe(pending) : pending;
     }
 
     /// <summary>Takes one permit for <paramref name="key"/> on the current runtime, blocking the thread while it waits.</summary>

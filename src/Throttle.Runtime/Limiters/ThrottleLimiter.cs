@@ -33,6 +33,9 @@ public abstract class ThrottleLimiter
     /// <summary>The clock this limiter waits on.</summary>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The metrics hook of the runtime that created or registered this limiter; null for a limiter of your own.</summary>
+    internal Telemetry.RateLimitTelemetry? Telemetry { get; set; }
+
     /// <summary>The most tokens one key can hold; a request for more can never succeed.</summary>
     public abstract double Capacity { get; }
 

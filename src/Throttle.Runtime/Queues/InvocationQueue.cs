@@ -32,12 +32,15 @@ public sealed class InvocationQueue : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
     public InvocationQueue(int workers = Throttle.Policies.QueuedOptions.DefaultWorkers, int maxSize = WorkQueue<object>.DefaultMaxSize, TimeProvider? timeProvider = null)
     {
-        _queue = new PriorityWorkQueue<QueuedInvocation>(static (invocation, _) => invocation.RunAsync(), workers, maxSize, null, timeProvider)
+        _queue = new PriorityWorkQueue<QueuedInvocation>((invocation, _) => Telemetry is { } telemetry ? telemetry.RunAsync(invocation) : invocation.RunAsync(), workers, maxSize, null, timeProvider)
         {
             // Calls a stop takes back fail at once, not only once the calls still running have returned.
             HandedBack = static leftovers => AbandonAll(leftovers),
         };
     }
+
+    /// <summary>The metrics hook of the runtime that created or registered this queue.</summary>
+    internal Telemetry.QueueTelemetry? Telemetry { get; set; }
 
     /// <summary>Calls running concurrently.</summary>
     public int Workers => _queue.Workers;
@@ -146,6 +149,7 @@ public sealed class InvocationQueue : IAsyncDisposable
     {
         // Listen before putting: a worker may run the call at once, and then it stops listening itself.
         invocation.WatchCancellation(this);
+        invocation.EnqueuedAt = Telemetry?.Enqueued();
         try
         {
             if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)

@@ -25,6 +25,15 @@ internal abstract class QueuedInvocation
 
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>When it was queued (a timestamp of the runtime's clock), for the time-in-queue metric; null when unmeasured.</summary>
+    public long? EnqueuedAt { get; set; }
+
+    /// <summary>Whether a worker ran it (it was not cancelled or abandoned first).</summary>
+    public bool Ran => Volatile.Read(ref _state) == Running;
+
+    /// <summary>Whether its run ended with an exception.</summary>
+    public bool Failed { get; private set; }
+
     /// <summary>Cancels the caller's task if the token is cancelled before the invocation runs, removing it from <paramref name="queue"/> (if given).</summary>
     public void WatchCancellation(InvocationQueue? queue)
     {
@@ -53,12 +62,14 @@ internal abstract class QueuedInvocation
         }
         catch (OperationCanceledException ex) when (CancellationToken.IsCancellationRequested)
         {
+            Failed = true;
             SetCanceled(ex);
         }
 #pragma warning disable CA1031 // Every exception belongs to the caller's task.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Failed = true;
             SetException(ex);
         }
     }

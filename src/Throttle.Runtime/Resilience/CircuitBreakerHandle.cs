@@ -48,6 +48,9 @@ public sealed class CircuitBreakerHandle
     /// <summary>How long the circuit stays open before a trial call.</summary>
     public TimeSpan BreakDuration { get; }
 
+    /// <summary>The metrics and logs hook of the runtime that created this breaker.</summary>
+    internal Telemetry.CircuitBreakerTelemetry? Telemetry { get; init; }
+
     /// <summary>The state now. An open circuit whose break is over reads (and becomes) <see cref="CircuitState.HalfOpen"/>.</summary>
     public CircuitState State
     {
@@ -94,6 +97,7 @@ public sealed class CircuitBreakerHandle
         {
             Volatile.Write(ref _state, (int)CircuitState.Isolated);
             _trialInFlight = false;
+            Telemetry?.Transitioned(CircuitState.Isolated, _consecutiveFailures, BreakDuration, null);
         }
 
         return Task.CompletedTask;
@@ -224,6 +228,7 @@ public sealed class CircuitBreakerHandle
     {
         Volatile.Write(ref _state, (int)CircuitState.HalfOpen);
         _trialInFlight = false;
+        Telemetry?.Transitioned(CircuitState.HalfOpen, _consecutiveFailures, BreakDuration, null);
     }
 
     private void OpenLocked(Exception exception)
@@ -232,10 +237,16 @@ public sealed class CircuitBreakerHandle
         _since = _timeProvider.GetTimestamp();
         _trialInFlight = false;
         Volatile.Write(ref _state, (int)CircuitState.Open);
+        Telemetry?.Transitioned(CircuitState.Open, _consecutiveFailures, BreakDuration, exception);
     }
 
     private void CloseLocked()
     {
+        if (_state != (int)CircuitState.Closed)
+        {
+            Telemetry?.Transitioned(CircuitState.Closed, _consecutiveFailures, BreakDuration, null);
+        }
+
         _lastFailure = null;
         _trialInFlight = false;
         Volatile.Write(ref _consecutiveFailures, 0);

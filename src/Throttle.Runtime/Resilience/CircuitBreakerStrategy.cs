@@ -17,6 +17,7 @@ internal sealed class CircuitBreakerStrategy(CircuitBreakerHandle breaker, Func<
     {
         if (breaker.TryEnter(out var trial) is { } rejection)
         {
+            breaker.Telemetry?.Rejected();
             return Outcome.FromExceptionAsValueTask<TResult>(rejection);
         }
 

@@ -167,6 +167,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     {
         if (Interlocked.CompareExchange(ref _state, Lost, Held) == Held)
         {
+            Semaphore.Telemetry?.LeaseLost();
             StopRenewal();
 
             CancelLost();

@@ -54,6 +54,12 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
     /// <summary>The clock of timeouts (and of lease renewal).</summary>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The metrics and logs hook of the runtime that created this semaphore.</summary>
+    internal Telemetry.SemaphoreTelemetry? Telemetry { get; set; }
+
+    /// <summary>Leases this instance handed out and that are not released yet.</summary>
+    internal int OutstandingCount { get; private set; }
+
     /// <summary>Takes a slot, waiting at most <see cref="AcquireTimeout"/>.</summary>
     /// <returns>The lease on the slot; release or dispose it to give the slot back.</returns>
     /// <exception cref="SemaphoreTimeoutException">No slot became free within the timeout.</exception>
@@ -144,6 +150,10 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
         try
         {
             acquiring = AcquireCoreAsync(timeout, cancellationToken);
+            if (Telemetry is { } telemetry)
+            {
+                acquiring = telemetry.Observe(acquiring, timeout);
+            }
         }
         catch
         {
@@ -290,6 +300,7 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
 
             _newest = lease;
             lease.IsOutstanding = true;
+            OutstandingCount++;
         }
 
         return lease;
@@ -324,6 +335,7 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
 
             lease.Previous = lease.Next = null;
             lease.IsOutstanding = false;
+            OutstandingCount--;
         }
 
         Exit();

@@ -49,6 +49,9 @@ internal sealed class RedisLayer : IAsyncDisposable
     /// <summary>The Redis endpoints, host:port, comma-separated: what <see cref="ThrottleStorageException"/> names.</summary>
     public string Endpoint { get; }
 
+    /// <summary>The metrics and logs hook of the runtime on this layer (the last one, if runtimes share a storage).</summary>
+    public Throttle.Telemetry.RedisTelemetry? Telemetry { get; set; }
+
     /// <summary>Whether a limiter should swallow an unreachable Redis (fail open or closed) rather than throw.</summary>
     public bool AbsorbsFailures => Options.FailureMode != StorageFailureMode.Throw;
 
@@ -136,7 +139,9 @@ internal sealed class RedisLayer : IAsyncDisposable
                 }
             }
 
-            return await task.ConfigureAwait(false);
+            var result = await task.ConfigureAwait(false);
+            Telemetry?.Succeeded(started);
+            return result;
         }
         catch (Exception exception) when (Volatile.Read(ref _disposed) != 0 && _ownsConnection && exception is not ObjectDisposedException
                                           && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
@@ -146,6 +151,7 @@ internal sealed class RedisLayer : IAsyncDisposable
         }
         catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
         {
+            Telemetry?.Failed(started, exception);
             throw new ThrottleStorageException(
                 $"Redis at {Endpoint} could not be reached within {Options.OperationTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {exception.Message}",
                 Endpoint,

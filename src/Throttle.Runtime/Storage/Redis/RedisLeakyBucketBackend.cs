@@ -80,8 +80,9 @@ internal sealed class RedisLeakyBucketBackend(RedisStorage storage, string scope
                 [formatted.Capacity, formatted.PerSecond, Tokens(tokens), maxDelayMicroseconds],
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (ThrottleStorageException) when (Layer.AbsorbsFailures)
+        catch (ThrottleStorageException exception) when (Layer.AbsorbsFailures)
         {
+            Layer.Telemetry?.PolicyDecided(Layer.Options.FailureMode, exception);
             // Fail open: start now, with nothing to hand back. Fail closed: refuse for the configured time.
             var retryAfter = Layer.Options.FailClosedRetryAfter;
             return Layer.Options.FailureMode == StorageFailureMode.FailOpen

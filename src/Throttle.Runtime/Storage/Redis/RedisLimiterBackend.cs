@@ -81,8 +81,9 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
         {
             result = await Layer.EvaluateAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
         }
-        catch (ThrottleStorageException) when (Layer.AbsorbsFailures)
+        catch (ThrottleStorageException exception) when (Layer.AbsorbsFailures)
         {
+            Layer.Telemetry?.PolicyDecided(Layer.Options.FailureMode, exception);
             return Layer.Options.FailureMode == StorageFailureMode.FailOpen
                 ? RateLimitDecision.Acquired
                 : RateLimitDecision.Rejected(Layer.Options.FailClosedRetryAfter);

@@ -1,0 +1,75 @@
+using System;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace Throttle.Telemetry;
+
+/// <summary>
+/// The rate-limit hook of one limiter (tagged with its name or scope, never the key): counts each acquire by result and
+/// times the ones that had to wait. A permit granted at once costs one <see cref="System.Diagnostics.Metrics.Instrument.Enabled"/>
+/// check with no listener, and a stack-built <see cref="TagList"/> with one.
+/// </summary>
+internal sealed class RateLimitTelemetry(ThrottleTelemetry telemetry, string name)
+{
+    public string Name { get; } = name;
+
+    /// <summary>Watches an acquire that has started: <paramref name="pending"/> is returned as is when nothing listens.</summary>
+    public ValueTask Observe(ValueTask pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            if (telemetry.RateLimitRequests.Enabled)
+            {
+                Count(TelemetryNames.Acquired);
+            }
+
+            return pending;
+        }
+
+        // A wait (or a rejection in the making): only watched when something listens or logs.
+        return telemetry.RateLimitRequests.Enabled || telemetry.RateLimitWaitDuration.Enabled || telemetry.RateLimitLogger.IsEnabled(LogLevel.Debug)
+            ? ObserveWaitAsync(pending, telemetry.TimeProvider.GetTimestamp())
+            : pending;
+    }
+
+    private async ValueTask ObserveWaitAsync(ValueTask pending, long started)
+    {
+        string result;
+        try
+        {
+            await pending.ConfigureAwait(false);
+            result = TelemetryNames.Acquired;
+        }
+        catch (RateLimitRejectedException rejected)
+        {
+            Record(TelemetryNames.Rejected, started);
+            telemetry.RateLimitLogger.RateLimitRejected(Name, rejected.RetryAfter.TotalSeconds);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            Record(TelemetryNames.Canceled, started);
+            throw;
+        }
+
+        Record(result, started);
+    }
+
+    private void Record(string result, long started)
+    {
+        if (telemetry.RateLimitWaitDuration.Enabled)
+        {
+            var tags = new TagList { { TelemetryNames.LimiterTag, Name }, { TelemetryNames.RateLimitResultTag, result } };
+            telemetry.RateLimitWaitDuration.Record(telemetry.TimeProvider.GetElapsedTime(started).TotalSeconds, tags);
+        }
+
+        if (telemetry.RateLimitRequests.Enabled)
+        {
+            Count(result);
+        }
+    }
+
+    private void Count(string result) =>
+        telemetry.RateLimitRequests.Add(1, new TagList { { TelemetryNames.LimiterTag, Name }, { TelemetryNames.RateLimitResultTag, result } });
+}
