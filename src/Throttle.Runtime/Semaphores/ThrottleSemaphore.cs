@@ -149,11 +149,7 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
 
         try
         {
-            acquiring = AcquireCoreAsync(timeout, cancellationToken);
-            if (Telemetry is { } telemetry)
-            {
-                acquiring = telemetry.Observe(acquiring, timeout);
-            }
+            acquiring = StartAcquire(timeout, cancellationToken);
         }
         catch
         {
@@ -174,6 +170,12 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
 
         acquiring = ExitOnFailureAsync(acquiring);
         return true;
+    }
+
+    private ValueTask<SemaphoreLease> StartAcquire(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var pending = AcquireCoreAsync(timeout, cancellationToken);
+        return Telemetry is { } telemetry ? telemetry.Observe(pending, timeout) : pending;
     }
 
     /// <summary>Retires the semaphore if nobody holds or waits for a slot (atomically); the runtime then forgets it.</summary>
