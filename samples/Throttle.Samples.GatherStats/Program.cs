@@ -94,7 +94,7 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 
 var app = builder.Build();
 
-// Until generated methods take the runtime from the container, the one process-wide runtime is the host's.
+// Built now so a bad configuration ends start-up with its path and reason; UpstreamClient gets this runtime injected.
 ThrottleRuntime runtime;
 try
 {
@@ -106,10 +106,11 @@ catch (OptionsValidationException e)
     return 2;
 }
 
-ThrottleRuntime.Configure(runtime);
+_ = runtime.Metrics; // aggregation for GetStats() and /metrics starts with the first read
 
 app.MapGet("/", () => Results.Text(HomePage.Text(info), "text/plain; charset=utf-8"));
 app.MapHealthChecks("/healthz");
+app.MapThrottleMetrics();
 
 app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner) =>
 {

@@ -9,8 +9,9 @@ namespace Throttle.Samples.GatherStats;
 /// The client of an upstream service that holds <see cref="Licences"/> licences: it serves at most that many callers
 /// at once, across every instance of this service. The attributes are the whole policy; the generator writes the
 /// wrapper that runs them around <see cref="CallCoreAsync"/>, outermost first: circuit breaker, rate limit, semaphore.
+/// The container injects the host's <see cref="ThrottleRuntime"/>; the generated wrapper runs on it (no static setup).
 /// </summary>
-public sealed partial class UpstreamClient(SimulatedUpstream upstream)
+public sealed partial class UpstreamClient(SimulatedUpstream upstream, ThrottleRuntime runtime)
 {
     /// <summary>Licences of the upstream: attribute values are compile-time constants, so this is one too.</summary>
     public const int Licences = 3;

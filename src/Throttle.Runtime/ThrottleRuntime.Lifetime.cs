@@ -8,8 +8,8 @@ namespace Throttle;
 /// <summary>
 /// The runtime's life cycle: what a host starts with it, stops on shutdown and disposes with it. A host calls
 /// <see cref="StartAsync"/> when it starts and <see cref="StopAsync"/> when it stops (Throttle.Hosting's hosted service
-/// does); the runtime's background parts (queue workers, and later schedulers and leader election) start and stop here,
-/// so every host runs them the same way.
+/// does); the runtime's background parts (queue workers) start and stop here, so every host runs them the same way.
+/// Schedulers and leader election have their own hosted services (Throttle.Hosting's <c>AddSchedule</c>, <c>AddLeaderElection</c>).
 /// </summary>
 public sealed partial class ThrottleRuntime : IAsyncDisposable, IDisposable
 {

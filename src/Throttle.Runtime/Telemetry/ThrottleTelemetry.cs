@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly.Retry;
+using Polly;
 using Polly.Telemetry;
 
 namespace Throttle.Telemetry;
@@ -80,8 +81,14 @@ internal sealed class ThrottleTelemetry : IDisposable
         RedisFailurePolicyDecisions = Meter.CreateCounter<long>(
             TelemetryNames.RedisFailurePolicyDecisions, "{decision}", "Limiter decisions taken by the failure policy while Redis was unreachable (fail_open, fail_closed).");
         Observed = new ObservedResources(Meter);
-        PollyOptions = loggerFactory is not null || meterFactory is not null ? new TelemetryOptions { LoggerFactory = LoggerFactory } : null;
+        PollyOptions = loggerFactory is not null || meterFactory is not null
+            ? new TelemetryOptions { LoggerFactory = LoggerFactory, SeverityProvider = PollySeverity }
+            : null;
     }
+
+    // Polly logs every execution at Information; a throttled method runs on every call, so those two go to Debug.
+    private static ResilienceEventSeverity PollySeverity(SeverityProviderArguments arguments) =>
+        arguments.Event.EventName is "PipelineExecuting" or "PipelineExecuted" ? ResilienceEventSeverity.Debug : arguments.Event.Severity;
 
     /// <summary>The resources read by the observable instruments (queue lengths, tokens, leases, tracked pools).</summary>
     public ObservedResources Observed { get; }
