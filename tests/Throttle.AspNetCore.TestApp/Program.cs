@@ -60,6 +60,7 @@ app.MapGet("/generated/upstream", async (bool fail, UpstreamClient upstream) => 
 app.MapGet("/generated/slot", async (SlotClient slots, SlotGate gate) => await slots.HoldAsync(gate));
 app.MapGet("/generated/work", async (WorkClient work) => await work.RunAsync());
 app.MapGet("/current", () => RuntimeIdentity.Of(ThrottleRuntime.Current));
+app.MapThrottleMetrics();
 
 app.Run();
 
