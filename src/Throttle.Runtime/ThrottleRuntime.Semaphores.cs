@@ -138,6 +138,7 @@ public sealed partial class ThrottleRuntime
             {
                 if (entry.Key.Partition is not null && entry.Value.TryRetire() && semaphores.TryRemove(entry))
                 {
+                    Telemetry.Observed.RemoveSemaphore(entry.Value);
                     Interlocked.Decrement(ref _partitionSemaphores);
                 }
             }

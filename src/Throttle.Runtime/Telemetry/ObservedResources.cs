@@ -53,6 +53,9 @@ internal sealed class ObservedResources
 
     public void AddSemaphore(ThrottleSemaphore semaphore, SemaphoreTelemetry telemetry) => _semaphores.TryAdd(semaphore, telemetry);
 
+    /// <summary>Forgets a semaphore the runtime evicted, so the gauges hold no reference to it.</summary>
+    public void RemoveSemaphore(ThrottleSemaphore semaphore) => _semaphores.TryRemove(semaphore, out _);
+
     public IDisposable AddWorkQueue(object queue, string name, WorkQueueCounts counts)
     {
         if (!_workQueues.TryAdd(queue, (name, counts)))
