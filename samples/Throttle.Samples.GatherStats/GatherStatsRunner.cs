@@ -10,7 +10,7 @@ using Throttle.Semaphores;
 namespace Throttle.Samples.GatherStats;
 
 /// <summary>Runs one /gather_stats request: N concurrent calls through <see cref="UpstreamClient"/>, then the figures.</summary>
-public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream upstream, ServiceInfo info)
+public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream upstream, ServiceInfo info, ThrottleRuntime runtime)
 {
     /// <summary>The most calls one request may fan out to.</summary>
     public const int MaxCalls = 1000;
@@ -83,8 +83,8 @@ public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream u
         }
     }
 
-    private static string BreakerState() =>
-        ThrottleRuntime.Current.TryGetCircuitBreaker(UpstreamClient.BreakerName, out var breaker)
+    private string BreakerState() =>
+        runtime.TryGetCircuitBreaker(UpstreamClient.BreakerName, out var breaker)
             ? breaker.State.ToString()
             : nameof(CircuitState.Closed); // created on the first call; until then nothing has failed
 

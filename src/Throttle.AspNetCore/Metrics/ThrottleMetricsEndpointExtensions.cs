@@ -30,7 +30,8 @@ public static class ThrottleMetricsEndpointExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         // The exposition counts from its first collection: started now, the first scrape already has every request.
-        var runtime = endpoints.ServiceProvider.GetRequiredService<ThrottleRuntime>();
+        var runtime = endpoints.ServiceProvider.GetService<ThrottleRuntime>() ?? throw new InvalidOperationException(
+            "MapThrottleMetrics needs the host's ThrottleRuntime: call builder.Services.AddThrottle(...) (Throttle.Hosting) or register a ThrottleRuntime singleton.");
         runtime.Metrics.WritePrometheusAsync(Stream.Null).GetAwaiter().GetResult();
         return endpoints.MapGet(pattern, async (HttpContext context) =>
         {
