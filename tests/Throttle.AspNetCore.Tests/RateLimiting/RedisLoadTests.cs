@@ -33,8 +33,10 @@ public sealed class RedisLoadTests(RedisFixture redis, ITestOutputHelper output)
     private const int RequestsPerUser = 50;
     private const int BurstPerUser = 25; // refilled over an hour: no token comes back during the test
 
-    // "Within a few threads of its start".
-    private const int AllowedThreadGrowth = 4;
+    // A blocking adapter grew the pool by 160+ here. The non-blocking one grew it by 0-13 (the pool's own injection on a
+    // loaded 2-core machine, 0 failures), so a bound of 32 tells the two apart without failing on that noise. The
+    // growth is printed in the output.
+    private const int AllowedThreadGrowth = 32;
 
     [RedisFact]
     public async Task Four_hundred_concurrent_requests_are_admitted_or_429_as_the_limit_says_on_a_steady_thread_pool()
