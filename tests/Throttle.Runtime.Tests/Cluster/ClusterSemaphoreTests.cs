@@ -52,7 +52,7 @@ public sealed class ClusterSemaphoreTests(RedisClusterFixture cluster, ITestOutp
         await Task.Delay(200); // let the waiter look again and settle into its 30 s wait
 
         var owner = await cluster.Cluster.MasterOfKeyAsync(waiter.HoldersKey.ToString());
-        var publishesBefore = await PublishMessagesSentAsync(owner);
+        var before = await PublishCostAsync(owner);
         var released = Stopwatch.StartNew();
         await held.ReleaseAsync();
         await using var acquired = await waiting.WaitAsync(Guard);
@@ -62,10 +62,11 @@ public sealed class ClusterSemaphoreTests(RedisClusterFixture cluster, ITestOutp
 
         // What it costs today (measured, reported): where the subscription lives, and cluster bus messages per release.
         var subscribedOn = await NodesSubscribedAsync(channel);
-        var publishesAfter = await PublishMessagesSentAsync(owner);
+        var after = await PublishCostAsync(owner);
         output.WriteLine(
             $"woken {wake.TotalMilliseconds:0} ms after the release; slot master {owner}; subscribed on {string.Join(",", subscribedOn.Select(n => n.ToString()))}; " +
-            $"cluster bus publish messages sent by the slot master during the release: {publishesAfter.Classic - publishesBefore.Classic} classic, {publishesAfter.Sharded - publishesBefore.Sharded} sharded");
+            $"on the slot master meanwhile (other tests publish too): {after.Publishes - before.Publishes} PUBLISH, {after.BusMessages - before.BusMessages} cluster bus publish messages sent; " +
+            $"{after.ShardPublishes - before.ShardPublishes} SPUBLISH, {after.ShardBusMessages - before.ShardBusMessages} bus publishshard messages; {cluster.Cluster.Nodes.Count} nodes");
     }
 
     [RedisClusterFact]
@@ -120,16 +121,19 @@ public sealed class ClusterSemaphoreTests(RedisClusterFixture cluster, ITestOutp
         return total;
     }
 
-    private static async Task<(long Classic, long Sharded)> PublishMessagesSentAsync(RedisClusterNode node)
+    /// <summary>PUBLISH and SPUBLISH calls on a node (scripts' included) and the cluster bus messages it sent for them.</summary>
+    private static async Task<(long Publishes, long BusMessages, long ShardPublishes, long ShardBusMessages)> PublishCostAsync(RedisClusterNode node)
     {
         var info = (await node.SendAsync("CLUSTER", "INFO")).ExpectText();
-        return (Field(info, "cluster_stats_messages_publish_sent"), Field(info, "cluster_stats_messages_publishshard_sent"));
+        var commands = (await node.SendAsync("INFO", "commandstats")).ExpectText();
+        return (Field(commands, "cmdstat_publish:calls=", ','), Field(info, "cluster_stats_messages_publish_sent:", '\r'),
+            Field(commands, "cmdstat_spublish:calls=", ','), Field(info, "cluster_stats_messages_publishshard_sent:", '\r'));
     }
 
-    private static long Field(string info, string name)
+    private static long Field(string info, string name, char end)
     {
-        var line = info.Split("\r\n").FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+        var line = info.Split("\r\n").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[name.Length..].Split(end)[0], CultureInfo.InvariantCulture);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
