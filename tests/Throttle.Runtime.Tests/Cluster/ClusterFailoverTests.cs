@@ -34,7 +34,7 @@ public sealed class ClusterFailoverTests(RedisClusterFixture cluster, ITestOutpu
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(500);
 
     // A loaded 2-core CI machine: scheduling, not Redis, decides this margin.
-    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);
 
     // Distinct from any delay Redis computes (at most 1 / Rate), so a rejection by the policy is recognisable.
     private static readonly TimeSpan FailClosedRetryAfter = TimeSpan.FromMilliseconds(777);
@@ -56,8 +56,9 @@ public sealed class ClusterFailoverTests(RedisClusterFixture cluster, ITestOutpu
     {
         var run = await RunAsync(nameof(A_manual_failover_under_load_loses_no_admission_and_no_call_waits_past_the_timeout), kill: false);
 
-        // The replica takes over only once it has every write of its master: no admission above the bound.
-        Assert.True(run.OverAdmission(StorageFailureMode.FailClosed) <= 0, $"{run.OverAdmission(StorageFailureMode.FailClosed)} admissions above the bound");
+        // The replica takes over only once it has every write of its master: no admission above the bound (0, up to
+        // the scripts' floating-point arithmetic).
+        Assert.True(run.OverAdmission(StorageFailureMode.FailClosed) <= 0.01, $"{run.OverAdmission(StorageFailureMode.FailClosed)} admissions above the bound");
     }
 
     [RedisClusterFact]

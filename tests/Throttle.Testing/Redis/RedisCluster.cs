@@ -28,7 +28,7 @@ public sealed class RedisCluster : IAsyncDisposable
     public const int MasterCount = 3;
 
     /// <summary>The <c>cluster-node-timeout</c> of every node.</summary>
-    public static readonly TimeSpan NodeTimeout = TimeSpan.FromMilliseconds(1000);
+    public static readonly TimeSpan NodeTimeout = TimeSpan.FromMilliseconds(2000);
 
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(50);
