@@ -40,10 +40,13 @@ internal sealed class RedisProcessHost : IRedisHost
     private bool _disposed;
     private bool _lostPort;
 
-    private RedisProcessHost(string binary, int port)
+    private readonly string[] _extraArguments;
+
+    private RedisProcessHost(string binary, int port, string[] extraArguments)
     {
         _binary = binary;
         Port = port;
+        _extraArguments = extraArguments;
         _directory = Directory.CreateTempSubdirectory("throttle-redis-").FullName;
     }
 
@@ -55,12 +58,15 @@ internal sealed class RedisProcessHost : IRedisHost
 
     public bool IsRunning => _process is { HasExited: false };
 
-    /// <summary>Starts <paramref name="binary"/> on a free loopback port, trying another port if that one was taken meanwhile.</summary>
-    public static async Task<RedisProcessHost> StartNewAsync(string binary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="binary"/> on a free loopback port, trying another port if that one was taken meanwhile.
+    /// <paramref name="extraArguments"/> adds server arguments (a cluster node's), asked anew for each port tried.
+    /// </summary>
+    public static async Task<RedisProcessHost> StartNewAsync(string binary, CancellationToken cancellationToken, Func<string[]>? extraArguments = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var host = new RedisProcessHost(binary, LoopbackPort.GetFree());
+            var host = new RedisProcessHost(binary, LoopbackPort.GetFree(), extraArguments?.Invoke() ?? []);
             try
             {
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -212,6 +218,7 @@ internal sealed class RedisProcessHost : IRedisHost
         "--appendonly", "no",
         "--dir", _directory,
         "--daemonize", "no",
+        .. _extraArguments,
     ];
 
     private async Task WaitUntilReadyAsync(Process process, CancellationToken cancellationToken)
