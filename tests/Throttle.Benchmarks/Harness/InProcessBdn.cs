@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Throttle.Benchmarks.Harness;
+
+/// <summary>
+/// Runs one BenchmarkDotNet class in this process (no generated project to build: the machine is shared) with the
+/// ShortRun job (3 warm-ups, 3 iterations) or <c>--job default</c>, and hands back its rows and its GitHub table.
+/// </summary>
+internal static class InProcessBdn
+{
+    /// <summary>One benchmark's result.</summary>
+    public sealed record Row(string Category, string Description, bool Baseline, double MeanNs, long? AllocatedBytes);
+
+    public static (IReadOnlyList<Row> Rows, string Markdown) Run<T>(string artifacts, bool shortJob)
+    {
+        var job = (shortJob ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+        var config = DefaultConfig.Instance.AddJob(job).WithArtifactsPath(artifacts);
+        var summary = BenchmarkRunner.Run<T>(config);
+        var rows = summary.Reports
+            .Select(report => new Row(
+                string.Join(", ", report.BenchmarkCase.Descriptor.Categories),
+                report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo,
+                report.BenchmarkCase.Descriptor.Baseline,
+                report.ResultStatistics?.Mean ?? double.NaN,
+                report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)))
+            .ToList();
+        if (rows.Count == 0 || rows.Any(row => double.IsNaN(row.MeanNs)))
+        {
+            throw new InvalidOperationException($"BenchmarkDotNet did not measure every benchmark of {typeof(T).Name}; see the log above.");
+        }
+
+        var markdown = Directory.GetFiles(summary.ResultsDirectoryPath, "*-report-github.md").Select(File.ReadAllText).FirstOrDefault() ?? string.Empty;
+        var table = string.Join("\n", markdown.Split('\n').Where(line => line.StartsWith('|')));
+        return (rows, table);
+    }
+
+    /// <summary>The row of <paramref name="category"/> described as <paramref name="description"/>.</summary>
+    public static Row Find(this IReadOnlyList<Row> rows, string category, string description) =>
+        rows.SingleOrDefault(row => row.Category == category && row.Description == description)
+        ?? throw new InvalidOperationException($"No benchmark '{description}' in category '{category}'.");
+
+    /// <summary>The baseline row of <paramref name="category"/>.</summary>
+    public static Row Baseline(this IReadOnlyList<Row> rows, string category) =>
+        rows.Single(row => row.Category == category && row.Baseline);
+}
