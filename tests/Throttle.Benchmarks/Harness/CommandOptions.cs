@@ -6,13 +6,14 @@ namespace Throttle.Benchmarks.Harness;
 /// <summary>
 /// Options of the harness commands (<c>peers</c>, <c>telemetry</c>, <c>spec-notes</c>, <c>all</c>):
 /// <c>--rounds N</c> (interleaved rounds, default 3), <c>--seconds S</c> (length of one throughput round, default 2),
-/// <c>--job short|default</c> (BenchmarkDotNet job of the in-memory rows, default short), <c>--no-readme</c> (print only).
+/// <c>--job short|default|dry</c> (BenchmarkDotNet job of the in-memory rows, default short; dry only checks the harness), <c>--no-readme</c> (print only),
+/// <c>--skip-memory</c> / <c>--skip-redis</c> (leave those rows out: for checking the harness; the README is then not written).
 /// </summary>
-internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, bool ShortJob, bool WriteReadme)
+internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, string Job, bool WriteReadme, bool Memory = true, bool Redis = true)
 {
     public static CommandOptions Parse(string[] args)
     {
-        var options = new CommandOptions(3, TimeSpan.FromSeconds(2), ShortJob: true, WriteReadme: true);
+        var options = new CommandOptions(3, TimeSpan.FromSeconds(2), Job: "short", WriteReadme: true);
         for (var i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.", nameof(args));
@@ -20,9 +21,11 @@ internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, bool Sho
             {
                 "--rounds" => options with { Rounds = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--seconds" => options with { RoundLength = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
-                "--job" => options with { ShortJob = Value() != "default" },
+                "--job" => options with { Job = Value() is "short" or "default" or "dry" ? args[i] : throw new ArgumentException("--job is short, default or dry.", nameof(args)) },
                 "--no-readme" => options with { WriteReadme = false },
-                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --rounds N, --seconds S, --job short|default, --no-readme).", nameof(args)),
+                "--skip-memory" => options with { Memory = false, WriteReadme = false },
+                "--skip-redis" => options with { Redis = false, WriteReadme = false },
+                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --rounds N, --seconds S, --job short|default|dry, --no-readme, --skip-memory, --skip-redis).", nameof(args)),
             };
         }
 

@@ -11,22 +11,22 @@ namespace Throttle.Benchmarks.Harness;
 
 /// <summary>
 /// Runs one BenchmarkDotNet class in this process (no generated project to build: the machine is shared) with the
-/// ShortRun job (3 warm-ups, 3 iterations) or <c>--job default</c>, and hands back its rows and its GitHub table.
+/// ShortRun job (3 warm-ups, 3 iterations), <c>--job default</c> or <c>--job dry</c> (one iteration: checks the harness, measures nothing), and hands back its rows and its GitHub table.
 /// </summary>
 internal static class InProcessBdn
 {
     /// <summary>One benchmark's result.</summary>
     public sealed record Row(string Category, string Description, bool Baseline, double MeanNs, long? AllocatedBytes);
 
-    public static (IReadOnlyList<Row> Rows, string Markdown) Run<T>(string artifacts, bool shortJob)
+    public static (IReadOnlyList<Row> Rows, string Markdown) Run<T>(string artifacts, string jobName)
     {
-        var job = (shortJob ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+        var job = (jobName switch { "default" => Job.Default, "dry" => Job.Dry, _ => Job.ShortRun }).WithToolchain(InProcessEmitToolchain.Instance);
         var config = DefaultConfig.Instance.AddJob(job).WithArtifactsPath(artifacts);
         var summary = BenchmarkRunner.Run<T>(config);
         var rows = summary.Reports
             .Select(report => new Row(
                 string.Join(", ", report.BenchmarkCase.Descriptor.Categories),
-                report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo,
+                report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''),
                 report.BenchmarkCase.Descriptor.Baseline,
                 report.ResultStatistics?.Mean ?? double.NaN,
                 report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)))
@@ -37,7 +37,7 @@ internal static class InProcessBdn
         }
 
         var markdown = Directory.GetFiles(summary.ResultsDirectoryPath, "*-report-github.md").Select(File.ReadAllText).FirstOrDefault() ?? string.Empty;
-        var table = string.Join("\n", markdown.Split('\n').Where(line => line.StartsWith('|')));
+        var table = string.Join("\n", markdown.Replace("&#39;", "'", StringComparison.Ordinal).Split('\n').Where(line => line.StartsWith('|')));
         return (rows, table);
     }
 

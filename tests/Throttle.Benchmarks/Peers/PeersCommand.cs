@@ -22,10 +22,20 @@ internal static class PeersCommand
         var loadBefore = LoadAverage.Read();
         var started = DateTime.UtcNow;
 
-        var artifacts = Path.Combine(Path.GetTempPath(), "throttle-peers-" + Guid.NewGuid().ToString("N")[..8]);
-        var (rows, bdnTable) = InProcessBdn.Run<InMemoryPeerBenchmarks>(artifacts, options.ShortJob);
+        var bdnTable = string.Empty;
+        if (options.Memory)
+        {
+            var artifacts = Path.Combine(Path.GetTempPath(), "throttle-peers-" + Guid.NewGuid().ToString("N")[..8]);
+            (var rows, bdnTable) = InProcessBdn.Run<InMemoryPeerBenchmarks>(artifacts, options.Job);
+            InMemoryRows(rows, report);
+        }
+
         var loadAfterMemory = LoadAverage.Read();
-        InMemoryRows(rows, report);
+        if (!options.Redis)
+        {
+            report.Note(Report.Format($"In-memory rows only; load average {loadBefore} before, {loadAfterMemory} after.\n\n{bdnTable}"));
+            return report.ToMarkdown();
+        }
 
         await using var server = await RedisServer.StartDedicatedAsync().ConfigureAwait(false);
         await using var admin = await server.ConnectAsync(o => o.AllowAdmin = true).ConfigureAwait(false);
@@ -34,7 +44,7 @@ internal static class PeersCommand
         await new RedisPeerRows(server, rounds, report).RunAllAsync().ConfigureAwait(false);
 
         report.Note(Report.Format(
-            $"Measured {started:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({Environment.MachineName}), {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, Redis {redisVersion} ({server.Description}). Load average (1/5/15 min): {loadBefore} at the start, {loadAfterMemory} after the in-memory rows, {LoadAverage.Read()} at the end. In memory: BenchmarkDotNet {(options.ShortJob ? "ShortRun" : "default")} job, in process, Mean per call. Redis: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s per library, medians."));
+            $"Measured {started:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({Environment.MachineName}), {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, Redis {redisVersion} ({server.Description}). Load average (1/5/15 min): {loadBefore} at the start, {loadAfterMemory} after the in-memory rows, {LoadAverage.Read()} at the end. In memory: BenchmarkDotNet {options.Job} job, in process, Mean per call. Redis: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s per library, medians."));
         report.Note("BenchmarkDotNet's own table of the in-memory rows (Ratio against the STRL baseline of each category):\n\n" + bdnTable);
         return report.ToMarkdown();
     }

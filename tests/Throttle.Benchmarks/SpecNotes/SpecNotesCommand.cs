@@ -32,16 +32,17 @@ internal static class SpecNotesCommand
         var report = new Report();
         var loadBefore = LoadAverage.Read();
 
-        // Token bucket vs sliding window, in memory (BenchmarkDotNet) ...
-        var artifacts = Path.Combine(Path.GetTempPath(), "throttle-spec-notes-" + Guid.NewGuid().ToString("N")[..8]);
-        var (rows, bdnTable) = InProcessBdn.Run<SpecNotesMemoryBenchmarks>(artifacts, options.ShortJob);
-        var bucket = rows.Find(string.Empty, SpecNotesMemoryBenchmarks.TokenBucket);
-        var window = rows.Find(string.Empty, SpecNotesMemoryBenchmarks.SlidingWindow);
-        report.Summary(
-            "token bucket vs sliding window, memory, one key",
-            Report.Format($"token bucket {bucket.MeanNs:0.0} ns, {bucket.AllocatedBytes} B"),
-            Report.Format($"sliding window (exact log) {window.MeanNs:0.0} ns, {window.AllocatedBytes} B"),
-            Report.Format($"token bucket {window.MeanNs / bucket.MeanNs:0.00}× as fast"));
+        var bdnTable = string.Empty;
+        if (options.Memory)
+        {
+            bdnTable = MemoryRows(options, report);
+        }
+
+        if (!options.Redis)
+        {
+            report.Note(Report.Format($"Memory rows only; load average {loadBefore} before, {LoadAverage.Read()} after.\n\n{bdnTable}"));
+            return report.ToMarkdown();
+        }
 
         await using var server = await RedisServer.StartDedicatedAsync().ConfigureAwait(false);
         await using var admin = await server.ConnectAsync(o => o.AllowAdmin = true).ConfigureAwait(false);
@@ -81,9 +82,24 @@ internal static class SpecNotesCommand
             (h, r) => Report.Format($"hybrid {h / r:0.00}× Redis's ops/s"), extra: memorySide).ConfigureAwait(false);
 
         report.Note(Report.Format(
-            $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, Redis {admin.GetServer(server.Endpoint).Version} ({server.Description}); load average (1/5/15 min) {loadBefore} at the start, {LoadAverage.Read()} at the end. Memory rows: BenchmarkDotNet {(options.ShortJob ? "ShortRun" : "default")} job in process; Redis rows: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s, medians. In the key/value row an op is one read or one write, and \"round trips/op\" counts what the storage's connection sent."));
+            $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, Redis {admin.GetServer(server.Endpoint).Version} ({server.Description}); load average (1/5/15 min) {loadBefore} at the start, {LoadAverage.Read()} at the end. Memory rows: BenchmarkDotNet {options.Job} job in process; Redis rows: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s, medians. In the key/value row an op is one read or one write, and \"round trips/op\" counts what the storage's connection sent."));
         report.Note("BenchmarkDotNet's table of the memory rows:\n\n" + bdnTable);
         return report.ToMarkdown();
+    }
+
+    /// <summary>Token bucket vs sliding window in memory (BenchmarkDotNet); returns BenchmarkDotNet's table.</summary>
+    private static string MemoryRows(CommandOptions options, Report report)
+    {
+        var artifacts = Path.Combine(Path.GetTempPath(), "throttle-spec-notes-" + Guid.NewGuid().ToString("N")[..8]);
+        var (rows, bdnTable) = InProcessBdn.Run<SpecNotesMemoryBenchmarks>(artifacts, options.Job);
+        var bucket = rows.Find(string.Empty, SpecNotesMemoryBenchmarks.TokenBucket);
+        var window = rows.Find(string.Empty, SpecNotesMemoryBenchmarks.SlidingWindow);
+        report.Summary(
+            "token bucket vs sliding window, memory, one key",
+            Report.Format($"token bucket {bucket.MeanNs:0.0} ns, {bucket.AllocatedBytes} B"),
+            Report.Format($"sliding window (exact log) {window.MeanNs:0.0} ns, {window.AllocatedBytes} B"),
+            Report.Format($"token bucket {window.MeanNs / bucket.MeanNs:0.00}× as fast"));
+        return bdnTable;
     }
 
     private static void BatchRow(Report report, string row, int items, double single, double batch) =>

@@ -17,7 +17,7 @@ internal static class TelemetryCommand
     {
         var loadBefore = LoadAverage.Read();
         var artifacts = Path.Combine(Path.GetTempPath(), "throttle-telemetry-" + Guid.NewGuid().ToString("N")[..8]);
-        var (rows, table) = InProcessBdn.Run<TelemetryOverheadBenchmarks>(artifacts, options.ShortJob);
+        var (rows, table) = InProcessBdn.Run<TelemetryOverheadBenchmarks>(artifacts, options.Job);
         var loadAfter = LoadAverage.Read();
         var baseline = rows.Baseline(string.Empty);
 
@@ -39,7 +39,7 @@ internal static class TelemetryCommand
         }
 
         text.Append(Report.Format(
-            $"\nMeasured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, BenchmarkDotNet {(options.ShortJob ? "ShortRun" : "default")} job in process, {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadBefore} before, {loadAfter} after. A ShortRun's error bars on a shared machine are a few ns wide: a difference of ±2 ns is within the noise.\n\n"));
+            $"\nMeasured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, BenchmarkDotNet {options.Job} job in process, {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadBefore} before, {loadAfter} after. A ShortRun's error bars on a shared machine are a few ns wide: a difference of ±2 ns is within the noise.\n\n"));
         text.Append(table).Append('\n');
         return text.ToString();
     }
