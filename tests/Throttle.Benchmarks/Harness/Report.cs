@@ -7,7 +7,8 @@ using System.Text;
 namespace Throttle.Benchmarks.Harness;
 
 /// <summary>The tables a command writes: a summary (case, Throttle, peer, ratio) and per-participant Redis details.</summary>
-internal sealed class Report
+/// <param name="columns">The summary's headers: the case, the two sides, their comparison.</param>
+internal sealed class Report(params string[] columns)
 {
     private readonly List<string[]> _summary = [];
     private readonly List<string[]> _details = [];
@@ -37,11 +38,11 @@ internal sealed class Report
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        Table(text, ["case", "Throttle", "peer", "ratio (Throttle ÷ peer)"], _summary);
+        Table(text, columns.Length == 4 ? columns : ["case", "Throttle", "peer", "ratio (Throttle ÷ peer)"], _summary);
         if (_details.Count > 0)
         {
             text.Append('\n');
-            Table(text, ["Redis row", "library", "median", "rounds", "round trips/op", "server commands/op", "script calls/op", "script µs/op", "ops per worker, min–max"], _details);
+            Table(text, ["Redis row", "side", "median", "rounds", "round trips/op", "server commands/op", "script calls/op", "script µs/op", "ops per worker, min–max"], _details);
         }
 
         foreach (var note in _notes)

@@ -29,7 +29,7 @@ internal static class SpecNotesCommand
 
     public static async Task<string> RunAsync(CommandOptions options)
     {
-        var report = new Report();
+        var report = new Report("note", "first", "second", "comparison");
         var loadBefore = LoadAverage.Read();
 
         var bdnTable = string.Empty;
