@@ -6,7 +6,7 @@ namespace Throttle.Benchmarks.Harness;
 /// <summary>
 /// Options of the harness commands (<c>peers</c>, <c>telemetry</c>, <c>spec-notes</c>, <c>all</c>):
 /// <c>--rounds N</c> (interleaved rounds, default 3), <c>--seconds S</c> (length of one throughput round, default 2),
-/// <c>--job short|default|dry</c> (BenchmarkDotNet job of the in-memory rows, default short; dry only checks the harness), <c>--no-readme</c> (print only),
+/// <c>--job short|medium|default|dry</c> (BenchmarkDotNet job of the in-memory rows, default short; medium: 5 warm-ups and 15 iterations; dry only checks the harness), <c>--no-readme</c> (print only),
 /// <c>--skip-memory</c> / <c>--skip-redis</c> (leave those rows out: for checking the harness; the README is then not written).
 /// </summary>
 internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, string Job, bool WriteReadme, bool Memory = true, bool Redis = true)
@@ -21,11 +21,11 @@ internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, string J
             {
                 "--rounds" => options with { Rounds = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--seconds" => options with { RoundLength = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
-                "--job" => options with { Job = Value() is "short" or "default" or "dry" ? args[i] : throw new ArgumentException("--job is short, default or dry.", nameof(args)) },
+                "--job" => options with { Job = Value() is "short" or "medium" or "default" or "dry" ? args[i] : throw new ArgumentException("--job is short, medium, default or dry.", nameof(args)) },
                 "--no-readme" => options with { WriteReadme = false },
                 "--skip-memory" => options with { Memory = false, WriteReadme = false },
                 "--skip-redis" => options with { Redis = false, WriteReadme = false },
-                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --rounds N, --seconds S, --job short|default|dry, --no-readme, --skip-memory, --skip-redis).", nameof(args)),
+                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --rounds N, --seconds S, --job short|medium|default|dry, --no-readme, --skip-memory, --skip-redis).", nameof(args)),
             };
         }
 

@@ -11,16 +11,17 @@ namespace Throttle.Benchmarks.Harness;
 
 /// <summary>
 /// Runs one BenchmarkDotNet class in this process (no generated project to build: the machine is shared) with the
-/// ShortRun job (3 warm-ups, 3 iterations), <c>--job default</c> or <c>--job dry</c> (one iteration: checks the harness, measures nothing), and hands back its rows and its GitHub table.
+/// ShortRun job (3 warm-ups, 3 iterations), <c>--job medium</c> (5 warm-ups, 15 iterations), <c>--job default</c> or <c>--job dry</c> (one iteration: checks the harness, measures nothing), and hands back its rows and its GitHub table.
 /// </summary>
 internal static class InProcessBdn
 {
     /// <summary>One benchmark's result.</summary>
-    public sealed record Row(string Category, string Description, bool Baseline, double MeanNs, long? AllocatedBytes);
+    /// <param name="ErrorNs">Half the 99.9 % confidence interval of the mean (BenchmarkDotNet's "Error").</param>
+    public sealed record Row(string Category, string Description, bool Baseline, double MeanNs, double ErrorNs, long? AllocatedBytes);
 
     public static (IReadOnlyList<Row> Rows, string Markdown) Run<T>(string artifacts, string jobName)
     {
-        var job = (jobName switch { "default" => Job.Default, "dry" => Job.Dry, _ => Job.ShortRun }).WithToolchain(InProcessEmitToolchain.Instance);
+        var job = (jobName switch { "default" => Job.Default, "dry" => Job.Dry, "medium" => Job.ShortRun.WithWarmupCount(5).WithIterationCount(15), _ => Job.ShortRun }).WithToolchain(InProcessEmitToolchain.Instance);
         var config = DefaultConfig.Instance.AddJob(job).WithArtifactsPath(artifacts);
         var summary = BenchmarkRunner.Run<T>(config);
         var rows = summary.Reports
@@ -29,6 +30,7 @@ internal static class InProcessBdn
                 report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''),
                 report.BenchmarkCase.Descriptor.Baseline,
                 report.ResultStatistics?.Mean ?? double.NaN,
+                report.ResultStatistics?.ConfidenceInterval.Margin ?? double.NaN,
                 report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)))
             .ToList();
         if (rows.Count == 0 || rows.Any(row => double.IsNaN(row.MeanNs)))

@@ -22,7 +22,7 @@ internal static class TelemetryCommand
         var baseline = rows.Baseline(string.Empty);
 
         var text = new StringBuilder();
-        text.Append("| row | mean | over the baseline | allocated | goal |\n| --- | --- | --- | --- | --- |\n");
+        text.Append("| row | mean ± error | over the baseline | allocated | goal |\n| --- | --- | --- | --- | --- |\n");
         foreach (var (description, goal) in new[]
                  {
                      (TelemetryOverheadBenchmarks.Detached, double.NaN),
@@ -33,13 +33,17 @@ internal static class TelemetryCommand
         {
             var row = rows.Find(string.Empty, description);
             var over = row.MeanNs - baseline.MeanNs;
-            var verdict = double.IsNaN(goal) ? "—" : Report.Format($"≤ +{goal:0} ns: {(over <= goal ? "met" : "not met")}");
+            // A verdict only where the difference is larger than the two means' error bars; else the run cannot tell.
+            var noise = row.ErrorNs + baseline.ErrorNs;
+            var verdict = double.IsNaN(goal) ? "—"
+                : Math.Abs(over - goal) <= noise || double.IsNaN(noise) ? Report.Format($"≤ +{goal:0} ns: cannot tell (error bars ±{noise:0.0} ns)")
+                : Report.Format($"≤ +{goal:0} ns: {(over <= goal ? "met" : "not met")}");
             var allocation = row.AllocatedBytes is { } bytes ? Report.Format($"{bytes} B") : "?";
-            text.Append(Report.Format($"| {description} | {row.MeanNs:0.0} ns | {(row.Baseline ? "—" : Report.Format($"{over:+0.0;-0.0} ns"))} | {allocation} | {verdict} |\n"));
+            text.Append(Report.Format($"| {description} | {row.MeanNs:0.0} ± {row.ErrorNs:0.0} ns | {(row.Baseline ? "—" : Report.Format($"{over:+0.0;-0.0} ns"))} | {allocation} | {verdict} |\n"));
         }
 
         text.Append(Report.Format(
-            $"\nMeasured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, BenchmarkDotNet {options.Job} job in process, {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadBefore} before, {loadAfter} after. A ShortRun's error bars on a shared machine are a few ns wide: a difference of ±2 ns is within the noise.\n\n"));
+            $"\nMeasured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, BenchmarkDotNet {options.Job} job in process, {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadBefore} before, {loadAfter} after. \"Error\" is half BenchmarkDotNet's 99.9 % confidence interval; a goal is judged only where the difference from it is larger than both rows' errors together.\n\n"));
         text.Append(table).Append('\n');
         return text.ToString();
     }
