@@ -10,6 +10,8 @@ namespace Throttle.Benchmarks;
 
 public static class Program
 {
+    private static string? s_section;
+
     // dotnet run -c Release --project tests/Throttle.Benchmarks -- peers|telemetry|spec-notes|all [--rounds N] [--seconds S] [--job short|default] [--no-readme]
     // dotnet run -c Release --project tests/Throttle.Benchmarks -- --filter '*RateLimitOverhead*' [--job short]   (BenchmarkDotNet)
     public static async Task<int> Main(string[] args)
@@ -22,6 +24,7 @@ public static class Program
         }
 
         var options = CommandOptions.Parse(args);
+        s_section = options.Section;
         var readme = options.WriteReadme ? ReadmeSection.FindReadme() : null;
         if (command is "peers" or "all")
         {
@@ -43,6 +46,7 @@ public static class Program
 
     private static void Publish(string? readme, string section, string markdown)
     {
+        section = s_section ?? section;
         Console.WriteLine();
         Console.WriteLine(markdown);
         if (readme is not null)

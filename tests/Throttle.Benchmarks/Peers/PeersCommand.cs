@@ -44,7 +44,7 @@ internal static class PeersCommand
         await new RedisPeerRows(server, rounds, report).RunAllAsync().ConfigureAwait(false);
 
         report.Note(Report.Format(
-            $"Measured {started:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({Environment.MachineName}), {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, Redis {redisVersion} ({server.Description}). Load average (1/5/15 min): {loadBefore} at the start, {loadAfterMemory} after the in-memory rows, {LoadAverage.Read()} at the end. In memory: BenchmarkDotNet {options.Job} job, in process, Mean per call. Redis: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s per library, medians."));
+            $"Measured {started:yyyy-MM-dd HH:mm} UTC (code at {GitCommit.Describe()}) on {Environment.ProcessorCount} cores ({Environment.MachineName}), {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, Redis {redisVersion} ({server.Description}). Load average (1/5/15 min): {loadBefore} at the start, {loadAfterMemory} after the in-memory rows, {LoadAverage.Read()} at the end. In memory: BenchmarkDotNet {options.Job} job, in process, Mean per call. Redis: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s per library, medians."));
         report.Note("BenchmarkDotNet's own table of the in-memory rows (Ratio against the STRL baseline of each category):\n\n" + bdnTable);
         return report.ToMarkdown();
     }

@@ -82,7 +82,7 @@ internal static class SpecNotesCommand
             (h, r) => Report.Format($"hybrid {h / r:0.00}× Redis's ops/s"), extra: memorySide).ConfigureAwait(false);
 
         report.Note(Report.Format(
-            $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, Redis {admin.GetServer(server.Endpoint).Version} ({server.Description}); load average (1/5/15 min) {loadBefore} at the start, {LoadAverage.Read()} at the end. Memory rows: BenchmarkDotNet {options.Job} job in process; Redis rows: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s, medians. In the key/value row an op is one read or one write, and \"round trips/op\" counts what the storage's connection sent."));
+            $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC (code at {GitCommit.Describe()}) on {Environment.ProcessorCount} cores, Redis {admin.GetServer(server.Endpoint).Version} ({server.Description}); load average (1/5/15 min) {loadBefore} at the start, {LoadAverage.Read()} at the end. Memory rows: BenchmarkDotNet {options.Job} job in process; Redis rows: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s, medians. In the key/value row an op is one read or one write, and \"round trips/op\" counts what the storage's connection sent."));
         report.Note("BenchmarkDotNet's table of the memory rows:\n\n" + bdnTable);
         return report.ToMarkdown();
     }

@@ -43,7 +43,7 @@ internal static class TelemetryCommand
         }
 
         text.Append(Report.Format(
-            $"\nMeasured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, BenchmarkDotNet {options.Job} job in process, {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadBefore} before, {loadAfter} after. \"Error\" is half BenchmarkDotNet's 99.9 % confidence interval; a goal is judged only where the difference from it is larger than both rows' errors together.\n\n"));
+            $"\nMeasured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC (code at {GitCommit.Describe()}), BenchmarkDotNet {options.Job} job in process, {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadBefore} before, {loadAfter} after. \"Error\" is half BenchmarkDotNet's 99.9 % confidence interval; a goal is judged only where the difference from it is larger than both rows' errors together.\n\n"));
         text.Append(table).Append('\n');
         return text.ToString();
     }
