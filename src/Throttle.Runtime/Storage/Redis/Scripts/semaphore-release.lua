@@ -4,17 +4,22 @@ if @id ~= '' then
     return 0
   end
   redis.call('ZREM', @holders, @id)
-  keep()
+  if redis.call('ZCARD', @queue) > 0 then
+    redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
+    handoff(capacity())
+  end
   if tonumber(score) <= now then
     return 0
   end
-  redis.call('PUBLISH', @channel, '1')
   return 1
 end
 if @bounded == '1' then
   return -1
 end
-redis.call('INCR', @extra)
-keep()
-redis.call('PUBLISH', @channel, '1')
+local added = redis.call('INCR', @extra)
+cover(@extra, now + tonumber(@lease), added == 1)
+if redis.call('ZCARD', @queue) > 0 then
+  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
+  handoff(capacity())
+end
 return 2
