@@ -14,7 +14,8 @@ namespace Throttle.Semaphore.Worker;
 /// <summary>
 /// A small side-by-side harness (not a test, no asserts): <c>bench &lt;endpoint&gt; throttle|dlock contended|uncontended|handoff &lt;seconds&gt;</c>.
 /// Prints one line of numbers: pairs per second, the spread of pairs per contender, and the server's work per pair from
-/// <c>INFO commandstats</c> (script calls, every command including those run inside scripts, and script µs). The endpoint
+/// <c>INFO commandstats</c> (script calls, every command including those run inside scripts, and script µs) and the
+/// server's CPU time per pair from <c>INFO cpu</c> (all of its work, network included). The endpoint
 /// must be a server of its own (the counters are server-wide) with admin commands allowed.
 /// </summary>
 internal static class SemaphoreBench
@@ -104,7 +105,7 @@ internal static class SemaphoreBench
             CultureInfo.InvariantCulture,
             $"pairs/s={pairs / elapsed:F0} perContender min={counts.Min()} max={counts.Max()} spread={(counts.Max() - counts.Min()) / Math.Max(mean, 1) * 100:F1}% " +
             $"scripts/pair={(after.Scripts - before.Scripts) / perPair:F2} commands/pair={(after.Commands - before.Commands) / perPair:F1} " +
-            $"scriptUs/pair={(after.ScriptMicros - before.ScriptMicros) / perPair:F1}");
+            $"scriptUs/pair={(after.ScriptMicros - before.ScriptMicros) / perPair:F1} serverCpuUs/pair={(after.CpuMicros - before.CpuMicros) / perPair:F1}");
     }
 
     private static async Task<string> HandOffAsync(ConnectionMultiplexer redis, string implementation, string key, double seconds)
@@ -135,7 +136,7 @@ internal static class SemaphoreBench
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static async Task<(long Scripts, long Commands, long ScriptMicros)> StatsAsync(IServer server)
+    private static async Task<(long Scripts, long Commands, long ScriptMicros, double CpuMicros)> StatsAsync(IServer server)
     {
         var info = await server.InfoAsync("commandstats").ConfigureAwait(false);
         long scripts = 0, commands = 0, scriptMicros = 0;
@@ -158,6 +159,10 @@ internal static class SemaphoreBench
             }
         }
 
-        return (scripts, commands, scriptMicros);
+        // The server process's CPU time: unlike commandstats' µs (wall time), not inflated when a loaded machine preempts it.
+        var cpu = (await server.InfoAsync("cpu").ConfigureAwait(false)).SelectMany(group => group)
+            .Where(pair => pair.Key is "used_cpu_sys" or "used_cpu_user")
+            .Sum(pair => double.Parse(pair.Value, CultureInfo.InvariantCulture)) * 1e6;
+        return (scripts, commands, scriptMicros, cpu);
     }
 }

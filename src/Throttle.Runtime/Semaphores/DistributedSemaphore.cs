@@ -475,7 +475,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var renewed = (long)await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRenew, _keys.All, [lease.HolderId!, _lease, _bounded], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreRenew, _keys.Lease, [lease.HolderId!, _lease, _bounded], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
                 lease.ConfirmedAt = sent;

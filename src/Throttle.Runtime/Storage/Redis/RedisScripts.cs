@@ -101,10 +101,11 @@ internal static class RedisScripts
         RedisScript.Load("semaphore-release", s_semaphore, ["id", "value", "bounded", "channel", "lease"], Semaphore, Handoff);
 
     /// <summary>
-    /// KEYS: the semaphore's five keys. ARGV: id, lease (ms), bounded (1/0). Answers 1 renewed; 0 the lease had
-    /// expired or is gone.
+    /// KEYS: the semaphore's holders, max, extra (the first three of its keys). ARGV: id, lease (ms), bounded (1/0).
+    /// Answers 1 renewed; 0 the lease had expired or is gone.
     /// </summary>
-    public static readonly RedisScript SemaphoreRenew = RedisScript.Load("semaphore-renew", s_semaphore, ["id", "lease", "bounded"], Semaphore);
+    public static readonly RedisScript SemaphoreRenew =
+        RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease", "bounded"], Semaphore);
 
     /// <summary>
     /// KEYS: the semaphore's five keys. ARGV: id, value, bounded (1/0), channel. Leaves the queue; a slot handed to

@@ -14,12 +14,16 @@ internal sealed class SemaphoreKeys
     public SemaphoreKeys(string tag)
     {
         All = [tag + "holders", tag + "max", tag + "extra", tag + "queue", tag + "alive"];
+        Lease = All[..3];
         Channel = RedisChannel.Sharded(tag + "released");
         ChannelName = tag + "released";
     }
 
     /// <summary>holders, max, extra, queue, alive: the KEYS of every semaphore script.</summary>
     public RedisKey[] All { get; }
+
+    /// <summary>holders, max, extra: the KEYS of the renewal script.</summary>
+    public RedisKey[] Lease { get; }
 
     /// <summary>The sorted set of holders (holder id scored by lease expiry).</summary>
     public RedisKey Holders => All[0];

@@ -13,10 +13,7 @@ if @bounded == '0' then
   cover(@extra, expiry, false)
 end
 redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
-local slots = value
-if @bounded == '0' then
-  slots = slots + tonumber(redis.call('GET', @extra) or '0')
-end
+local slots = capacity(value)
 local free
 if redis.call('ZCARD', @queue) > 0 then
   -- Slots freed by expired leases go to the head of the queue before anyone new.

@@ -1,7 +1,8 @@
 -- Prelude of the semaphore scripts that hand slots over (after semaphore-common.lua).
--- The stored value (this caller's when none is stored), plus the slots added by unbounded releases without a lease.
-local function capacity()
-  local value = tonumber(redis.call('GET', @max) or @value)
+-- The slots: value (the stored one when nil: a caller whose value no attempt has checked), plus the slots added by
+-- unbounded releases without a lease.
+local function capacity(value)
+  value = value or tonumber(redis.call('GET', @max) or @value)
   if @bounded == '0' then
     value = value + tonumber(redis.call('GET', @extra) or '0')
   end
@@ -17,12 +18,15 @@ local function handoff(slots)
   local free = slots - held
   local handed, entries, last = {}, {}, 0
   while free > 0 do
-    local next = redis.call('ZRANGE', @queue, 0, free - 1)
-    if #next == 0 then
+    local popped = redis.call('ZPOPMIN', @queue, free)
+    if #popped == 0 then
       break
     end
+    local next = {}
+    for i = 1, #popped, 2 do
+      next[#next + 1] = popped[i]
+    end
     local expiries = redis.call('ZMSCORE', @alive, unpack(next))
-    redis.call('ZREM', @queue, unpack(next))
     redis.call('ZREM', @alive, unpack(next))
     for i = 1, #next do
       local expiry = tonumber(expiries[i])

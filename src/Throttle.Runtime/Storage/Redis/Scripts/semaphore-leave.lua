@@ -5,7 +5,7 @@ end
 -- Not in the queue: a release may have handed this waiter a slot while it was giving up. Pass it on.
 if redis.call('ZREM', @holders, @id) == 1 then
   redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
-  handoff(capacity())
+  handoff(capacity(tonumber(@value))) -- checked by the attempt that queued it
   return 2
 end
 return 0
