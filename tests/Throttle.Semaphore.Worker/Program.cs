@@ -12,10 +12,12 @@ namespace Throttle.Semaphore.Worker;
 /// <code>
 /// contend &lt;endpoint&gt; &lt;key&gt; &lt;value&gt; &lt;tasks&gt; &lt;iterations&gt; &lt;counterKey&gt; &lt;maxKey&gt; &lt;leaseMs&gt;
 /// hold &lt;endpoint&gt; &lt;key&gt; &lt;value&gt; &lt;leaseMs&gt;
+/// bench &lt;endpoint&gt; throttle|dlock contended|uncontended|handoff &lt;seconds&gt;
 /// </code>
 /// <c>contend</c> runs tasks that each take a slot <c>iterations</c> times; inside the critical section they
 /// increment an independent Redis counter, record its highest value in <c>maxKey</c>, and decrement it again. It
 /// prints <c>DONE &lt;acquisitions&gt;</c>. <c>hold</c> takes one slot, prints <c>ACQUIRED</c> and waits to be killed.
+/// <c>bench</c> measures, see <see cref="SemaphoreBench"/>.
 /// </summary>
 public static class Program
 {
@@ -42,6 +44,7 @@ public static class Program
         {
             "contend" => await ContendAsync(redis, args).ConfigureAwait(false),
             "hold" => await HoldAsync(redis, args).ConfigureAwait(false),
+            "bench" => await SemaphoreBench.RunAsync(redis, args).ConfigureAwait(false),
             _ => 2,
         };
     }

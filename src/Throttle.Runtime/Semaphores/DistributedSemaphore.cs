@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
@@ -22,11 +23,15 @@ namespace Throttle.Semaphores;
 /// (dispose only sets <see cref="SemaphoreLease.IsLost"/>).
 /// </para>
 /// <para>
-/// <b>Wake-up and order.</b> A release publishes on a Redis channel (under the same hash tag); waiters are woken by it
-/// at once. Waiters take a ticket on their first refusal and slots are granted in ticket order: a newcomer never
-/// overtakes a live waiter. Polling every <see cref="AcquireSleepDelay"/> (at most a third of the lease time, and
-/// when the earliest lease expires) is only a fallback for lost messages and crashed holders. A waiter that crashes
-/// loses its place after one lease time.
+/// <b>Wake-up and order.</b> Waiters take a ticket on their first refusal and slots are granted in ticket order: a
+/// newcomer never overtakes a live waiter. The script that frees a slot (a release, or any call that finds an expired
+/// lease) hands it straight to the first waiter in the queue and names it on a Redis 7 sharded channel in the
+/// semaphore's hash-tag slot (<c>SPUBLISH</c>; on a cluster only the slot's node carries it): a release of one slot
+/// wakes exactly one waiter, in any process, which takes the slot without another round trip. Polling every
+/// <see cref="AcquireSleepDelay"/> (at most a third of the lease time, and when the earliest lease expires) is only a
+/// fallback for lost messages and crashed holders: a waiter that polls finds the slot handed to it. A waiter that
+/// crashes loses its place after one lease time (a slot handed to it meanwhile expires when its place would have).
+/// Needs Redis 7.0 or later.
 /// </para>
 /// <para>
 /// <b>Redis.</b> Every call goes through the Redis layer of its storage: keys under the key prefix, built from the key
@@ -50,6 +55,10 @@ public class DistributedSemaphore : ThrottleSemaphore
     private static readonly TimeSpan s_minLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.MinLeaseSeconds);
     private static readonly TimeSpan s_maxLease = TimeSpan.FromSeconds(DistributedSemaphoreOptions.MaxLeaseSeconds);
 
+    private static readonly RedisValue s_try = "try";
+    private static readonly RedisValue s_wait = "wait";
+    private static readonly RedisValue s_again = "again";
+
     private readonly RedisLayer _redis;
     private readonly SemaphoreKeys _keys;
     private readonly RedisValue _bounded;
@@ -58,8 +67,11 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
     private readonly TaskCompletionSource _disposal = NewSignal();
-    private TaskCompletionSource _signal = NewSignal();
+
+    // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private Task<bool>? _subscription;
+    private int _parked;
     private long _counter;
     private bool _stopListening;
 
@@ -124,7 +136,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         _keys = redis.Keys.Semaphore(key, partition);
         _lease = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
         _bounded = bounded ? "1" : "0";
-        _onMessage = (_, _) => Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
+        _onMessage = (_, message) => OnHandOff(message);
     }
 
     /// <summary>The fallback polling interval while waiting.</summary>
@@ -141,6 +153,9 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>The Redis key of the waiters' queue.</summary>
     internal RedisKey QueueKey => _keys.Queue;
+
+    /// <summary>Waiters of this instance parked between attempts (tests: everyone queued has settled).</summary>
+    internal int ParkedWaiters => Volatile.Read(ref _parked);
 
     /// <summary>Stops listening for releases and ends the waiters; leases still held stay valid until released or expired.</summary>
     private protected override async ValueTask DisposeCoreAsync()
@@ -176,16 +191,19 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     private protected override async ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var id = _instanceId + ":" + Interlocked.Increment(ref _counter).ToString(CultureInfo.InvariantCulture);
+        var counter = Interlocked.Increment(ref _counter);
+        var id = _instanceId + ":" + counter.ToString(CultureInfo.InvariantCulture);
         var started = TimeProvider.GetTimestamp();
-        var queue = timeout == TimeSpan.Zero ? (RedisValue)"0" : (RedisValue)"1";
+        var mode = timeout == TimeSpan.Zero ? s_try : s_wait;
+
+        // Registered before the first attempt: the slot can be handed over before that attempt's answer arrives.
+        var handed = mode == s_wait ? _waiters.GetOrAdd(counter, static _ => NewSignal()) : null;
         var queued = false;
+        long answered = 0; // when the last refused attempt was sent: a handed slot's lease runs from no earlier than that
         try
         {
             while (true)
             {
-                // Taken before the attempt, so that a release published after the attempt is not missed.
-                var signal = Volatile.Read(ref _signal).Task;
                 if (IsDisposed)
                 {
                     throw DisposedException();
@@ -195,13 +213,14 @@ public class DistributedSemaphore : ThrottleSemaphore
                 // its answer says which, so it is always read (bounded by the operation timeout); cancellation applies
                 // between attempts and while waiting.
                 cancellationToken.ThrowIfCancellationRequested();
+                var sent = TimeProvider.GetTimestamp();
                 var result = (RedisResult[])(await _redis.EvaluateAsync(
-                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, queue], CancellationToken.None).ConfigureAwait(false))!;
+                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, mode, _keys.ChannelName], CancellationToken.None).ConfigureAwait(false))!;
                 var status = (long)result[0];
                 if (status == 1)
                 {
                     queued = false;
-                    return StartLease(id);
+                    return StartLease(id, sent);
                 }
 
                 if (status == -1)
@@ -211,7 +230,9 @@ public class DistributedSemaphore : ThrottleSemaphore
                         "Every user of a key must use the same value.");
                 }
 
-                queued = timeout != TimeSpan.Zero;
+                queued = handed is not null;
+                mode = s_again;
+                answered = sent;
                 var remaining = timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - TimeProvider.GetElapsedTime(started);
                 if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
                 {
@@ -220,14 +241,26 @@ public class DistributedSemaphore : ThrottleSemaphore
 
                 if (await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    continue; // just subscribed: a release in between would have been missed, so look again at once
+                    continue; // just subscribed: a hand-off in between would have been missed, so look again at once
                 }
 
-                await WaitAsync(signal, NextPoll((long)result[1], remaining), cancellationToken).ConfigureAwait(false);
+                await WaitAsync(handed!.Task, NextPoll((long)result[1], remaining), cancellationToken).ConfigureAwait(false);
+                if (handed.Task.IsCompleted)
+                {
+                    // A release handed this waiter the slot and named it; its lease runs from the attempt that last
+                    // refreshed the place (the last refused one), and renewal starts from there.
+                    queued = false;
+                    return StartLease(id, answered);
+                }
             }
         }
         finally
         {
+            if (handed is not null)
+            {
+                _waiters.TryRemove(counter, out _);
+            }
+
             if (queued)
             {
                 await LeaveAsync(id).ConfigureAwait(false);
@@ -259,6 +292,24 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A hand-off message: the space-separated ids of the new holders; wakes those of this instance's waiters.</summary>
+    private void OnHandOff(RedisValue message)
+    {
+        var rest = ((string?)message).AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var space = rest.IndexOf(' ');
+            var id = space < 0 ? rest : rest[..space];
+            rest = space < 0 ? default : rest[(space + 1)..];
+            if (id.Length > _instanceId.Length + 1 && id[_instanceId.Length] == ':' && id.StartsWith(_instanceId, StringComparison.Ordinal)
+                && long.TryParse(id[(_instanceId.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var counter)
+                && _waiters.TryGetValue(counter, out var waiter))
+            {
+                waiter.TrySetResult();
+            }
+        }
+    }
+
     private TimeSpan NextPoll(long untilEarliestExpiryMs, TimeSpan remaining)
     {
         // The sleep delay, but at least every third of the lease (a waiter's place expires after one lease), and no
@@ -277,7 +328,16 @@ public class DistributedSemaphore : ThrottleSemaphore
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sleep = Task.Delay(delay, TimeProvider, stop.Token);
-        await Task.WhenAny(signal, sleep, _disposal.Task).ConfigureAwait(false);
+        Interlocked.Increment(ref _parked);
+        try
+        {
+            await Task.WhenAny(signal, sleep, _disposal.Task).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _parked);
+        }
+
         await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (IsDisposed)
@@ -331,11 +391,11 @@ public class DistributedSemaphore : ThrottleSemaphore
     {
         try
         {
-            await _redis.EvaluateAsync(RedisScripts.SemaphoreLeave, _keys.All, [id, _keys.ChannelName, _lease], CancellationToken.None).ConfigureAwait(false);
+            await _redis.EvaluateAsync(RedisScripts.SemaphoreLeave, _keys.All, [id, Value, _bounded, _keys.ChannelName], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
         {
-            // The place in the queue expires after one lease time anyway.
+            // The place in the queue (or a slot handed over meanwhile) expires after one lease time anyway.
         }
     }
 
@@ -349,7 +409,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             return await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRelease, _keys.All, [holderId, _bounded, _keys.ChannelName, _lease], cancellationToken).ConfigureAwait(false);
+                RedisScripts.SemaphoreRelease, _keys.All, [holderId, Value, _bounded, _keys.ChannelName, _lease], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
         {
@@ -358,11 +418,13 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    private SemaphoreLease StartLease(string id)
+    /// <summary>Starts renewing the lease taken by the attempt sent at <paramref name="confirmedAt"/> (local timestamp).</summary>
+    private SemaphoreLease StartLease(string id, long confirmedAt)
     {
         var lease = NewLease(id);
-        lease.ConfirmedAt = TimeProvider.GetTimestamp();
+        lease.ConfirmedAt = confirmedAt;
         var period = LeaseTime / 3;
+        var elapsed = TimeProvider.GetElapsedTime(confirmedAt);
         lease.RenewalTimer = TimeProvider.CreateTimer(
             static state =>
             {
@@ -370,7 +432,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 _ = ((DistributedSemaphore)lease.Semaphore).RenewAsync(lease);
             },
             lease,
-            period,
+            period > elapsed ? period - elapsed : TimeSpan.Zero,
             period);
         lease.DeadlineTimer = TimeProvider.CreateTimer(
             static state =>
@@ -379,7 +441,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 ((DistributedSemaphore)lease.Semaphore).CheckDeadline(lease);
             },
             lease,
-            LeaseTime,
+            LeaseTime > elapsed ? LeaseTime - elapsed : TimeSpan.Zero,
             Timeout.InfiniteTimeSpan);
         if (lease.IsReleased)
         {
@@ -413,7 +475,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var renewed = (long)await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRenew, _keys.All, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreRenew, _keys.Lease, [lease.HolderId!, _lease, _bounded], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
                 lease.ConfirmedAt = sent;

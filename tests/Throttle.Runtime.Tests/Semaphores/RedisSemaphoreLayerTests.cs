@@ -62,16 +62,20 @@ public sealed class RedisSemaphoreLayerTests(RedisFixture redis)
         var waiterSemaphore = runtime.GetSemaphore("per-user", "alice", 1, lease, TimeSpan.FromMilliseconds(20), "test");
         Assert.Same(semaphore, waiterSemaphore);
 
-        // Use every key: a holder, a waiter that queues (ticket, queue, alive) and times out, the value (max).
+        // Use every key of a bounded semaphore: a holder, a waiter that queues (queue, alive), the value (max).
         var held = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
-        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).AsTask());
+        var waiting = semaphore.AcquireAsync(s_guard, CancellationToken.None).AsTask();
+        while (((DistributedSemaphore)semaphore).ParkedWaiters == 0)
+        {
+            await Task.Delay(10);
+        }
+
         var keys = await redis.Connection.KeysWithTtlAsync(prefix);
-        Assert.Contains(keys, k => k.Key.EndsWith("}:max", StringComparison.Ordinal));
-        Assert.Contains(keys, k => k.Key.EndsWith("}:ticket", StringComparison.Ordinal));
-        Assert.Contains(keys, k => k.Key.EndsWith("}:holders", StringComparison.Ordinal));
+        Assert.Equal(["alive", "holders", "max", "queue"], keys.Select(k => k.Key[(k.Key.LastIndexOf(':') + 1)..]).Order(StringComparer.Ordinal));
         Assert.All(keys, k => Assert.StartsWith(prefix + ":sem:{per-user:alice}:", k.Key, StringComparison.Ordinal));
         Assert.All(keys, k => Assert.True(k.Pttl >= 1 && k.Pttl <= (long)lease.TotalMilliseconds + 1000, $"{k.Key}: PTTL {k.Pttl}"));
         await held.ReleaseAsync();
+        await (await waiting.WaitAsync(s_guard)).ReleaseAsync();
 
         Assert.All(await redis.Connection.KeysWithTtlAsync(prefix), k => Assert.True(k.Pttl > 0, $"{k.Key} has no TTL ({k.Pttl})."));
 
@@ -81,6 +85,32 @@ public sealed class RedisSemaphoreLayerTests(RedisFixture redis)
         {
             await Task.Delay(50, wait.Token);
         }
+    }
+
+    [RedisFact]
+    public async Task The_slots_an_unbounded_release_adds_expire_with_the_semaphore()
+    {
+        var key = redis.KeyPrefix() + "u";
+        var lease = TimeSpan.FromSeconds(1);
+        await using var semaphore = new DistributedSemaphore(redis.Connection, key, 1, leaseTime: lease);
+        await semaphore.ReleaseAsync(); // nothing held: adds a slot
+        await using (await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None))
+        {
+            var extra = semaphore.MaxKey.ToString().Replace(":max", ":extra", StringComparison.Ordinal);
+            var ttl = await redis.Database.KeyTimeToLiveAsync(extra);
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl.Value, TimeSpan.FromMilliseconds(1), lease + TimeSpan.FromSeconds(1));
+        }
+
+        // Idle: the added slot is forgotten with the rest, and the semaphore starts afresh with its value.
+        using var wait = new CancellationTokenSource(s_guard);
+        while (await redis.Database.KeyExistsAsync(semaphore.MaxKey))
+        {
+            await Task.Delay(50, wait.Token);
+        }
+
+        await using var one = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
     }
 
     [RedisFact(RequiresDedicatedServer = true)]

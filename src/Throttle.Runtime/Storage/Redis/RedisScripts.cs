@@ -10,19 +10,23 @@ namespace Throttle.Storage.Redis;
 /// (<c>%.17g</c>); an acquire answers the integer -1 when granted, otherwise the retry delay in seconds as a string;
 /// 1e-9 of a token absorbs floating-point noise as in memory; every write sets a TTL covering the time the state needs
 /// to return to its initial value. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
-/// every script takes the semaphore's six keys and its lease time, and refreshes the TTL of all six keys.
+/// every script takes the semaphore's five keys; a script extends the TTL (<c>PEXPIRE GT</c>) only of the keys it writes
+/// and of the value beside them; slots freed while someone waits are handed to the head of the queue by the script
+/// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
+/// Redis 7): only they wake, and they take the slot without another script.
 /// </remarks>
 internal static class RedisScripts
 {
     private const string Limiter = "limiter-common";
     private const string Window = "sliding-window-common";
     private const string Semaphore = "semaphore-common";
+    private const string Handoff = "semaphore-handoff";
 
     private static readonly string[] s_bucket = ["bucket"];
     private static readonly string[] s_window = ["log", "sum"];
     private static readonly string[] s_rateTokens = ["capacity", "rate", "tokens"];
     private static readonly string[] s_rate = ["capacity", "rate"];
-    private static readonly string[] s_semaphore = ["holders", "max", "extra", "queue", "alive", "ticket"];
+    private static readonly string[] s_semaphore = ["holders", "max", "extra", "queue", "alive"];
 
     /// <summary>KEYS: bucket (hash: <c>t</c> tokens, <c>u</c> last refill µs). ARGV: capacity, rate (per second), tokens.</summary>
     public static readonly RedisScript TokenBucketAcquire = RedisScript.Load("token-bucket-acquire", s_bucket, s_rateTokens, Limiter);
@@ -79,25 +83,36 @@ internal static class RedisScripts
     /// <summary>
     /// KEYS: the semaphore's holders (sorted set: holder id scored by lease expiry, ms), max (its value, set by the
     /// first user), extra (slots added by unbounded releases without a lease), queue (sorted set: waiter id scored by
-    /// arrival ticket), alive (sorted set: waiter id scored by the expiry of its place), ticket (the arrival counter).
-    /// ARGV: id, value, lease (ms), bounded (1/0), enqueue when refused (1/0). Answers {1, expiry} granted;
-    /// {0, ms until the earliest lease expires or -1} refused; {-1, stored value} when the key has another value.
+    /// arrival ticket, the last ticket + 1), alive (sorted set: waiter id scored by the expiry of its place).
+    /// ARGV: id, value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
+    /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel).
+    /// Answers {1, expiry} granted; {0, ms until the earliest lease expires or -1} refused;
+    /// {-1, stored value} when the key has another value.
     /// </summary>
     public static readonly RedisScript SemaphoreAcquire =
-        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "enqueue"], Semaphore);
+        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel"], Semaphore, Handoff);
 
     /// <summary>
-    /// KEYS: the semaphore's six keys. ARGV: id ('' for a release without a lease), bounded (1/0), channel, lease (ms).
-    /// Answers 1 released; 0 the lease had expired (nothing released); -1 bounded and nothing held; 2 a slot added.
+    /// KEYS: the semaphore's five keys. ARGV: id ('' for a release without a lease), value, bounded (1/0), channel,
+    /// lease (ms). Hands the freed slot to the head of the queue. Answers 1 released; 0 the lease had expired (nothing
+    /// released); -1 bounded and nothing held; 2 a slot added.
     /// </summary>
     public static readonly RedisScript SemaphoreRelease =
-        RedisScript.Load("semaphore-release", s_semaphore, ["id", "bounded", "channel", "lease"], Semaphore);
+        RedisScript.Load("semaphore-release", s_semaphore, ["id", "value", "bounded", "channel", "lease"], Semaphore, Handoff);
 
-    /// <summary>KEYS: the semaphore's six keys. ARGV: id, lease (ms). Answers 1 renewed; 0 the lease had expired or is gone.</summary>
-    public static readonly RedisScript SemaphoreRenew = RedisScript.Load("semaphore-renew", s_semaphore, ["id", "lease"], Semaphore);
+    /// <summary>
+    /// KEYS: the semaphore's holders, max, extra (the first three of its keys). ARGV: id, lease (ms), bounded (1/0).
+    /// Answers 1 renewed; 0 the lease had expired or is gone.
+    /// </summary>
+    public static readonly RedisScript SemaphoreRenew =
+        RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease", "bounded"], Semaphore);
 
-    /// <summary>KEYS: the semaphore's six keys. ARGV: id, channel, lease (ms). Leaves the queue, waking the others when it was in it.</summary>
-    public static readonly RedisScript SemaphoreLeave = RedisScript.Load("semaphore-leave", s_semaphore, ["id", "channel", "lease"], Semaphore);
+    /// <summary>
+    /// KEYS: the semaphore's five keys. ARGV: id, value, bounded (1/0), channel. Leaves the queue; a slot handed to
+    /// the waiter meanwhile goes on to the next. Answers 1 left the queue; 2 gave back a handed slot; 0 neither.
+    /// </summary>
+    public static readonly RedisScript SemaphoreLeave =
+        RedisScript.Load("semaphore-leave", s_semaphore, ["id", "value", "bounded", "channel"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holder (the lease: <c>&lt;id&gt;|&lt;token&gt;</c>), fence (the last fencing token). ARGV: id (the holder),

@@ -1,7 +1,11 @@
-local removed = redis.call('ZREM', @queue, @id)
-redis.call('ZREM', @alive, @id)
-keep()
-if removed == 1 then
-  redis.call('PUBLISH', @channel, '1')
+if redis.call('ZREM', @queue, @id) == 1 then
+  redis.call('ZREM', @alive, @id)
+  return 1
 end
-return removed
+-- Not in the queue: a release may have handed this waiter a slot while it was giving up. Pass it on.
+if redis.call('ZREM', @holders, @id) == 1 then
+  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
+  handoff(capacity(tonumber(@value))) -- checked by the attempt that queued it
+  return 2
+end
+return 0

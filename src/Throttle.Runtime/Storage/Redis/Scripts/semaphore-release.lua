@@ -1,20 +1,20 @@
 if @id ~= '' then
-  local score = redis.call('ZSCORE', @holders, @id)
-  if not score then
-    return 0
+  -- An expired lease goes with the others, so only a live one is released here.
+  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
+  local released = redis.call('ZREM', @holders, @id)
+  if redis.call('ZCARD', @queue) > 0 then
+    -- The lease's value was checked by the attempt that took it.
+    handoff(capacity(tonumber(@value)))
   end
-  redis.call('ZREM', @holders, @id)
-  keep()
-  if tonumber(score) <= now then
-    return 0
-  end
-  redis.call('PUBLISH', @channel, '1')
-  return 1
+  return released
 end
 if @bounded == '1' then
   return -1
 end
-redis.call('INCR', @extra)
-keep()
-redis.call('PUBLISH', @channel, '1')
+local added = redis.call('INCR', @extra)
+cover(@extra, now + tonumber(@lease), added == 1)
+if redis.call('ZCARD', @queue) > 0 then
+  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
+  handoff(capacity(nil))
+end
 return 2

@@ -6,6 +6,11 @@ if tonumber(score) <= now then
   redis.call('ZREM', @holders, @id)
   return 0
 end
-redis.call('ZADD', @holders, 'XX', now + tonumber(@lease), @id)
-keep()
+local expiry = now + tonumber(@lease)
+redis.call('ZADD', @holders, 'XX', expiry, @id)
+cover(@holders, expiry, false)
+cover(@max, expiry, false)
+if @bounded == '0' then
+  cover(@extra, expiry, false)
+end
 return 1

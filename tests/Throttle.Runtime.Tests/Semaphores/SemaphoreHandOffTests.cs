@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Throttle.Semaphores;
+using Throttle.Testing.Redis;
+using Xunit;
+
+namespace Throttle.Tests.Semaphores;
+
+/// <summary>
+/// Issue 15.5 and 16.2: a release hands its slot to the first waiter in ticket order and names it on the semaphore's
+/// sharded channel, so a release of N wakes N waiters and none of them runs another script; a lost message is made up
+/// for by the poll.
+/// </summary>
+[Collection(RedisFixture.CollectionName)]
+public sealed class SemaphoreHandOffTests(RedisFixture redis)
+{
+    private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
+
+    // Long enough that no waiter polls or renews during a test: every script call is one the test caused.
+    private static readonly TimeSpan s_noPoll = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_longLease = TimeSpan.FromSeconds(180);
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task A_release_of_n_wakes_exactly_the_first_n_waiters_by_ticket_and_none_runs_a_script()
+    {
+        const int Value = 3;
+        const int Waiters = 20;
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        await using var holder = new DistributedBoundedSemaphore(connection, "herd", Value, s_noPoll, leaseTime: s_longLease);
+        await using var waiter = new DistributedBoundedSemaphore(connection, "herd", Value, s_noPoll, leaseTime: s_longLease);
+        var held = new List<SemaphoreLease>();
+        for (var i = 0; i < Value; i++)
+        {
+            held.Add(await holder.AcquireAsync());
+        }
+
+        // Queued one after another, so their tickets follow their index.
+        var waiting = new List<Task<SemaphoreLease>>();
+        for (var i = 0; i < Waiters; i++)
+        {
+            waiting.Add(waiter.AcquireAsync().AsTask());
+            var queued = i + 1;
+            await WaitUntilAsync(async () => await connection.GetDatabase().SortedSetLengthAsync(waiter.QueueKey) == queued);
+        }
+
+        await WaitUntilAsync(() => Task.FromResult(waiter.ParkedWaiters == Waiters));
+        var before = await ScriptCallsAsync(admin, server.Endpoint);
+
+        await Task.WhenAll(held.Select(lease => lease.ReleaseAsync().AsTask()));
+        var taken = await Task.WhenAll(waiting.Take(Value)).WaitAsync(s_guard);
+        await WaitUntilAsync(() => Task.FromResult(waiter.ParkedWaiters == Waiters - Value));
+
+        // Only the releases ran scripts: the woken waiters took their slots from the message, the others never woke.
+        Assert.Equal(Value, await ScriptCallsAsync(admin, server.Endpoint) - before);
+        Assert.All(waiting.Skip(Value), task => Assert.False(task.IsCompleted));
+        Assert.Equal(Waiters - Value, await connection.GetDatabase().SortedSetLengthAsync(waiter.QueueKey));
+        Assert.Equal(Value, await connection.GetDatabase().SortedSetLengthAsync(waiter.HoldersKey));
+
+        // And in ticket order all the way: each release wakes the next in line, and nobody behind it.
+        for (var i = 0; i < Waiters; i++)
+        {
+            var next = i < Value ? taken[i] : await waiting[i].WaitAsync(s_guard);
+            await next.ReleaseAsync();
+            Assert.All(waiting.Skip(i + Value + 1), task => Assert.False(task.IsCompleted));
+        }
+    }
+
+    [RedisFact]
+    public async Task Fifty_contenders_for_ten_slots_each_complete_within_ten_percent_of_the_mean()
+    {
+        const int Contenders = 50;
+        const int Pairs = 5_000;
+        await using var semaphore = new DistributedBoundedSemaphore(redis.Connection, redis.KeyPrefix() + "s", 10);
+        var counts = new int[Contenders];
+        var total = 0;
+        var contenders = Enumerable.Range(0, Contenders).Select(i => Task.Run(async () =>
+        {
+            while (Volatile.Read(ref total) < Pairs)
+            {
+                var lease = await semaphore.AcquireAsync();
+                await lease.ReleaseAsync();
+                if (Interlocked.Increment(ref total) <= Pairs)
+                {
+                    counts[i]++;
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(contenders).WaitAsync(TimeSpan.FromMinutes(3));
+        var mean = Pairs / (double)Contenders;
+        Assert.True(
+            counts.Min() >= mean * 0.9 && counts.Max() <= mean * 1.1,
+            $"pairs per contender from {counts.Min()} to {counts.Max()} (mean {mean}): " + string.Join(",", counts));
+    }
+
+    [RedisFact]
+    public async Task A_lost_hand_off_message_is_made_up_for_by_the_poll()
+    {
+        var key = redis.KeyPrefix() + "s";
+        await using var connection = await redis.ConnectAsync();
+        await using var holder = new DistributedBoundedSemaphore(redis.Connection, key, 1, s_noPoll);
+        await using var waiter = new DistributedBoundedSemaphore(connection, key, 1, TimeSpan.FromMilliseconds(200));
+        var held = await holder.AcquireAsync();
+        var waiting = waiter.AcquireAsync().AsTask();
+        await WaitUntilAsync(() => Task.FromResult(waiter.ParkedWaiters == 1));
+
+        // The waiter's process stops hearing the channel (the semaphore still believes it is subscribed).
+        await connection.GetSubscriber().UnsubscribeAllAsync();
+        await held.ReleaseAsync();
+
+        await using var taken = await waiting.WaitAsync(s_guard);
+        Assert.False(taken.IsLost);
+        Assert.Equal(1, await redis.Database.SortedSetLengthAsync(waiter.HoldersKey));
+        Assert.Equal(0, await redis.Database.SortedSetLengthAsync(waiter.QueueKey));
+    }
+
+    [RedisFact]
+    public async Task A_waiter_that_gives_up_after_being_handed_a_slot_passes_it_to_the_next()
+    {
+        var key = redis.KeyPrefix() + "s";
+        await using var deaf = await redis.ConnectAsync();
+        await using var holder = new DistributedBoundedSemaphore(redis.Connection, key, 1, s_noPoll);
+        await using var first = new DistributedBoundedSemaphore(deaf, key, 1, s_noPoll);
+        await using var second = new DistributedBoundedSemaphore(redis.Connection, key, 1, s_noPoll);
+        var held = await holder.AcquireAsync();
+        using var cancel = new CancellationTokenSource();
+        var firstWaiting = first.AcquireAsync(cancel.Token).AsTask();
+        await WaitUntilAsync(() => Task.FromResult(first.ParkedWaiters == 1));
+        var firstId = (string)(await redis.Database.SortedSetRangeByRankAsync(first.QueueKey, 0, 0))[0]!;
+        var secondWaiting = second.AcquireAsync().AsTask();
+        await WaitUntilAsync(() => Task.FromResult(second.ParkedWaiters == 1));
+        await deaf.GetSubscriber().UnsubscribeAllAsync();
+
+        // The slot is handed to the first waiter, which does not hear of it and gives up: the slot goes on to the second.
+        await held.ReleaseAsync();
+        await WaitUntilAsync(async () => await redis.Database.SortedSetScoreAsync(first.HoldersKey, firstId) is not null);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => firstWaiting.WaitAsync(s_guard));
+
+        await using var taken = await secondWaiting.WaitAsync(s_guard);
+        Assert.Equal(1, await redis.Database.SortedSetLengthAsync(first.HoldersKey));
+        Assert.Equal(0, await redis.Database.SortedSetLengthAsync(first.QueueKey));
+        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => holder.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task The_release_channel_is_a_sharded_channel_in_the_semaphore_s_slot()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var semaphore = new DistributedBoundedSemaphore(connection, "sharded", 1, s_noPoll);
+        var held = await semaphore.AcquireAsync();
+        var waiting = semaphore.AcquireAsync().AsTask();
+        await WaitUntilAsync(() => Task.FromResult(semaphore.ParkedWaiters == 1));
+
+        var db = connection.GetDatabase();
+        var channel = "throttle:sem:{sharded}:released";
+        var sharded = (RedisResult[])(await db.ExecuteAsync("PUBSUB", "SHARDNUMSUB", channel))!;
+        var classic = (RedisResult[])(await db.ExecuteAsync("PUBSUB", "NUMSUB", channel))!;
+        Assert.Equal(1, (long)sharded[1]);
+        Assert.Equal(0, (long)classic[1]);
+        Assert.Equal(connection.HashSlot(semaphore.HoldersKey), connection.HashSlot(channel));
+
+        await held.ReleaseAsync();
+        await using var taken = await waiting.WaitAsync(s_guard);
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task An_uncontended_pair_is_two_script_calls()
+    {
+        const int Pairs = 50;
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        await using var semaphore = new DistributedBoundedSemaphore(connection, "alone", 10, s_noPoll, leaseTime: s_longLease);
+        await (await semaphore.AcquireAsync()).ReleaseAsync(); // loads the scripts
+        var before = await ScriptCallsAsync(admin, server.Endpoint);
+        for (var i = 0; i < Pairs; i++)
+        {
+            await (await semaphore.AcquireAsync()).ReleaseAsync();
+        }
+
+        Assert.Equal(2 * Pairs, await ScriptCallsAsync(admin, server.Endpoint) - before);
+    }
+
+    /// <summary>Script calls the server has run (EVAL and EVALSHA), from INFO commandstats.</summary>
+    private static async Task<long> ScriptCallsAsync(ConnectionMultiplexer admin, string endpoint)
+    {
+        var info = await admin.GetServer(endpoint).InfoAsync("commandstats");
+        return info.SelectMany(group => group)
+            .Where(pair => pair.Key is "cmdstat_eval" or "cmdstat_evalsha")
+            .Sum(pair => long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var guard = new CancellationTokenSource(s_guard);
+        while (!await condition())
+        {
+            await Task.Delay(10, guard.Token);
+        }
+    }
+}
