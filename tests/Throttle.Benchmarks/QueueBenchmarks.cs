@@ -71,7 +71,7 @@ public class QueueBenchmarks
         }, workers: 1, maxSize: Items);
         _fifo.StartAsync().GetAwaiter().GetResult();
 
-        _heap = new PriorityWorkQueue<int>((_, _) => default, maxSize: HeapItems); // never started: the benchmark takes itself
+        _heap = new PriorityWorkQueue<int>(maxSize: HeapItems); // a pull queue: the benchmark takes itself
 
         // Create and start the site's queue on the current runtime before measuring.
         _ = Site.EnqueueAsync(1, Implementation, 0, CancellationToken.None).GetAwaiter().GetResult();
@@ -155,7 +155,7 @@ public class QueueBenchmarks
         {
             // The heap holds items, so the take completes synchronously.
             var take = _heap.TakeAsync();
-            sum += take.IsCompletedSuccessfully ? take.Result.Item : throw new InvalidOperationException("The heap was empty.");
+            sum += take.IsCompletedSuccessfully ? take.Result : throw new InvalidOperationException("The heap was empty.");
         }
 
         return sum;

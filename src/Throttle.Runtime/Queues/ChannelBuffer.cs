@@ -7,7 +7,8 @@ namespace Throttle.Queues;
 
 /// <summary>
 /// The store of the FIFO queues: a bounded <see cref="Channel{T}"/> (waiting writers are its back-pressure), plus a
-/// hand-back flag that tells workers to stop taking.
+/// hand-back flag that tells workers to stop taking. Consumers of a pull queue take from it directly: a take removes
+/// an item only when it returns it, so a cancelled take leaves every item in place.
 /// </summary>
 internal sealed class ChannelBuffer<T>
 {
@@ -70,6 +71,49 @@ internal sealed class ChannelBuffer<T>
         {
             throw new QueueStoppedException("The queue has been stopped and accepts no more items; create a new queue to continue.", ex);
         }
+    }
+
+    /// <summary>Completes when the buffer accepts no more items and holds none (a drain is over).</summary>
+    public Task Drained => _channel.Reader.Completion;
+
+    /// <summary>Takes an item if one is waiting. False with <paramref name="stopped"/>: the buffer is closed and empty.</summary>
+    public bool TryTake(out T item, out bool stopped)
+    {
+        if (!_handingBack && _channel.Reader.TryRead(out item!))
+        {
+            stopped = false;
+            return true;
+        }
+
+        item = default!;
+        stopped = _handingBack || _channel.Reader.Completion.IsCompleted;
+        return false;
+    }
+
+    /// <summary>Waits for an item; Ok is false once the buffer is closed and empty. Cancelling removes nothing.</summary>
+    public ValueTask<(bool Ok, T Item)> TakeAsync(CancellationToken cancellationToken)
+    {
+        if (TryTake(out var item, out var stopped))
+        {
+            return new ValueTask<(bool Ok, T Item)>((true, item));
+        }
+
+        return stopped ? new ValueTask<(bool Ok, T Item)>((false, default!)) : TakeSlowAsync(cancellationToken);
+    }
+
+    private async ValueTask<(bool Ok, T Item)> TakeSlowAsync(CancellationToken cancellationToken)
+    {
+        var reader = _channel.Reader;
+        while (!_handingBack && await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Another consumer may win the item WaitToReadAsync saw: then wait again.
+            if (!_handingBack && reader.TryRead(out var item))
+            {
+                return (true, item);
+            }
+        }
+
+        return (false, default!);
     }
 
     public void CompleteAdding()

@@ -9,22 +9,26 @@ namespace Throttle.Queues;
 /// <summary>
 /// A work queue whose items run at their due time (README.md, "Queues and workers"): a heap ordered by due time, and
 /// workers that sleep on one <see cref="System.TimeProvider"/> timer set to the earliest due time (no polling). Items
-/// due at the same instant run in the order they were put. A drain waits for the remaining items' due times.
+/// due at the same instant run in the order they were put. A drain waits for the remaining items' due times. Created
+/// with a handler it is a push queue; without one, a pull queue whose consumers take items in the same order, none
+/// before it is due (<see cref="WorkQueue{T}.TakeAsync"/> waits on the queue's clock; <see cref="WorkQueue{T}.TryTake"/>
+/// returns false while nothing is due).
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class DelayWorkQueue<T> : WorkQueue<T>
 {
     private readonly HeapBuffer<T> _buffer;
-    private readonly Func<T, CancellationToken, ValueTask> _handler;
+    private readonly Func<T, CancellationToken, ValueTask>? _handler;
 
-    /// <summary>Creates a stopped queue; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
+    /// <summary>Creates a push queue, stopped; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
     /// <param name="handler">Runs one item; receives a token cancelled when a stop gives up draining.</param>
     /// <param name="workers">Workers running items concurrently (at least 1).</param>
     /// <param name="maxSize">The most items waiting at once, due or not (at least 1).</param>
     /// <param name="timeProvider">The clock of due times; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A handler makes a push queue and its absence a pull queue: the first parameter tells the constructors apart, so no call is ambiguous.")]
     public DelayWorkQueue(
         Func<T, CancellationToken, ValueTask> handler,
         int workers = 1,
@@ -37,18 +41,35 @@ public sealed class DelayWorkQueue<T> : WorkQueue<T>
         _buffer = new HeapBuffer<T>(maxSize, TimeProvider, timed: true);
     }
 
+    /// <summary>
+    /// Creates a pull queue: consumers take items in due-time order, each once it is due (<see cref="WorkQueue{T}.TakeAsync"/>
+    /// waits on <paramref name="timeProvider"/> for the earliest); it has no workers.
+    /// </summary>
+    /// <param name="maxSize">The most items waiting at once, due or not (at least 1).</param>
+    /// <param name="timeProvider">The clock of due times; default <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is less than 1.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A handler makes a push queue and its absence a pull queue: the first parameter tells the constructors apart, so no call is ambiguous.")]
+    public DelayWorkQueue(int maxSize = DefaultMaxSize, TimeProvider? timeProvider = null)
+        : base(maxSize, timeProvider)
+    {
+        _buffer = new HeapBuffer<T>(maxSize, TimeProvider, timed: true);
+    }
+
     /// <inheritdoc/>
     public override int Count => _buffer.Count;
 
+    /// <inheritdoc/>
+    private protected override Task Drained => _buffer.Drained;
+
     /// <summary>Puts <paramref name="item"/> to run after <paramref name="delay"/>, waiting for room.</summary>
     /// <param name="item">The item.</param>
-    /// <param name="delay">How long from now the item becomes due (zero: now).</param>
+    /// <param name="delay">How long from now the item becomes due; default (zero): now.</param>
     /// <param name="cancellationToken">Cancels the wait for room.</param>
     /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative (or infinite).</exception>
     /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled while waiting for room.</exception>
-    public ValueTask PutAsync(T item, TimeSpan delay, CancellationToken cancellationToken = default)
+    public ValueTask PutAsync(T item, TimeSpan delay = default, CancellationToken cancellationToken = default)
     {
         var due = DueTicks(item, delay);
         if (cancellationToken.IsCancellationRequested)
@@ -61,12 +82,12 @@ public sealed class DelayWorkQueue<T> : WorkQueue<T>
 
     /// <summary>Puts <paramref name="item"/> to run after <paramref name="delay"/> if there is room.</summary>
     /// <param name="item">The item.</param>
-    /// <param name="delay">How long from now the item becomes due (zero: now).</param>
+    /// <param name="delay">How long from now the item becomes due; default (zero): now.</param>
     /// <returns>False when the queue is full.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative (or infinite).</exception>
     /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
-    public bool TryPut(T item, TimeSpan delay) => _buffer.TryAdd(item, DueTicks(item, delay));
+    public bool TryPut(T item, TimeSpan delay = default) => _buffer.TryAdd(item, DueTicks(item, delay));
 
     private long DueTicks(T item, TimeSpan delay)
     {
@@ -79,6 +100,10 @@ public sealed class DelayWorkQueue<T> : WorkQueue<T>
         return now + QueueGuard.Delay(delay, now, nameof(delay)).Ticks;
     }
 
+    private protected override bool TryTakeCore(out T item, out bool stopped) => _buffer.TryTake(out item, out stopped);
+
+    private protected override ValueTask<(bool Ok, T Item)> TakeCoreAsync(CancellationToken cancellationToken) => _buffer.TakeAsync(cancellationToken);
+
     private protected override async Task RunWorkerAsync()
     {
         while (true)
@@ -89,7 +114,7 @@ public sealed class DelayWorkQueue<T> : WorkQueue<T>
                 return;
             }
 
-            await RunHandlerAsync(_handler, item).ConfigureAwait(false);
+            await RunHandlerAsync(_handler!, item).ConfigureAwait(false);
         }
     }
 

@@ -10,7 +10,8 @@ namespace Throttle.Queues;
 /// (back-pressure), a signal that waiting workers share, and the line of putters waiting for room (<see cref="RoomWaiters{T}"/>:
 /// a freed slot goes to the oldest of them, never to a newcomer). Keys are priorities (negated, so that higher
 /// runs first) or, for a timed buffer, due times in UTC ticks: a timed buffer hands out an item only once it is due,
-/// and its workers sleep on one <see cref="TimeProvider"/> timer set to the earliest due time.
+/// and its workers (or the consumers of a pull queue) sleep on one <see cref="TimeProvider"/> timer set to the earliest
+/// due time. An item leaves the heap only when a take returns it, so a cancelled take leaves every item in place.
 /// </summary>
 internal sealed class HeapBuffer<T> : IDisposable
 {
@@ -23,6 +24,7 @@ internal sealed class HeapBuffer<T> : IDisposable
     private readonly TimeProvider _time;
     private readonly bool _timed;
     private readonly RoomWaiters<T> _waiters;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Entry[] _heap = new Entry[16];
     private int _count;
     private long _arrivals;
@@ -40,6 +42,9 @@ internal sealed class HeapBuffer<T> : IDisposable
     }
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Completes when the buffer accepts no more items and holds none (a drain is over).</summary>
+    public Task Drained => _drained.Task;
 
     /// <summary>Adds when there is room; false when full.</summary>
     /// <exception cref="QueueStoppedException">The buffer no longer accepts items.</exception>
@@ -118,8 +123,29 @@ internal sealed class HeapBuffer<T> : IDisposable
         }
     }
 
-    /// <summary>Waits for an item a worker may run. False: the buffer was drained (completing) or closed; the worker exits.</summary>
-    public ValueTask<(bool Ok, T Item)> TakeAsync()
+    /// <summary>Takes an item that may run now. False with <paramref name="stopped"/>: the buffer was drained or closed.</summary>
+    public bool TryTake(out T item, out bool stopped)
+    {
+        lock (_lock)
+        {
+            if (TryTakeLocked(out var result))
+            {
+                item = result.Item;
+                stopped = !result.Ok;
+                return result.Ok;
+            }
+        }
+
+        item = default!;
+        stopped = false;
+        return false;
+    }
+
+    /// <summary>
+    /// Waits for an item that may run now. False: the buffer was drained (completing) or closed; the worker exits.
+    /// Cancelling ends the wait and removes nothing.
+    /// </summary>
+    public ValueTask<(bool Ok, T Item)> TakeAsync(CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
@@ -129,10 +155,10 @@ internal sealed class HeapBuffer<T> : IDisposable
             }
         }
 
-        return TakeSlowAsync();
+        return TakeSlowAsync(cancellationToken);
     }
 
-    private async ValueTask<(bool Ok, T Item)> TakeSlowAsync()
+    private async ValueTask<(bool Ok, T Item)> TakeSlowAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -148,7 +174,8 @@ internal sealed class HeapBuffer<T> : IDisposable
                 wait = _signal.Task;
             }
 
-            await wait.ConfigureAwait(false);
+            // The item is removed under the lock only when it is returned: a cancelled wait takes nothing.
+            await (cancellationToken.CanBeCanceled ? wait.WaitAsync(cancellationToken) : wait).ConfigureAwait(false);
         }
     }
 
@@ -212,6 +239,7 @@ internal sealed class HeapBuffer<T> : IDisposable
 
             Pulse(ref _signal);
             _waiters.FailAll();
+            SignalIfDrainedLocked();
         }
     }
 
@@ -229,6 +257,7 @@ internal sealed class HeapBuffer<T> : IDisposable
             }
 
             Pulse(ref _signal);
+            SignalIfDrainedLocked();
         }
 
         return items;
@@ -295,7 +324,16 @@ internal sealed class HeapBuffer<T> : IDisposable
 
         // There is room now: it belongs to the oldest putter waiting for it.
         AdmitWaiterLocked();
+        SignalIfDrainedLocked();
         return item;
+    }
+
+    private void SignalIfDrainedLocked()
+    {
+        if (_state != Open && _count == 0)
+        {
+            _drained.TrySetResult();
+        }
     }
 
     private int SiftUp(int index)

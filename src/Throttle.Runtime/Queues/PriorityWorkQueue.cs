@@ -8,17 +8,19 @@ namespace Throttle.Queues;
 
 /// <summary>
 /// A work queue whose workers take the item of highest priority first (README.md, "Queues and workers"); items of equal
-/// priority run in the order they were put. A binary heap: put and take are O(log n).
+/// priority run in the order they were put. A binary heap: put and take are O(log n). Created with a handler it is a
+/// push queue (workers run the handler); without one, a pull queue whose consumers take items in the same order
+/// (<see cref="WorkQueue{T}.TakeAsync"/>, <see cref="WorkQueue{T}.TryTake"/>, <see cref="WorkQueue{T}.ReadAllAsync"/>).
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A work queue is a queue: the name says what it is.")]
 public sealed class PriorityWorkQueue<T> : WorkQueue<T>
 {
     private readonly HeapBuffer<T> _buffer;
-    private readonly Func<T, CancellationToken, ValueTask> _handler;
+    private readonly Func<T, CancellationToken, ValueTask>? _handler;
     private readonly Func<T, int>? _priorityFn;
 
-    /// <summary>Creates a stopped queue; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
+    /// <summary>Creates a push queue, stopped; call <see cref="WorkQueue{T}.StartAsync"/> to start its workers.</summary>
     /// <param name="handler">Runs one item; receives a token cancelled when a stop gives up draining.</param>
     /// <param name="workers">Workers running items concurrently (at least 1).</param>
     /// <param name="maxSize">The most items waiting at once (at least 1).</param>
@@ -26,6 +28,7 @@ public sealed class PriorityWorkQueue<T> : WorkQueue<T>
     /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="maxSize"/> is less than 1.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A handler makes a push queue and its absence a pull queue: the first parameter tells the constructors apart, so no call is ambiguous.")]
     public PriorityWorkQueue(
         Func<T, CancellationToken, ValueTask> handler,
         int workers = 1,
@@ -40,8 +43,24 @@ public sealed class PriorityWorkQueue<T> : WorkQueue<T>
         _buffer = new HeapBuffer<T>(maxSize, TimeProvider, timed: false);
     }
 
+    /// <summary>Creates a pull queue: consumers take the item of highest priority first (<see cref="WorkQueue{T}.TakeAsync"/>); it has no workers.</summary>
+    /// <param name="maxSize">The most items waiting at once (at least 1).</param>
+    /// <param name="priorityFn">Computes an item's priority when a put gives none; default: 0. Higher is taken first.</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is less than 1.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "A handler makes a push queue and its absence a pull queue: the first parameter tells the constructors apart, so no call is ambiguous.")]
+    public PriorityWorkQueue(int maxSize = DefaultMaxSize, Func<T, int>? priorityFn = null, TimeProvider? timeProvider = null)
+        : base(maxSize, timeProvider)
+    {
+        _priorityFn = priorityFn;
+        _buffer = new HeapBuffer<T>(maxSize, TimeProvider, timed: false);
+    }
+
     /// <inheritdoc/>
     public override int Count => _buffer.Count;
+
+    /// <inheritdoc/>
+    private protected override Task Drained => _buffer.Drained;
 
     /// <summary>Puts <paramref name="item"/>, waiting for room.</summary>
     /// <param name="item">The item.</param>
@@ -72,8 +91,9 @@ public sealed class PriorityWorkQueue<T> : WorkQueue<T>
     /// <summary>Removes a waiting item (by reference), queued or still waiting for room (its put is cancelled with <paramref name="token"/>); used by <see cref="InvocationQueue"/> when a caller cancels.</summary>
     internal bool TryRemove(T item, CancellationToken token = default) => _buffer.TryRemove(item, token);
 
-    /// <summary>Takes the next item as a worker would (benchmarks and tests of the heap itself).</summary>
-    internal ValueTask<(bool Ok, T Item)> TakeAsync() => _buffer.TakeAsync();
+    private protected override bool TryTakeCore(out T item, out bool stopped) => _buffer.TryTake(out item, out stopped);
+
+    private protected override ValueTask<(bool Ok, T Item)> TakeCoreAsync(CancellationToken cancellationToken) => _buffer.TakeAsync(cancellationToken);
 
     private protected override async Task RunWorkerAsync()
     {
@@ -85,7 +105,7 @@ public sealed class PriorityWorkQueue<T> : WorkQueue<T>
                 return;
             }
 
-            await RunHandlerAsync(_handler, item).ConfigureAwait(false);
+            await RunHandlerAsync(_handler!, item).ConfigureAwait(false);
         }
     }
 

@@ -3,7 +3,8 @@ using System;
 namespace Throttle.Queues;
 
 /// <summary>
-/// The queue was stopped: thrown by a put after <c>StopAsync</c>, and the exception of a queued call
+/// The queue was stopped: thrown by a put after <c>StopAsync</c>, by a take from a stopped pull queue that holds no
+/// more items, and the exception of a queued call
 /// (<see cref="InvocationQueue"/>, <c>[Queued]</c>) that was still waiting when its queue stopped without draining.
 /// </summary>
 public sealed class QueueStoppedException : InvalidOperationException
@@ -13,6 +14,10 @@ public sealed class QueueStoppedException : InvalidOperationException
         : base("The queue has been stopped and accepts no more items; create a new queue to continue.")
     {
     }
+
+    /// <summary>A take found the queue stopped and empty.</summary>
+    internal static QueueStoppedException NothingToTake() =>
+        new("The queue has been stopped and holds no more items to take.");
 
     /// <summary>Creates the exception with <paramref name="message"/>.</summary>
     /// <param name="message">What happened.</param>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -110,6 +111,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
     /// <returns>The task's result or exception; cancelled if the token was cancelled before it started.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The pool was disposed.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The function's shape (with or without a result) tells the overloads apart, so no call is ambiguous.")]
     public Task<TResult> SubmitAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> func, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
@@ -119,6 +121,33 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         }
 
         var invocation = new QueuedInvocation<Func<CancellationToken, ValueTask<TResult>>, TResult>(func, static (f, ct) => f(ct), cancellationToken);
+        Submit(invocation, invocation.Task);
+        return invocation.Task;
+    }
+
+    /// <summary>Submits <paramref name="func"/>, work without a result (the spec's <c>submit</c> of a function that returns nothing); a worker runs it after the tasks submitted before it.</summary>
+    /// <param name="func">The task; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the task if it has not started; passed to it when it runs.</param>
+    /// <returns>Completes when the task did, with its exception if it threw; cancelled if the token was cancelled before it started.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool was disposed.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The function's shape (with or without a result) tells the overloads apart, so no call is ambiguous.")]
+    public Task SubmitAsync(Func<CancellationToken, ValueTask> func, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        var invocation = new QueuedInvocation<Func<CancellationToken, ValueTask>>(func, static (f, ct) => f(ct), cancellationToken);
+        Submit(invocation, invocation.Task);
+        return invocation.Task;
+    }
+
+    /// <summary>Queues <paramref name="invocation"/> for a worker, or abandons it and throws when the pool was disposed.</summary>
+    private void Submit(QueuedInvocation invocation, Task completion)
+    {
         // Listen before writing: a worker may run the task at once, and then it stops listening itself.
         invocation.WatchCancellation(null);
         Interlocked.Increment(ref _queued);
@@ -129,11 +158,9 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
             invocation.Abandon(disposed);
 
             // The caller gets the exception thrown, never the task: observe it, or the finalizer reports it as unobserved.
-            _ = invocation.Task.Exception;
+            _ = completion.Exception;
             throw disposed;
         }
-
-        return invocation.Task;
     }
 
     /// <summary>Stops the scaling timer, runs every task already submitted, and waits for the workers to exit.</summary>

@@ -32,7 +32,7 @@ public sealed class DedupeWorkQueueTests
     }
 
     [Fact]
-    public void DefaultKey_IsTheItemsText()
+    public void DefaultKey_IsTheItemsValue()
     {
         var queue = new DedupeWorkQueue<int>((_, _) => default);
         Assert.Equal(DedupeResult.Accepted, queue.TryPut(42));

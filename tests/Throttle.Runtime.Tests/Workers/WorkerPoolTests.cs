@@ -167,4 +167,58 @@ public sealed class WorkerPoolTests
         await using var pool = new WorkerPool(timeProvider: new TestClock());
         Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => { _ = pool.SubmitAsync<int>(null!); }).ParamName);
     }
+
+    [Fact]
+    public async Task SubmitAsync_WorkWithoutAResult_RunsInOrder_AndCompletesWithItsException()
+    {
+        await using var pool = new WorkerPool(timeProvider: new TestClock());
+        var ran = new ConcurrentQueue<int>();
+
+        var first = pool.SubmitAsync(_ =>
+        {
+            ran.Enqueue(1);
+            return default;
+        });
+        var second = pool.SubmitAsync(async ct =>
+        {
+            await Task.Yield();
+            ran.Enqueue(2);
+        });
+        var failing = pool.SubmitAsync(_ => throw new TimeoutException());
+
+        await Task.WhenAll(first, second).Safe();
+        Assert.Equal(new[] { 1, 2 }, ran);
+        await Assert.ThrowsAsync<TimeoutException>(() => failing.Safe());
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkWithoutAResult_CancelledBeforeItStarts_NeverRuns_AndIsRefusedAfterDispose()
+    {
+        var pool = new WorkerPool(timeProvider: new TestClock());
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = pool.SubmitAsync(async _ =>
+        {
+            started.SetResult();
+            await gate.Task;
+        });
+        await started.Task.Safe();
+        using var cts = new CancellationTokenSource();
+        var ran = false;
+        var cancelled = pool.SubmitAsync(_ =>
+        {
+            ran = true;
+            return default;
+        }, cts.Token);
+
+        await cts.CancelAsync();
+        gate.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.Safe());
+        await blocker.Safe();
+        await pool.DisposeAsync().AsTask().Safe();
+        Assert.False(ran);
+        Assert.Throws<ObjectDisposedException>(() => { _ = pool.SubmitAsync(_ => default(ValueTask)); });
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => { _ = pool.SubmitAsync((Func<CancellationToken, ValueTask>)null!); }).ParamName);
+    }
 }
