@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -12,7 +13,9 @@ namespace Throttle.Storage.Redis;
 /// <summary>
 /// What the Redis limiter backends share: their keys (from <see cref="RedisKeys"/>), number formatting, decoding the
 /// scripts' replies, and what the failure policy (<see cref="RedisStorageOptions.FailureMode"/>) means for a limiter
-/// when the <see cref="RedisLayer"/> cannot reach Redis: admit (open) or reject (closed), and drop releases.
+/// when the <see cref="RedisLayer"/> cannot reach Redis: admit (open) or reject (closed), and drop releases. The
+/// backends that coalesce concurrent acquisitions of one key (<see cref="RedisAcquireCoalescer"/>) send a batch with
+/// <see cref="SendBatchAsync"/>, and this class reads the batch answers of their scripts.
 /// </summary>
 internal abstract class RedisLimiterBackend : ILimiterBackend
 {
@@ -29,7 +32,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
         _keyStart = Layer.Keys.LimiterStart(scope);
     }
 
-    protected RedisLayer Layer { get; }
+    internal RedisLayer Layer { get; }
 
     public abstract ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken);
 
@@ -72,6 +75,74 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
         return last;
     }
 
+    /// <summary>One request on its own, not coalesced (a caller whose rate differs from its key's batch, or a full batch).</summary>
+    internal virtual ValueTask<RateLimitDecision> AcquireAloneAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This backend does not coalesce acquisitions.");
+
+    /// <summary>
+    /// Sends one coalesced batch (callers in arrival order, all with <paramref name="rate"/>): the equal-tokens form of
+    /// the acquire script when every caller asks the same, else its one-value-per-request form. Not cancellable: the
+    /// batch belongs to all its callers (each call is still bounded by the operation timeout).
+    /// </summary>
+    internal virtual ValueTask<RedisResult> SendBatchAsync(string key, LimiterRate rate, List<RedisAcquireCoalescer.Waiter> batch) =>
+        throw new NotSupportedException("This backend does not coalesce acquisitions.");
+
+    /// <summary>Whether every caller of <paramref name="batch"/> asks the same tokens (the script's count form).</summary>
+    internal static bool AsksEqual(List<RedisAcquireCoalescer.Waiter> batch)
+    {
+        var first = batch[0].Tokens;
+        for (var i = 1; i < batch.Count; i++)
+        {
+            if (batch[i].Tokens != first)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a batch answer into <paramref name="decisions"/> (one per caller, in order): the count form's { granted,
+    /// retry or -1, available } or the per-request form's { -1 or retry, ..., available }.
+    /// </summary>
+    internal static void ReadBatchAnswer(RedisResult result, List<RedisAcquireCoalescer.Waiter> batch, RateLimitDecision[] decisions)
+    {
+        var parts = (RedisResult[])result!;
+        if (AsksEqual(batch))
+        {
+            var granted = (int)parts[0];
+            var retry = (double)parts[1];
+            var rejected = retry < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(retry));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                decisions[i] = i < granted ? RateLimitDecision.Acquired : rejected;
+            }
+
+            return;
+        }
+
+        if (parts.Length != batch.Count + 1)
+        {
+            throw new InvalidOperationException($"The acquire script answered {parts.Length - 1} decisions for {batch.Count} requests.");
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var seconds = (double)parts[i];
+            decisions[i] = seconds < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(seconds));
+        }
+    }
+
+    /// <summary>What a limiter answers when Redis is unreachable and the storage fails open or closed (and records it).</summary>
+    internal RateLimitDecision FailurePolicyDecision(ThrottleStorageException exception)
+    {
+        Layer.Telemetry?.PolicyDecided(Layer.Options.FailureMode, exception);
+        return Layer.Options.FailureMode == StorageFailureMode.FailOpen
+            ? RateLimitDecision.Acquired
+            : RateLimitDecision.Rejected(Layer.Options.FailClosedRetryAfter);
+    }
+
     /// <summary>Runs an acquire script: -1 means granted, anything else is the retry delay in seconds.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<RateLimitDecision> AcquireAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
@@ -83,10 +154,7 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
         }
         catch (ThrottleStorageException exception) when (Layer.AbsorbsFailures)
         {
-            Layer.Telemetry?.PolicyDecided(Layer.Options.FailureMode, exception);
-            return Layer.Options.FailureMode == StorageFailureMode.FailOpen
-                ? RateLimitDecision.Acquired
-                : RateLimitDecision.Rejected(Layer.Options.FailClosedRetryAfter);
+            return FailurePolicyDecision(exception);
         }
 
         var seconds = (double)result;

@@ -17,12 +17,14 @@ namespace Throttle.Storage.Redis;
 /// </remarks>
 internal sealed partial class RedisScript
 {
-    private RedisScript(string name, string text, string[] keys, string[] args)
+    private RedisScript(string name, string text, string[] keys, string[] args, int minArgs, int maxArgs)
     {
         Name = name;
         Text = text;
         Keys = keys;
         Args = args;
+        MinArgs = minArgs;
+        MaxArgs = maxArgs;
     }
 
     /// <summary>The file name without <c>.lua</c>, as in error messages.</summary>
@@ -36,6 +38,12 @@ internal sealed partial class RedisScript
 
     /// <summary>The names of <c>ARGV</c>, in order.</summary>
     public IReadOnlyList<string> Args { get; }
+
+    /// <summary>The fewest <c>ARGV</c> a call passes: all of <see cref="Args"/> unless the last ones are optional.</summary>
+    public int MinArgs { get; }
+
+    /// <summary>The most <c>ARGV</c> a call passes: <see cref="Args"/>' count, or <see cref="int.MaxValue"/> when the last repeats.</summary>
+    public int MaxArgs { get; }
 
     /// <summary>Loads <c>Scripts/&lt;name&gt;.lua</c> after the given preludes and binds its names.</summary>
     /// <exception cref="InvalidOperationException">The resource is missing, or the text uses a name not declared.</exception>
@@ -56,16 +64,23 @@ internal sealed partial class RedisScript
                 ? $"ARGV[{arg + 1}]"
                 : throw new InvalidOperationException($"Script '{name}' uses @{parameter}, which is neither among its KEYS nor its ARGV.");
         });
-        return new RedisScript(name, text, keys, args);
+        return new RedisScript(name, text, keys, args, args.Length, args.Length);
     }
+
+    /// <summary>The same script with its last <c>ARGV</c> left optional: callers pass all but it, or all.</summary>
+    public RedisScript WithOptionalLast() => new(Name, Text, [.. Keys], [.. Args], Args.Count - 1, Args.Count);
+
+    /// <summary>The same script with its last <c>ARGV</c> repeated: once or more, one value per request.</summary>
+    public RedisScript WithRepeatedLast() => new(Name, Text, [.. Keys], [.. Args], Args.Count, int.MaxValue);
 
     /// <summary>Checks a call's arguments against the declaration (a programming error otherwise, not user input).</summary>
     public void CheckArity(int keyCount, int argCount)
     {
-        if (keyCount != Keys.Count || argCount != Args.Count)
+        if (keyCount != Keys.Count || argCount < MinArgs || argCount > MaxArgs)
         {
+            var expected = MinArgs == MaxArgs ? $"{MinArgs}" : MaxArgs == int.MaxValue ? $"{MinArgs} or more" : $"{MinArgs} to {MaxArgs}";
             throw new InvalidOperationException(
-                $"Script '{Name}' takes {Keys.Count} keys and {Args.Count} arguments, not {keyCount} and {argCount}.");
+                $"Script '{Name}' takes {Keys.Count} keys and {expected} arguments, not {keyCount} and {argCount}.");
         }
     }
 

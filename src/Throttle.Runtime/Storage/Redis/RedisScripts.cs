@@ -9,7 +9,8 @@ namespace Throttle.Storage.Redis;
 /// Limiter conventions (<c>limiter-common.lua</c>): time is the server's <c>TIME</c> in µs; numbers travel as strings
 /// (<c>%.17g</c>); an acquire answers the integer -1 when granted, otherwise the retry delay in seconds as a string;
 /// 1e-9 of a token absorbs floating-point noise as in memory; every write sets a TTL covering the time the state needs
-/// to return to its initial value. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
+/// to return to its initial value. An acquire taking a count or one tokens value per request serves coalesced callers
+/// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
 /// every script takes the semaphore's five keys; a script extends the TTL (<c>PEXPIRE GT</c>) only of the keys it writes
 /// and of the value beside them; slots freed while someone waits are handed to the head of the queue by the script
 /// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
@@ -18,6 +19,7 @@ namespace Throttle.Storage.Redis;
 internal static class RedisScripts
 {
     private const string Limiter = "limiter-common";
+    private const string TokenBucket = "token-bucket-common";
     private const string Window = "sliding-window-common";
     private const string Semaphore = "semaphore-common";
     private const string Handoff = "semaphore-handoff";
@@ -28,21 +30,46 @@ internal static class RedisScripts
     private static readonly string[] s_rate = ["capacity", "rate"];
     private static readonly string[] s_semaphore = ["holders", "max", "extra", "queue", "alive"];
 
-    /// <summary>KEYS: bucket (hash: <c>t</c> tokens, <c>u</c> last refill µs). ARGV: capacity, rate (per second), tokens.</summary>
-    public static readonly RedisScript TokenBucketAcquire = RedisScript.Load("token-bucket-acquire", s_bucket, s_rateTokens, Limiter);
-
-    /// <summary>KEYS: bucket. ARGV: capacity, rate, tokens. A missing bucket is full: nothing to give back. Answers 0.</summary>
-    public static readonly RedisScript TokenBucketRelease = RedisScript.Load("token-bucket-release", s_bucket, s_rateTokens, Limiter);
-
-    /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last update (µs) or '' }.</summary>
-    public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, Limiter);
+    /// <summary>
+    /// KEYS: bucket (one string, <c>'tokens updated'</c>: the balance and its last refill in server µs, expiring when
+    /// full). ARGV: capacity, rate (per second), tokens, and optionally count. Without count: one request; answers -1
+    /// granted, else the retry delay (s). With count: that many requests of <c>tokens</c> each (coalesced callers, in
+    /// arrival order, decided as one-by-one calls at this instant would be); answers { granted (the first ones),
+    /// retry delay (s) of the rest or -1, available tokens after }.
+    /// </summary>
+    public static readonly RedisScript TokenBucketAcquire =
+        RedisScript.Load("token-bucket-acquire", s_bucket, ["capacity", "rate", "tokens", "count"], Limiter, TokenBucket).WithOptionalLast();
 
     /// <summary>
-    /// KEYS: log (sorted set of admitted requests, score server µs), sum (their total weight). ARGV: capacity,
-    /// window (µs), tokens, member (an id unique across processes).
+    /// KEYS: bucket. ARGV: capacity, rate, then tokens once per request (coalesced callers asking different amounts, in
+    /// arrival order). Answers { -1 granted or the retry delay (s), per request ..., available tokens after }.
+    /// </summary>
+    public static readonly RedisScript TokenBucketAcquireEach =
+        RedisScript.Load("token-bucket-acquire-each", s_bucket, s_rateTokens, Limiter, TokenBucket).WithRepeatedLast();
+
+    /// <summary>KEYS: bucket. ARGV: capacity, rate, tokens. A missing bucket is full: nothing to give back. Answers 0.</summary>
+    public static readonly RedisScript TokenBucketRelease = RedisScript.Load("token-bucket-release", s_bucket, s_rateTokens, Limiter, TokenBucket);
+
+    /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last refill (µs) or '' }.</summary>
+    public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, Limiter, TokenBucket);
+
+    /// <summary>
+    /// KEYS: log (sorted set of admitted requests, score server µs, member an id then <c>|weight</c> unless 1), sum (one
+    /// string, <c>'sum oldest expires'</c>: the log's total weight, a lower bound of its oldest score, when the log's
+    /// TTL ends; server µs). ARGV: capacity, window (µs), tokens, member (an id unique across processes), and optionally
+    /// count. Without count: one request; answers -1 admitted, else the retry delay (s). With count: that many requests
+    /// of <c>tokens</c> each, members <c>member.1</c> … <c>member.n</c>, decided in arrival order as one-by-one calls at
+    /// this instant would be; answers { admitted (the first ones), retry delay (s) of the rest or -1, available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquire =
-        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "member"], Limiter, Window);
+        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "member", "count"], Limiter, Window).WithOptionalLast();
+
+    /// <summary>
+    /// KEYS: log, sum. ARGV: capacity, window (µs), member, then tokens once per request (in arrival order; the i-th is
+    /// <c>member.i</c>). Answers { -1 admitted or the retry delay (s), per request ..., available after }.
+    /// </summary>
+    public static readonly RedisScript SlidingWindowAcquireEach =
+        RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "member", "tokens"], Limiter, Window).WithRepeatedLast();
 
     /// <summary>KEYS: log, sum. ARGV: tokens, window (µs). Forgets the newest requests worth <c>tokens</c>. Answers 0.</summary>
     public static readonly RedisScript SlidingWindowRelease =
@@ -130,8 +157,8 @@ internal static class RedisScripts
     /// <summary>All scripts, for tests that load each once.</summary>
     internal static RedisScript[] All =>
     [
-        TokenBucketAcquire, TokenBucketRelease, TokenBucketStats,
-        SlidingWindowAcquire, SlidingWindowRelease, SlidingWindowStats,
+        TokenBucketAcquire, TokenBucketAcquireEach, TokenBucketRelease, TokenBucketStats,
+        SlidingWindowAcquire, SlidingWindowAcquireEach, SlidingWindowRelease, SlidingWindowStats,
         LeakyBucketAcquire, LeakyBucketCancel, LeakyBucketRelease, LeakyBucketStats,
         GetWithTtl, KeyValueIncrement,
         SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading;
@@ -10,13 +11,16 @@ using Throttle.Limiters.Backends;
 namespace Throttle.Storage.Redis;
 
 /// <summary>
-/// Sliding window log on Redis: a sorted set of admitted requests per key (score = server time in µs) and the sum of
-/// their tokens. Members are unique across processes: a random per-backend id and a sequence number.
+/// Sliding window log on Redis: a sorted set of admitted requests per key (score = server time in µs) and a state
+/// string (the sum of their tokens and when to look for expired ones; see <see cref="RedisScripts.SlidingWindowAcquire"/>).
+/// Members are unique across processes: a random per-backend id and a sequence number per call (a coalesced batch's
+/// members add <c>.1</c> … <c>.n</c>). Concurrent acquisitions of one key share a call (<see cref="RedisAcquireCoalescer"/>).
 /// </summary>
 internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
 {
     private readonly string _memberPrefix = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + ":";
     private readonly RedisValue _windowMicroseconds;
+    private readonly RedisAcquireCoalescer _coalescer;
     private long _sequence;
 
     public RedisSlidingWindowBackend(RedisStorage storage, string scope, TimeSpan window)
@@ -24,12 +28,40 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         _windowMicroseconds = Number(window.Ticks / 10.0);
+        _coalescer = new RedisAcquireCoalescer(this);
     }
 
     public override ValueTask<RateLimitDecision> TryAcquireAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken)
     {
-        var member = _memberPrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
-        return AcquireAsync(RedisScripts.SlidingWindowAcquire, Keys(key), [Format(rate).Capacity, _windowMicroseconds, Tokens(tokens), member], cancellationToken);
+        RedisKeys.Part(key, nameof(key)); // bad keys fail the caller alone, before it joins a batch
+        return _coalescer.AcquireAsync(key, tokens, rate, cancellationToken);
+    }
+
+    internal override ValueTask<RateLimitDecision> AcquireAloneAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
+        AcquireAsync(RedisScripts.SlidingWindowAcquire, Keys(key), [Format(rate).Capacity, _windowMicroseconds, Tokens(tokens), NextMember()], cancellationToken);
+
+    internal override ValueTask<RedisResult> SendBatchAsync(string key, LimiterRate rate, List<RedisAcquireCoalescer.Waiter> batch)
+    {
+        var capacity = Format(rate).Capacity;
+        if (AsksEqual(batch))
+        {
+            return Layer.EvaluateAsync(
+                RedisScripts.SlidingWindowAcquire,
+                Keys(key),
+                [capacity, _windowMicroseconds, Tokens(batch[0].Tokens), NextMember(), batch.Count],
+                CancellationToken.None);
+        }
+
+        var args = new RedisValue[3 + batch.Count];
+        args[0] = capacity;
+        args[1] = _windowMicroseconds;
+        args[2] = NextMember();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            args[3 + i] = Tokens(batch[i].Tokens);
+        }
+
+        return Layer.EvaluateAsync(RedisScripts.SlidingWindowAcquireEach, Keys(key), args, CancellationToken.None);
     }
 
     public override ValueTask ReleaseAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
@@ -37,6 +69,8 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
 
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
         StatsAsync(RedisScripts.SlidingWindowStats, Keys(key), [Format(rate).Capacity, _windowMicroseconds], rate, cancellationToken);
+
+    private string NextMember() => _memberPrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
 
     private RedisKey[] Keys(string key) => [Key(key, RedisKeys.SlidingWindowLog), Key(key, RedisKeys.SlidingWindowSum)];
 }

@@ -30,5 +30,9 @@ public sealed class RedisScriptsTests
         var error = Assert.Throws<InvalidOperationException>(() => RedisScripts.TokenBucketAcquire.CheckArity(1, 2));
         Assert.Contains("token-bucket-acquire", error.Message, StringComparison.Ordinal);
         RedisScripts.TokenBucketAcquire.CheckArity(1, 3);
+        RedisScripts.TokenBucketAcquire.CheckArity(1, 4); // the optional count of a coalesced batch
+        Assert.Throws<InvalidOperationException>(() => RedisScripts.TokenBucketAcquire.CheckArity(1, 5));
+        RedisScripts.TokenBucketAcquireEach.CheckArity(1, 3 + 63); // one tokens value per request
+        Assert.Contains("3 or more", Assert.Throws<InvalidOperationException>(() => RedisScripts.TokenBucketAcquireEach.CheckArity(1, 2)).Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
+-- Forgets the newest requests worth @tokens (a shrunk request keeps its id and score).
+if not state then return 0 end
 local remaining = tonumber(@tokens)
-local win = tonumber(@window)
-local sum = tonumber(redis.call('GET', @sum) or '0')
 while remaining > 1e-9 do
   local top = redis.call('ZRANGE', @log, -1, -1, 'WITHSCORES')
   if #top == 0 then break end
@@ -20,9 +20,10 @@ while remaining > 1e-9 do
 end
 if redis.call('ZCARD', @log) == 0 then
   redis.call('DEL', @log, @sum)
-else
-  -- Re-adding a shrunk request may have re-created the set: set both TTLs again.
-  redis.call('SET', @sum, fmt(math.max(0, sum)), 'PX', ttl(win / 1000))
-  redis.call('PEXPIRE', @log, ttl(win / 1000))
+  return 0
 end
+-- Re-adding a shrunk request may have re-created the log: set its TTL again. @sum keeps its own.
+expires = now + 2 * win
+redis.call('PEXPIRE', @log, ttl(2 * win / 1000))
+redis.call('SET', @sum, encode(), 'KEEPTTL')
 return 0

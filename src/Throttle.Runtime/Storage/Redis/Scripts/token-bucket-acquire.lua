@@ -1,22 +1,12 @@
-local cap = tonumber(@capacity)
-local rate = tonumber(@rate)
+-- One request of @tokens, or (with @count) that many of @tokens each, decided in order as one-by-one calls would be.
 local req = tonumber(@tokens)
-local s = redis.call('HMGET', @bucket, 't', 'u')
-local tokens = tonumber(s[1])
-local upd = tonumber(s[2])
-if tokens == nil or upd == nil then
-  tokens = cap
-  upd = now
-elseif now > upd then
-  tokens = math.min(cap, tokens + (now - upd) * rate / 1000000)
-  upd = now
-else
-  tokens = math.min(cap, tokens)
+local n = tonumber(@count)
+local granted = 0
+while granted < (n or 1) and take(req) do granted = granted + 1 end
+if granted > 0 then store() end
+if n == nil then
+  if granted == 1 then return -1 end
+  return retry(req)
 end
-if tokens + 1e-9 >= req then
-  tokens = math.max(0, tokens - req)
-  redis.call('HSET', @bucket, 't', fmt(tokens), 'u', fmt(upd))
-  redis.call('PEXPIRE', @bucket, ttl((cap - tokens) / rate * 1000))
-  return -1
-end
-return fmt((req - tokens - 1e-9) / rate)
+if granted == n then return { granted, -1, fmt(tokens) } end
+return { granted, retry(req), fmt(tokens) }
