@@ -1,7 +1,7 @@
 -- @log is a sorted set of admitted requests (score = server µs, member = a unique id followed by '|weight' when the
 -- request took other than 1 token). @sum is one string, 'sum oldest expires': the weights' total, a lower bound of the
 -- oldest score (a call looks into @log for requests that left the window only once one may have), and when @log's TTL
--- ends (server µs: refreshed once per window, not per call). @sum lives a window past the newest request, so a missing
+-- ends (server µs: moved a window ahead once per window; every write re-applies it). @sum lives a window past the newest request, so a missing
 -- @sum is an empty window, and a @log left without it holds only requests that left the window.
 local win = tonumber(@window)
 local cutoff = now - win
@@ -50,10 +50,10 @@ local function record(entries)
     redis.call('ZADD', @log, unpack(entries, i, math.min(i + 199, #entries)))
   end
   if oldest == nil then oldest = now end
-  if expires < now + win then
-    expires = now + 2 * win
-    redis.call('PEXPIRE', @log, ttl(2 * win / 1000))
-  end
+  -- Every write gives @log its TTL: a log deleted or evicted beside a surviving @sum is recreated by ZADD without one.
+  -- (Coalesced callers share one call, so this is one command per batch, not per request.)
+  if expires < now + win then expires = now + 2 * win end
+  redis.call('PEXPIRE', @log, ttl((expires - now) / 1000))
   redis.call('SET', @sum, encode(), 'PX', ttl(win / 1000))
 end
 -- Seconds until a request of req tokens fits, the window holding total: until enough of the oldest requests leave.
