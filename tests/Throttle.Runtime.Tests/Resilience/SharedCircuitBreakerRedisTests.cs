@@ -158,7 +158,7 @@ public sealed class SharedCircuitBreakerRedisTests(RedisFixture redis)
         var processes = await ProcessesAsync(2, redis.KeyPrefix());
         try
         {
-            var site = SharedBreakers.Site(Name, threshold: 1, breakSeconds: 0.3);
+            var site = SharedBreakers.Site(Name, threshold: 1, breakSeconds: 1.5);
             var pipelines = processes.Runtimes.Select(r => r.ResolvePipeline(site)).ToArray();
             await Calls.SucceedAsync(pipelines[0]);
             await Calls.SucceedAsync(pipelines[1]);
