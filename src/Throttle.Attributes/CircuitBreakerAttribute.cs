@@ -28,4 +28,11 @@ public sealed class CircuitBreakerAttribute : Attribute
 
     /// <summary>The name of a breaker shared by every method that uses the same name. Default: one per method.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Keeps the breaker's state in the runtime's Redis storage, shared by every process that uses this <see cref="Name"/>:
+    /// failures counted across processes, the open state announced to all, one half-open trial at a time. On an in-memory
+    /// storage the breaker is this process's own. Default false.
+    /// </summary>
+    public bool Shared { get; set; }
 }

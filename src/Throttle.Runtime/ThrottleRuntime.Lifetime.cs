@@ -78,6 +78,7 @@ public sealed partial class ThrottleRuntime : IAsyncDisposable, IDisposable
     {
         // A host has usually stopped the queues already (StopAsync with its shutdown token): this then returns its result.
         await StopQueuesAsync(QueueStopMode.Drain).ConfigureAwait(false);
+        await DisposeSharedCircuitBreakersAsync().ConfigureAwait(false);
         if (_ownsStorage)
         {
             await Storage.DisposeAsync().ConfigureAwait(false);

@@ -100,8 +100,9 @@ public sealed partial class ThrottleRuntime
         }
 
         var breakDuration = TimeSpan.FromTicks((long)(options.BreakSeconds * TimeSpan.TicksPerSecond));
-        _breakerSettings.Claim(name, new BreakerSettings(options.FailureThreshold, breakDuration), $"the circuit breaker '{name}' registered on the runtime");
-        var breaker = new CircuitBreakerHandle(name, options.FailureThreshold, breakDuration, TimeProvider);
+        var user = $"the circuit breaker '{name}' registered on the runtime";
+        _breakerSettings.Claim(name, new BreakerSettings(options.FailureThreshold, breakDuration, options.Shared), user);
+        var breaker = CreateCircuitBreaker(name, options.FailureThreshold, breakDuration, options.Shared, user);
         return _circuitBreakers.TryAdd(name, breaker)
             ? breaker
             : throw new ArgumentException($"A circuit breaker named '{name}' already exists on this ThrottleRuntime.", nameof(name));

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Linq;
+using System.Threading.Tasks;
 using Polly;
 using Polly.Telemetry;
 using Throttle.Infrastructure;
@@ -66,13 +68,49 @@ public sealed partial class ThrottleRuntime
     {
         // Methods sharing a breaker by name share its threshold and break too; disagreeing settings would make one of them
         // silently wrong. Claimed before the breaker exists, so the breaker always has the settings of the claim that won.
-        _breakerSettings.Claim(site.BreakerName!, new BreakerSettings(site.CircuitBreaker!.FailureThreshold, site.BreakDuration), site.Id);
+        var options = site.CircuitBreaker!;
+        _breakerSettings.Claim(site.BreakerName!, new BreakerSettings(options.FailureThreshold, site.BreakDuration, options.Shared), site.Id);
         return _circuitBreakers.GetOrAdd(
             site.BreakerName!,
-            static (name, state) => new CircuitBreakerHandle(name, state.site.CircuitBreaker!.FailureThreshold, state.site.BreakDuration, state.runtime.TimeProvider)
+            static (name, state) => state.runtime.CreateCircuitBreaker(name, state.options.FailureThreshold, state.site.BreakDuration, state.options.Shared, state.site.Id),
+            (runtime: this, site, options));
+    }
+
+    /// <summary>
+    /// A new breaker with telemetry; when <paramref name="shared"/> and the runtime's storage is on Redis, its state lives
+    /// there (<see cref="SharedCircuitBreaker"/>). On an in-memory storage a shared breaker is this process's: the
+    /// process is then everyone that can share it.
+    /// </summary>
+    /// <param name="name">The breaker's name (the shared state's key).</param>
+    /// <param name="failureThreshold">Consecutive handled failures that open it.</param>
+    /// <param name="breakDuration">How long it stays open.</param>
+    /// <param name="shared">Whether its state lives in Redis.</param>
+    /// <param name="user">Who creates it (a method's site id, or the registration), named in a settings conflict.</param>
+    internal CircuitBreakerHandle CreateCircuitBreaker(string name, int failureThreshold, TimeSpan breakDuration, bool shared, string user)
+    {
+        var breaker = new CircuitBreakerHandle(name, failureThreshold, breakDuration, TimeProvider)
+        {
+            Telemetry = Telemetry.ForCircuitBreaker(name),
+        };
+        if (shared && _redis is { } redis)
+        {
+            var by = string.Create(CultureInfo.InvariantCulture, $"{user} in process {Environment.ProcessId} on {Environment.MachineName}");
+            var store = new SharedCircuitBreakerStore(redis.Layer, name, failureThreshold, breakDuration, by);
+            breaker.Shared = new SharedCircuitBreaker(breaker, store, Telemetry, TimeProvider, by);
+        }
+
+        return breaker;
+    }
+
+    /// <summary>Stops the shared breakers' subscriptions and probes (on disposal, before the storage closes).</summary>
+    private async ValueTask DisposeSharedCircuitBreakersAsync()
+    {
+        foreach (var breaker in _circuitBreakers.Values)
+        {
+            if (breaker.Shared is { } shared)
             {
-                Telemetry = state.runtime.Telemetry.ForCircuitBreaker(name),
-            },
-            (runtime: this, site));
+                await shared.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -113,6 +113,11 @@ internal static class SiteFieldWriter
         Add(values, nameof(CircuitBreakerOptions.FailureThreshold), breaker.FailureThreshold, defaults.FailureThreshold);
         Add(values, nameof(CircuitBreakerOptions.BreakSeconds), breaker.BreakSeconds, defaults.BreakSeconds);
         Add(values, nameof(CircuitBreakerOptions.Name), breaker.Name, defaults.Name);
+        if (breaker.Shared != defaults.Shared)
+        {
+            values.Add($"{nameof(CircuitBreakerOptions.Shared)} = {(breaker.Shared ? "true" : "false")}");
+        }
+
         AddShouldHandle(values, breaker.Handles);
         Options(writer, nameof(CircuitBreakerOptions), values, ",");
     }

@@ -8,7 +8,8 @@ internal sealed record ResilienceModel(string FieldName, string SiteId, CircuitB
 
 /// <summary>The arguments of <c>[CircuitBreaker]</c>.</summary>
 /// <param name="Handles">Fully qualified exception types counted as failures; empty for every exception.</param>
-internal sealed record CircuitBreakerModel(int FailureThreshold, double BreakSeconds, string? Name, EquatableArray<string> Handles);
+/// <param name="Shared">Whether the breaker's state lives in the runtime's Redis storage, shared across processes.</param>
+internal sealed record CircuitBreakerModel(int FailureThreshold, double BreakSeconds, string? Name, EquatableArray<string> Handles, bool Shared);
 
 /// <summary>The arguments of <c>[Retry]</c>.</summary>
 /// <param name="Handles">Fully qualified exception types that are retried; empty for every exception.</param>

@@ -36,9 +36,11 @@ internal static class ResilienceParser
         options.FailureThreshold = arguments.Named(nameof(options.FailureThreshold), options.FailureThreshold);
         options.BreakSeconds = arguments.Named(nameof(options.BreakSeconds), options.BreakSeconds);
         options.Name = arguments.Named(nameof(options.Name), options.Name);
+        options.Shared = arguments.Named(nameof(options.Shared), options.Shared);
         OptionChecks.Report(options.Validate(), arguments, diagnostics);
         var handles = Handles(arguments, "CircuitBreaker", compilation, diagnostics);
-        return new CircuitBreakerModel(options.FailureThreshold, options.BreakSeconds, string.IsNullOrEmpty(options.Name) ? null : options.Name, handles);
+        return new CircuitBreakerModel(
+            options.FailureThreshold, options.BreakSeconds, string.IsNullOrEmpty(options.Name) ? null : options.Name, handles, options.Shared);
     }
 
     private static RetryModel ParseRetry(AttributeData attribute, Compilation compilation, List<DiagnosticInfo> diagnostics)

@@ -56,6 +56,7 @@ internal static class SharedNameClaims
                 [
                     new("FailureThreshold", Number(breaker.FailureThreshold)),
                     new("BreakSeconds", Number(breaker.BreakSeconds)),
+                    new("Shared", breaker.Shared ? "true" : "false"),
                     new("Handles", breaker.Handles.Length == 0 ? "every exception" : string.Join(" | ", breaker.Handles.OrderBy(h => h, System.StringComparer.Ordinal))),
                 ],
                 circuitBreakerAttribute,

@@ -86,7 +86,8 @@ internal static class SharedSettings
 
     /// <summary>A runtime's circuit breakers by name.</summary>
     public static SharedSettingsRegistry<BreakerSettings> ForCircuitBreakers() =>
-        new("circuit breaker", "runtime", static s => [("FailureThreshold", Number(s.FailureThreshold)), ("BreakSeconds", Number(s.BreakDuration.TotalSeconds))]);
+        new("circuit breaker", "runtime", static s =>
+            [("FailureThreshold", Number(s.FailureThreshold)), ("BreakSeconds", Number(s.BreakDuration.TotalSeconds)), ("Shared", s.Shared ? "true" : "false")]);
 
     /// <summary>A runtime's semaphores by key (every partition of a key shares the key's settings).</summary>
     public static SharedSettingsRegistry<SemaphoreSettings> ForSemaphores() =>
@@ -121,7 +122,7 @@ internal static class SharedSettings
 }
 
 /// <summary>The settings that live with a circuit breaker.</summary>
-internal readonly record struct BreakerSettings(int FailureThreshold, TimeSpan BreakDuration);
+internal readonly record struct BreakerSettings(int FailureThreshold, TimeSpan BreakDuration, bool Shared);
 
 /// <summary>The settings fixed when a semaphore is created.</summary>
 internal readonly record struct SemaphoreSettings(int Value, TimeSpan Lease, TimeSpan SleepDelay);

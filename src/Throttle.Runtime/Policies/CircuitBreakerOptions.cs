@@ -45,6 +45,13 @@ sealed class CircuitBreakerOptions
     /// <summary>The breaker shared by every method with this name; null (the default) for the method's own. Not blank.</summary>
     public string? Name { get; set; }
 
+    /// <summary>
+    /// Whether the breaker's state lives in the runtime's Redis storage and is shared by every process using the same
+    /// <see cref="Name"/> there (README, "Shared circuit breakers"); on an in-memory storage it is this process's breaker.
+    /// Default false: the breaker of this process.
+    /// </summary>
+    public bool Shared { get; set; }
+
     /// <summary>Which exceptions count as failures; null (the default) for every exception except <see cref="OperationCanceledException"/>.</summary>
     public Func<Exception, bool>? ShouldHandle { get; set; }
 

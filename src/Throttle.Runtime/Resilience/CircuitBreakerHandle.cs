@@ -20,8 +20,11 @@ namespace Throttle.Resilience;
 /// <see cref="IsolateAsync"/> holds the circuit open (<see cref="CircuitState.Isolated"/>, calls rejected with
 /// <see cref="IsolatedCircuitException"/>) until <see cref="CloseAsync"/>.</para>
 /// <para>Safe for concurrent use. A closed breaker's fast path takes no lock and allocates nothing.</para>
+/// <para>A shared breaker (<see cref="IsShared"/>) keeps this state in the runtime's Redis storage for every process that
+/// uses its name: what this object shows is this process's copy, kept current by the scripts it runs and the
+/// announcements of the others (README, "Shared circuit breakers").</para>
 /// </remarks>
-public sealed class CircuitBreakerHandle
+public sealed partial class CircuitBreakerHandle
 {
     private readonly object _gate = new();
     private readonly TimeProvider _timeProvider;
@@ -90,8 +93,20 @@ public sealed class CircuitBreakerHandle
     }
 
     /// <summary>Holds the circuit open until <see cref="CloseAsync"/>: every call fails with <see cref="IsolatedCircuitException"/>.</summary>
-    /// <returns>A completed task (the breaker lives in this process); async for parity with Polly's <see cref="CircuitBreakerManualControl"/>.</returns>
+    /// <returns>A completed task for a breaker of this process; for a shared one, the write to Redis (every process isolates
+    /// on its announcement), falling back to this process when Redis is unreachable.</returns>
     public Task IsolateAsync()
+    {
+        if (Shared is { } shared)
+        {
+            return shared.SetAsync(isolate: true);
+        }
+
+        IsolateLocally();
+        return Task.CompletedTask;
+    }
+
+    private void IsolateLocally()
     {
         lock (_gate)
         {
@@ -99,20 +114,28 @@ public sealed class CircuitBreakerHandle
             _trialInFlight = false;
             Telemetry?.Transitioned(CircuitState.Isolated, _consecutiveFailures, BreakDuration, null);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Closes the circuit (from any state, isolation included) and resets the failure count.</summary>
-    /// <returns>A completed task (the breaker lives in this process); async for parity with Polly's <see cref="CircuitBreakerManualControl"/>.</returns>
+    /// <returns>A completed task for a breaker of this process; for a shared one, the write to Redis (every process closes
+    /// on its announcement), falling back to this process when Redis is unreachable.</returns>
     public Task CloseAsync()
+    {
+        if (Shared is { } shared)
+        {
+            return shared.SetAsync(isolate: false);
+        }
+
+        CloseLocally();
+        return Task.CompletedTask;
+    }
+
+    private void CloseLocally()
     {
         lock (_gate)
         {
             CloseLocked();
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Lets a call through, or returns the exception that rejects it. <paramref name="trial"/> marks a half-open trial.</summary>
@@ -131,7 +154,7 @@ public sealed class CircuitBreakerHandle
                 case CircuitState.Closed:
                     return null;
                 case CircuitState.Isolated:
-                    return new IsolatedCircuitException($"The circuit breaker '{Name}' is isolated; calls are rejected until it is closed by hand.");
+                    return RejectionLocked();
                 case CircuitState.Open when BreakIsOver():
                     EnterHalfOpen();
                     break;
@@ -146,15 +169,28 @@ public sealed class CircuitBreakerHandle
                 return null;
             }
 
-            var retryAfter = BreakDuration - _timeProvider.GetElapsedTime(_since);
-            if (retryAfter < TimeSpan.Zero)
-            {
-                retryAfter = TimeSpan.Zero;
-            }
-
-            return new BrokenCircuitException(
-                $"The circuit breaker '{Name}' is open; calls are rejected for another {retryAfter.TotalSeconds:0.###} s.", retryAfter, _lastFailure!);
+            return RejectionLocked();
         }
+    }
+
+    /// <summary>The exception that rejects a call now: the circuit is isolated, or open (or half-open with a trial running).</summary>
+    private Exception RejectionLocked()
+    {
+        if ((CircuitState)_state == CircuitState.Isolated)
+        {
+            return new IsolatedCircuitException($"The circuit breaker '{Name}' is isolated; calls are rejected until it is closed by hand.");
+        }
+
+        var retryAfter = BreakDuration - _timeProvider.GetElapsedTime(_since);
+        if (retryAfter < TimeSpan.Zero)
+        {
+            retryAfter = TimeSpan.Zero;
+        }
+
+        var message = $"The circuit breaker '{Name}' is open; calls are rejected for another {retryAfter.TotalSeconds:0.###} s.";
+
+        // A shared breaker opened by another process has no failure of this one to show.
+        return _lastFailure is { } failure ? new BrokenCircuitException(message, retryAfter, failure) : new BrokenCircuitException(message, retryAfter);
     }
 
     /// <summary>Records a call that completed without an exception.</summary>

@@ -36,6 +36,7 @@ internal static class TelemetryNames
     // Circuit breakers and retries.
     public const string CircuitBreakerTransitions = "throttle.circuit_breaker.transitions";
     public const string CircuitBreakerRejectedCalls = "throttle.circuit_breaker.rejected_calls";
+    public const string CircuitBreakerRedisFallbacks = "throttle.circuit_breaker.redis_fallbacks";
     public const string RetryAttempts = "throttle.retry.attempts";
 
     // Redis.

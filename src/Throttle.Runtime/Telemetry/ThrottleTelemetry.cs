@@ -71,6 +71,8 @@ internal sealed class ThrottleTelemetry : IDisposable
             TelemetryNames.CircuitBreakerTransitions, "{transition}", "State changes of circuit breakers, by the state entered (open, half_open, closed, isolated).");
         CircuitBreakerRejectedCalls = Meter.CreateCounter<long>(
             TelemetryNames.CircuitBreakerRejectedCalls, "{call}", "Calls a circuit breaker rejected because it was open, half-open with a trial running, or isolated.");
+        CircuitBreakerRedisFallbacks = Meter.CreateCounter<long>(
+            TelemetryNames.CircuitBreakerRedisFallbacks, "{fallback}", "Times a shared circuit breaker could not reach Redis and fell back to this process's state (once per outage).");
         RetryAttempts = Meter.CreateCounter<long>(
             TelemetryNames.RetryAttempts, "{attempt}", "Retries made by [Retry] methods (attempts after the first).");
 
@@ -129,6 +131,8 @@ internal sealed class ThrottleTelemetry : IDisposable
     public Counter<long> CircuitBreakerTransitions { get; }
 
     public Counter<long> CircuitBreakerRejectedCalls { get; }
+
+    public Counter<long> CircuitBreakerRedisFallbacks { get; }
 
     public Counter<long> RetryAttempts { get; }
 

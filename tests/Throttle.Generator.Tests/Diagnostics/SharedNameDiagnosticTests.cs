@@ -108,6 +108,31 @@ public sealed class SharedNameDiagnosticTests
     }
 
     [Fact]
+    public void THR305_BreakerSharedAcrossProcessesByOneMethodOnly()
+    {
+        var markup = Markup.Parse(Usings + """
+            public partial class Client
+            {
+                [[|CircuitBreaker(Name = "db", Shared = true)|]]
+                public partial Task ReadAsync();
+
+                [[|CircuitBreaker(Name = "db")|]]
+                public partial Task WriteAsync();
+
+                private Task ReadCoreAsync() => Task.CompletedTask;
+                private Task WriteCoreAsync() => Task.CompletedTask;
+            }
+            """);
+
+        var diagnostics = AssertAtSpans("THR305", markup);
+
+        Assert.Contains(
+            "Circuit breaker 'db' is also used by 'Client.WriteAsync' with different settings: Shared (true here, false there)",
+            Message(diagnostics[0]),
+            System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void THR403_SemaphoreKeySharedWithAnotherLease()
     {
         var markup = Markup.Parse(Usings + """

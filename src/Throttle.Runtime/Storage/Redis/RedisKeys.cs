@@ -14,7 +14,8 @@ namespace Throttle.Storage.Redis;
 /// <item>key/value: <c>&lt;prefix&gt;:kv:{&lt;key&gt;}</c>;</item>
 /// <item>semaphores: <c>&lt;prefix&gt;:sem:{&lt;key&gt;[:&lt;partition&gt;]}:holders</c>, <c>:max</c>, <c>:extra</c>,
 /// <c>:queue</c>, <c>:alive</c>, <c>:ticket</c>, and the channel <c>:released</c>;</item>
-/// <item>leaderships: <c>&lt;prefix&gt;:lead:{&lt;lock name&gt;}:holder</c>, <c>:fence</c>, and the channel <c>:released</c>.</item>
+/// <item>leaderships: <c>&lt;prefix&gt;:lead:{&lt;lock name&gt;}:holder</c>, <c>:fence</c>, and the channel <c>:released</c>;</item>
+/// <item>shared circuit breakers: <c>&lt;prefix&gt;:cb:{&lt;name&gt;}:state</c>, and the sharded channel <c>:events</c>.</item>
 /// </list>
 /// The braces are the Redis Cluster hash tag: the keys of one operation live in one slot. Every part taken from user
 /// input goes through <see cref="Part"/>, which percent-encodes <c>%</c>, <c>{</c>, <c>}</c>, <c>:</c>, control
@@ -81,6 +82,10 @@ internal sealed class RedisKeys
     /// <summary>The keys and channel of the leadership <paramref name="lockName"/> (a coordinator's lock name).</summary>
     /// <exception cref="ArgumentException"><paramref name="lockName"/> is null, empty or too long.</exception>
     public LeaderKeys Leader(string lockName) => new(string.Concat(Prefix, ":lead:{", Part(lockName, nameof(lockName)), "}:"));
+
+    /// <summary>The key and channel of the shared circuit breaker <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or too long.</exception>
+    public CircuitBreakerKeys CircuitBreaker(string name) => new(string.Concat(Prefix, ":cb:{", Part(name, nameof(name)), "}:"));
 
     /// <summary>
     /// A user string made safe as a key part: returned as is when it holds nothing special (no allocation), else

@@ -23,12 +23,15 @@ internal static class RedisScripts
     private const string Window = "sliding-window-common";
     private const string Semaphore = "semaphore-common";
     private const string Handoff = "semaphore-handoff";
+    private const string Breaker = "breaker-common";
 
     private static readonly string[] s_bucket = ["bucket"];
     private static readonly string[] s_window = ["log", "sum"];
     private static readonly string[] s_rateTokens = ["capacity", "rate", "tokens"];
     private static readonly string[] s_rate = ["capacity", "rate"];
     private static readonly string[] s_semaphore = ["holders", "max", "extra", "queue", "alive"];
+    private static readonly string[] s_breakerState = ["state"];
+    private static readonly string[] s_breaker = ["threshold", "breakMs", "by", "ttl", "id", "channel"];
 
     /// <summary>
     /// KEYS: bucket (one string, <c>'tokens updated'</c>: the balance and its last refill in server µs, expiring when
@@ -154,6 +157,29 @@ internal static class RedisScripts
     /// <summary>KEYS: holder. ARGV: value, channel (published to on release). Answers {1, server µs} released; {0, server µs} not this term's.</summary>
     public static readonly RedisScript LeaderRelease = RedisScript.Load("leader-release", ["holder"], ["value", "channel"]);
 
+    /// <summary>
+    /// KEYS: state (the shared circuit breaker's hash; fields in <c>breaker-common.lua</c>). ARGV: threshold, breakMs
+    /// (the caller's settings, integers), by (who asks, named in a settings conflict), ttl (ms), id (this process's
+    /// breaker, unique across processes), channel (the sharded announcement channel). Every breaker script takes these
+    /// first. Stores the settings when none, checks them, answers the state (answers in <c>breaker-common.lua</c>).
+    /// </summary>
+    public static readonly RedisScript CircuitBreakerJoin = RedisScript.Load("breaker-join", s_breakerState, s_breaker, Breaker);
+
+    /// <summary>KEYS, ARGV: as <see cref="CircuitBreakerJoin"/>, then trial (1/0: the caller holds the half-open trial). Records a handled failure.</summary>
+    public static readonly RedisScript CircuitBreakerFailure = RedisScript.Load("breaker-failure", s_breakerState, [.. s_breaker, "trial"], Breaker);
+
+    /// <summary>KEYS, ARGV: as <see cref="CircuitBreakerFailure"/>. Records a success: closes from the trial, resets a counted streak.</summary>
+    public static readonly RedisScript CircuitBreakerSuccess = RedisScript.Load("breaker-success", s_breakerState, [.. s_breaker, "trial"], Breaker);
+
+    /// <summary>KEYS, ARGV: as <see cref="CircuitBreakerJoin"/>. Asks for the half-open trial; answers 'trial' when granted.</summary>
+    public static readonly RedisScript CircuitBreakerTrial = RedisScript.Load("breaker-trial", s_breakerState, s_breaker, Breaker);
+
+    /// <summary>KEYS, ARGV: as <see cref="CircuitBreakerJoin"/>. Frees the caller's trial (it ended with an exception not handled).</summary>
+    public static readonly RedisScript CircuitBreakerRelease = RedisScript.Load("breaker-release", s_breakerState, s_breaker, Breaker);
+
+    /// <summary>KEYS, ARGV: as <see cref="CircuitBreakerJoin"/>, then target (2 isolate, 0 close). Isolates or closes by hand.</summary>
+    public static readonly RedisScript CircuitBreakerSet = RedisScript.Load("breaker-set", s_breakerState, [.. s_breaker, "target"], Breaker);
+
     /// <summary>All scripts, for tests that load each once.</summary>
     internal static RedisScript[] All =>
     [
@@ -163,5 +189,6 @@ internal static class RedisScripts
         GetWithTtl, KeyValueIncrement,
         SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,
         LeaderAcquire, LeaderRenew, LeaderRelease,
+        CircuitBreakerJoin, CircuitBreakerFailure, CircuitBreakerSuccess, CircuitBreakerTrial, CircuitBreakerRelease, CircuitBreakerSet,
     ];
 }
