@@ -1,0 +1,229 @@
+using System;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Queues;
+using Throttle.Testing;
+using Xunit;
+using static Throttle.Generator.Tests.GeneratedAssembly;
+
+namespace Throttle.Generator.Tests;
+
+/// <summary>
+/// <c>[Queued]</c> on each kind of <see cref="InvocationQueue"/> at run time: a delay queue runs a call no earlier than
+/// its delay (fake clock), a deduplicating queue lets a call join a waiting call with its key, a FIFO queue runs calls in
+/// order, and a method whose calls do not fit the registered queue's kind fails its first call naming both.
+/// </summary>
+public sealed class QueueKindRuntimeTests
+{
+    private const string Source = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Throttle;
+
+        namespace Kinds;
+
+        public sealed record Request(int Id, string Value);
+
+        public sealed partial class Jobs
+        {
+            private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            public int FetchRuns;
+            public Task Entered;
+
+            public Jobs() => Entered = _entered.Task;
+            public string Order = "";
+
+            public void Open() => _gate.TrySetResult();
+
+            [Queued(Queue = "later", DelayParameter = nameof(delay))]
+            public partial Task<string> LaterAsync(string name, TimeSpan delay);
+            private Task<string> LaterCoreAsync(string name, TimeSpan delay)
+            {
+                Order += name;
+                return Task.FromResult(name);
+            }
+
+            [Queued(DelayParameter = nameof(delay))]
+            public partial Task OwnLaterAsync(string name, TimeSpan delay);
+            private Task OwnLaterCoreAsync(string name, TimeSpan delay)
+            {
+                Order += name;
+                return Task.CompletedTask;
+            }
+
+            [Queued(Queue = "once", DedupeKey = "request.Id")]
+            public partial Task<string> FetchAsync(Request request, CancellationToken cancellationToken);
+            private async Task<string> FetchCoreAsync(Request request, CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref FetchRuns);
+                _entered.TrySetResult();
+                await _gate.Task;
+                return request.Value;
+            }
+
+            [Queued(Queue = "fifo")]
+            public partial Task<string> PlainAsync(string name);
+            private Task<string> PlainCoreAsync(string name)
+            {
+                Order += name;
+                return Task.FromResult(name);
+            }
+
+            [Queued(Queue = "fifo", Priority = 5)]
+            public partial Task<string> UrgentAsync(string name);
+            private Task<string> UrgentCoreAsync(string name) => Task.FromResult(name);
+
+            [Queued(Queue = "later")]
+            public partial Task<string> NoDelayAsync(string name);
+            private Task<string> NoDelayCoreAsync(string name) => Task.FromResult(name);
+
+            [Queued(Queue = "fifo", DedupeKey = nameof(name))]
+            public partial Task<string> DedupeOnFifoAsync(string name);
+            private Task<string> DedupeOnFifoCoreAsync(string name) => Task.FromResult(name);
+        }
+        """;
+
+    private static readonly Lazy<Assembly> s_assembly = new(() => Load(Source, nameof(QueueKindRuntimeTests)));
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task DelayQueueRunsEachCallNoEarlierThanItsDelay()
+    {
+        var fake = new TestClock();
+        var runtime = NewRuntime(fake).RegisterQueue("later", InvocationQueue.Delayed(timeProvider: fake));
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var jobs = NewJobs();
+            var b = Call<Task<string>>(jobs, "LaterAsync", "b", TimeSpan.FromSeconds(5));
+            var a = Call<Task<string>>(jobs, "LaterAsync", "a", TimeSpan.FromSeconds(2));
+
+            Assert.True(await fake.WaitForTimerAsync());
+            fake.Advance(TimeSpan.FromSeconds(1.9));
+            Assert.False(a.IsCompleted, "Not due yet.");
+            fake.Advance(TimeSpan.FromSeconds(0.1));
+            Assert.Equal("a", await a.WaitAsync(Patience));
+            Assert.False(b.IsCompleted, "Queued first, but due later.");
+
+            Assert.True(await fake.WaitForTimerAsync());
+            fake.Advance(TimeSpan.FromSeconds(3));
+            Assert.Equal("b", await b.WaitAsync(Patience));
+            Assert.Equal("ab", Field<string>(jobs, "Order"));
+        }
+    }
+
+    [Fact]
+    public async Task MethodWithADelayGetsADelayQueueOfItsOwn()
+    {
+        var fake = new TestClock();
+        var runtime = NewRuntime(fake);
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var jobs = NewJobs();
+            var call = Call<Task>(jobs, "OwnLaterAsync", "x", TimeSpan.FromSeconds(1));
+            Assert.Equal(QueueKind.Delayed, runtime.Queues["Kinds.Jobs.OwnLaterAsync"].Kind);
+            Assert.True(await fake.WaitForTimerAsync());
+            Assert.False(call.IsCompleted);
+            fake.Advance(TimeSpan.FromSeconds(1));
+            await call.WaitAsync(Patience);
+            Assert.Equal("x", Field<string>(jobs, "Order"));
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => Call<Task>(jobs, "OwnLaterAsync", "y", TimeSpan.FromSeconds(-1)));
+        }
+    }
+
+    [Fact]
+    public async Task DeduplicatingQueueJoinsAWaitingCallWithTheSameKey()
+    {
+        var runtime = NewRuntime(new TestClock()).RegisterQueue("once", InvocationQueue.Deduplicating(workers: 1));
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var jobs = NewJobs();
+
+            // The one worker is busy with key 0, so the calls below wait.
+            var busy = Fetch(jobs, 0, "busy");
+            await Field<Task>(jobs, "Entered").WaitAsync(Patience);
+            var first = Fetch(jobs, 1, "first");
+            var duplicate = Fetch(jobs, 1, "duplicate");
+            var other = Fetch(jobs, 2, "other");
+            Assert.Equal(2, runtime.GetQueue("once").Count);
+
+            jobs.GetType().GetMethod("Open")!.Invoke(jobs, null);
+            Assert.Equal("busy", await busy.WaitAsync(Patience));
+            Assert.Equal("first", await first.WaitAsync(Patience));
+            Assert.Equal("first", await duplicate.WaitAsync(Patience));
+            Assert.Equal("other", await other.WaitAsync(Patience));
+            Assert.Equal(3, Field<int>(jobs, "FetchRuns"));
+
+            // Once a call has run, its key is free again: a new call runs.
+            Assert.Equal("again", await Fetch(jobs, 1, "again").WaitAsync(Patience));
+            Assert.Equal(4, Field<int>(jobs, "FetchRuns"));
+        }
+    }
+
+    [Fact]
+    public async Task JoinedCallerCancelsOnlyItsOwnWait()
+    {
+        var runtime = NewRuntime(new TestClock()).RegisterQueue("once", InvocationQueue.Deduplicating(workers: 1));
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var jobs = NewJobs();
+            var busy = Fetch(jobs, 0, "busy");
+            await Field<Task>(jobs, "Entered").WaitAsync(Patience);
+            var first = Fetch(jobs, 1, "first");
+            using var cancel = new CancellationTokenSource();
+            var joined = Fetch(jobs, 1, "joined", cancel.Token);
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => joined.WaitAsync(Patience));
+
+            jobs.GetType().GetMethod("Open")!.Invoke(jobs, null);
+            Assert.Equal("first", await first.WaitAsync(Patience));
+            await busy.WaitAsync(Patience);
+            Assert.Equal(2, Field<int>(jobs, "FetchRuns"));
+        }
+    }
+
+    [Fact]
+    public async Task FifoQueueRunsCallsInOrder()
+    {
+        var runtime = NewRuntime(new TestClock()).RegisterQueue("fifo", InvocationQueue.Fifo());
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var jobs = NewJobs();
+            var calls = new[] { "a", "b", "c" };
+            var tasks = Array.ConvertAll(calls, name => Call<Task<string>>(jobs, "PlainAsync", name));
+            Assert.Equal(calls, await Task.WhenAll(tasks).WaitAsync(Patience));
+            Assert.Equal("abc", Field<string>(jobs, "Order"));
+        }
+    }
+
+    [Theory]
+    [InlineData("UrgentAsync", "fifo", "a FIFO queue, but its calls give a priority")]
+    [InlineData("NoDelayAsync", "later", "a delay queue, but its calls give neither a delay nor a dedupe key, which needs a FIFO or priority queue")]
+    [InlineData("DedupeOnFifoAsync", "fifo", "a FIFO queue, but its calls give a dedupe key ([Queued(DedupeKey = ...)]), which needs a deduplicating queue (InvocationQueue.Deduplicating(...))")]
+    public void MismatchedQueueKindFailsTheFirstCallNamingBoth(string method, string queue, string fragment)
+    {
+        var fake = new TestClock();
+        var runtime = NewRuntime(fake)
+            .RegisterQueue("fifo", InvocationQueue.Fifo())
+            .RegisterQueue("later", InvocationQueue.Delayed(timeProvider: fake));
+        using (ThrottleRuntime.Use(runtime))
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => Call<Task<string>>(NewJobs(), method, "x"));
+            Assert.Contains($"Kinds.Jobs.{method} uses the queue '{queue}'", error.Message, StringComparison.Ordinal);
+            Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    private static Task<string> Fetch(object jobs, int id, string value, CancellationToken cancellationToken = default) =>
+        Call<Task<string>>(jobs, "FetchAsync", Activator.CreateInstance(s_assembly.Value.GetType("Kinds.Request")!, id, value), cancellationToken);
+
+    private static T Field<T>(object target, string name) => (T)target.GetType().GetField(name)!.GetValue(target)!;
+
+    private static ThrottleRuntime NewRuntime(TestClock fake) => new(new ThrottleRuntimeOptions { TimeProvider = fake });
+
+    private static object NewJobs() => Activator.CreateInstance(s_assembly.Value.GetType("Kinds.Jobs")!)!;
+}
