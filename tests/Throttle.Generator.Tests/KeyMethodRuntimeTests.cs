@@ -110,7 +110,7 @@ public sealed class KeyMethodRuntimeTests
         using (scope)
         {
             var api = NewApi();
-            var thrown = Assert.Throws<InvalidOperationException>(() => Call<Task<string>>(api, "CheckedAsync", "k", true));
+            var thrown = Assert.Throws<InvalidOperationException>(() => { _ = Call<Task<string>>(api, "CheckedAsync", "k", true); });
             Assert.Equal("no key for k", thrown.Message);
 
             // One permit per 10 s: had the failed call taken it, this one would wait.
@@ -141,7 +141,7 @@ public sealed class KeyMethodRuntimeTests
         using (scope)
         {
             var api = NewApi();
-            var error = Assert.Throws<ArgumentException>(() => Call<Task<int>>(api, "EmptyKeyAsync", 0));
+            var error = Assert.Throws<ArgumentException>(() => { _ = Call<Task<int>>(api, "EmptyKeyAsync", 0); });
             Assert.Contains("'Empty(id)' is null or empty", error.Message, StringComparison.Ordinal);
         }
     }

@@ -71,7 +71,7 @@ public sealed class NamedStorageRuntimeTests
         var api = NewApi();
         using (ThrottleRuntime.Use(runtime))
         {
-            var error = Assert.Throws<InvalidOperationException>(() => Call<Task<int>>(api, "SharedAsync"));
+            var error = Assert.Throws<InvalidOperationException>(() => { _ = Call<Task<int>>(api, "SharedAsync"); });
             Assert.Contains("Stored.Api.SharedAsync uses the storage 'shared'", error.Message, StringComparison.Ordinal);
             Assert.Contains("RegisterStorage(\"shared\"", error.Message, StringComparison.Ordinal);
 

@@ -45,11 +45,11 @@ public sealed class RateLimitSite
         if (LimiterName is not null && StorageName is not null)
         {
             // A registered limiter has its storage already; taking this one silently would keep the state elsewhere.
-            OptionRules.ThrowFirst([new OptionProblem(
-                nameof(RateLimitOptions.Storage),
-                StorageName,
-                $"Storage ('{StorageName}') does not apply with the registered limiter '{LimiterName}', which keeps its state where it was built; remove Storage",
-                OptionRules.OutOfRangeId)]);
+#pragma warning disable CA2208 // ParamName is the option's name, as for every option problem of the site.
+            throw new ArgumentException(
+                $"Storage ('{StorageName}') does not apply with the registered limiter '{LimiterName}', which keeps its state where it was built; remove Storage.",
+                nameof(RateLimitOptions.Storage));
+#pragma warning restore CA2208
         }
 
         if (LimiterName is null)

@@ -15,60 +15,60 @@ public sealed class KeyMethodDiagnosticTests
 
         public partial class Client
         {
-            [RateLimit(5, Key = nameof(order), [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, Key = nameof(order), KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(Order order);
 
             private Task PlaceCoreAsync(Order order) => Task.CompletedTask;
             private static string TenantOf(Order order) => order.Tenant;
         }
-        """, "KeyMethod = nameof(TenantOf)", "sets both Key and KeyMethod");
+        """, "nameof(TenantOf)", "sets both Key and KeyMethod");
 
     [Fact]
     public void THR112_KeyMethodNotFound() => AssertSingle("THR112", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = "TenantOf"|])]
+            [RateLimit(5, KeyMethod = [|"TenantOf"|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
         }
-        """, "KeyMethod = \"TenantOf\"", "KeyMethod 'TenantOf' does not name a method of 'Client'");
+        """, "\"TenantOf\"", "KeyMethod 'TenantOf' does not name a method of 'Client'");
 
     [Fact]
     public void THR113_KeyMethodParameterNotOfTheMethod() => AssertSingle("THR113", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
             private static string TenantOf(string customer) => customer;
         }
-        """, "KeyMethod = nameof(TenantOf)", "'customer' is not a parameter of 'PlaceAsync' (it has tenant)");
+        """, "nameof(TenantOf)", "'customer' is not a parameter of 'PlaceAsync' (it has tenant)");
 
     [Fact]
     public void THR113_KeyMethodParameterOfAnotherType() => AssertSingle("THR113", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(string tenant, int id);
 
             private Task PlaceCoreAsync(string tenant, int id) => Task.CompletedTask;
             private static string TenantOf(long id) => id.ToString();
         }
-        """, "KeyMethod = nameof(TenantOf)", "'id' is 'long' here but 'int' in 'PlaceAsync'");
+        """, "nameof(TenantOf)", "'id' is 'long' here but 'int' in 'PlaceAsync'");
 
     [Fact]
     public void THR113_KeyMethodRefParameter() => AssertSingle("THR113", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
             private static string TenantOf(ref string tenant) => tenant;
         }
-        """, "KeyMethod = nameof(TenantOf)", "'tenant' is passed by 'ref'");
+        """, "nameof(TenantOf)", "'tenant' is passed by 'ref'");
 
     [Theory]
     [InlineData("void", "{ }", "'void'")]
@@ -78,25 +78,25 @@ public sealed class KeyMethodDiagnosticTests
     public void THR114_KeyMethodReturnsNoKey(string returnType, string body, string shown) => AssertSingle("THR114", $$"""
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
             private static {{returnType}} TenantOf(string tenant) {{body}}
         }
-        """, "KeyMethod = nameof(TenantOf)", "KeyMethod 'TenantOf' returns " + shown);
+        """, "nameof(TenantOf)", "KeyMethod 'TenantOf' returns " + shown);
 
     [Fact]
     public void THR115_InstanceKeyMethodOfStaticMethod() => AssertSingle("THR115", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public static partial Task PlaceAsync(string tenant);
 
             private static Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
             private string TenantOf(string tenant) => tenant;
         }
-        """, "KeyMethod = nameof(TenantOf)", "it is an instance method and 'PlaceAsync' is static");
+        """, "nameof(TenantOf)", "it is an instance method and 'PlaceAsync' is static");
 
     [Fact]
     public void THR115_PrivateKeyMethodOfBaseType() => AssertSingle("THR115", """
@@ -107,37 +107,37 @@ public sealed class KeyMethodDiagnosticTests
 
         public partial class Client : Base
         {
-            [RateLimit(5, [|KeyMethod = "TenantOf"|])]
+            [RateLimit(5, KeyMethod = [|"TenantOf"|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
         }
-        """, "KeyMethod = \"TenantOf\"", "it is private in 'Base'");
+        """, "\"TenantOf\"", "it is private in 'Base'");
 
     [Fact]
     public void THR115_GenericKeyMethod() => AssertSingle("THR115", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
             private static string TenantOf<T>(string tenant) => tenant;
         }
-        """, "KeyMethod = nameof(TenantOf)", "it is generic");
+        """, "nameof(TenantOf)", "it is generic");
 
     [Fact]
     public void THR115_TwoOverloadsFit() => AssertSingle("THR115", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = nameof(TenantOf)|])]
+            [RateLimit(5, KeyMethod = [|nameof(TenantOf)|])]
             public partial Task PlaceAsync(string tenant, int id);
 
             private Task PlaceCoreAsync(string tenant, int id) => Task.CompletedTask;
             private static string TenantOf(string tenant) => tenant;
             private static int TenantOf(int id) => id;
         }
-        """, "KeyMethod = nameof(TenantOf)", "2 overloads fit");
+        """, "nameof(TenantOf)", "2 overloads fit");
 
     [Fact]
     public void OverloadThatFitsIsChosen()
@@ -165,32 +165,32 @@ public sealed class KeyMethodDiagnosticTests
     public void THR107_BlankKeyMethod() => AssertSingle("THR107", """
         public partial class Client
         {
-            [RateLimit(5, [|KeyMethod = " "|])]
+            [RateLimit(5, KeyMethod = [|" "|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
         }
-        """, "KeyMethod = \" \"", "KeyMethod must not be empty");
+        """, "\" \"", "KeyMethod must not be empty");
 
     [Fact]
     public void THR107_BlankStorage() => AssertSingle("THR107", """
         public partial class Client
         {
-            [RateLimit(5, [|Storage = ""|])]
+            [RateLimit(5, Storage = [|""|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
         }
-        """, "Storage = \"\"", "Storage must not be empty");
+        """, "\"\"", "Storage must not be empty");
 
     [Fact]
     public void THR105_StorageWithNamedLimiter() => AssertSingle("THR105", """
         public partial class Client
         {
-            [RateLimit(Limiter = "api", [|Storage = "redis"|])]
+            [RateLimit(Limiter = "api", Storage = [|"redis"|])]
             public partial Task PlaceAsync(string tenant);
 
             private Task PlaceCoreAsync(string tenant) => Task.CompletedTask;
         }
-        """, "Storage = \"redis\"", "remove Storage");
+        """, "\"redis\"", "remove Storage");
 }

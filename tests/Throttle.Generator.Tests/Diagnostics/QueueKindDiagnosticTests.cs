@@ -13,23 +13,23 @@ public sealed class QueueKindDiagnosticTests
     public void THR205_DelayParameterNotATimeSpan() => AssertSingle("THR205", """
         public partial class Jobs
         {
-            [Queued(Queue = "later", [|DelayParameter = nameof(delay)|])]
+            [Queued(Queue = "later", DelayParameter = [|nameof(delay)|])]
             public partial Task RunAsync(string name, double delay);
 
             private Task RunCoreAsync(string name, double delay) => Task.CompletedTask;
         }
-        """, "DelayParameter = nameof(delay)", "DelayParameter 'delay' does not name a TimeSpan parameter of 'RunAsync' ('delay' is double)");
+        """, "nameof(delay)", "DelayParameter 'delay' does not name a TimeSpan parameter of 'RunAsync' ('delay' is double)");
 
     [Fact]
     public void THR205_DelayParameterMissing() => AssertSingle("THR205", """
         public partial class Jobs
         {
-            [Queued([|DelayParameter = "after"|])]
+            [Queued(DelayParameter = [|"after"|])]
             public partial Task RunAsync(string name, TimeSpan delay);
 
             private Task RunCoreAsync(string name, TimeSpan delay) => Task.CompletedTask;
         }
-        """, "DelayParameter = \"after\"", "(it has name, delay)");
+        """, "\"after\"", "(it has name, delay)");
 
     [Fact]
     public void THR206_DedupeKeyDoesNotResolve() => AssertSingle("THR206", """
@@ -37,43 +37,43 @@ public sealed class QueueKindDiagnosticTests
 
         public partial class Jobs
         {
-            [Queued(Queue = "once", [|DedupeKey = "request.Name"|])]
+            [Queued(Queue = "once", DedupeKey = [|"request.Name"|])]
             public partial Task<int> FetchAsync(Request request);
 
             private Task<int> FetchCoreAsync(Request request) => Task.FromResult(1);
         }
-        """, "DedupeKey = \"request.Name\"", "DedupeKey 'request.Name' does not resolve: 'Name' is not a readable field or property of 'Request'");
+        """, "\"request.Name\"", "DedupeKey 'request.Name' does not resolve: 'Name' is not a readable field or property of 'Request'");
 
     [Fact]
     public void THR207_DelayAndDedupeKey() => AssertSingle("THR207", """
         public partial class Jobs
         {
-            [Queued(DelayParameter = nameof(delay), [|DedupeKey = nameof(name)|])]
+            [Queued(DelayParameter = nameof(delay), DedupeKey = [|nameof(name)|])]
             public partial Task RunAsync(string name, TimeSpan delay);
 
             private Task RunCoreAsync(string name, TimeSpan delay) => Task.CompletedTask;
         }
-        """, "DedupeKey = nameof(name)", "gives each call a delay (DelayParameter) and a dedupe key (DedupeKey)");
+        """, "nameof(name)", "gives each call a delay (DelayParameter) and a dedupe key (DedupeKey)");
 
     [Fact]
     public void THR207_PriorityAndDelay() => AssertSingle("THR207", """
         public partial class Jobs
         {
-            [Queued(PriorityParameter = nameof(priority), [|DelayParameter = nameof(delay)|])]
+            [Queued(PriorityParameter = nameof(priority), DelayParameter = [|nameof(delay)|])]
             public partial Task RunAsync(int priority, TimeSpan delay);
 
             private Task RunCoreAsync(int priority, TimeSpan delay) => Task.CompletedTask;
         }
-        """, "DelayParameter = nameof(delay)", "a priority (PriorityParameter) and a delay (DelayParameter)");
+        """, "nameof(delay)", "a priority (PriorityParameter) and a delay (DelayParameter)");
 
     [Fact]
     public void THR107_BlankDedupeKey() => AssertSingle("THR107", """
         public partial class Jobs
         {
-            [Queued([|DedupeKey = ""|])]
+            [Queued(DedupeKey = [|""|])]
             public partial Task RunAsync(string name);
 
             private Task RunCoreAsync(string name) => Task.CompletedTask;
         }
-        """, "DedupeKey = \"\"", "DedupeKey must not be empty");
+        """, "\"\"", "DedupeKey must not be empty");
 }
