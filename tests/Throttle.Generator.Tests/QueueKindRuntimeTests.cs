@@ -218,6 +218,48 @@ public sealed class QueueKindRuntimeTests
         }
     }
 
+    [Fact]
+    public async Task EachKindRefusesWhatItsCallsDoNotGive()
+    {
+        static ValueTask<int> Work(int value, CancellationToken cancellationToken) => new(value);
+        var fake = new TestClock();
+        await using var priority = new InvocationQueue();
+        await using var fifo = InvocationQueue.Fifo();
+        await using var delayed = InvocationQueue.Delayed(timeProvider: fake);
+        await using var dedupe = InvocationQueue.Deduplicating();
+
+        Assert.Equal(QueueKind.Priority, priority.Kind);
+        Assert.Equal(QueueKind.Priority, InvocationQueue.Priority().Kind);
+        Assert.Equal(1, await priority.EnqueueAsync(1, Work, 3, default));
+        Assert.Equal(2, await fifo.EnqueueAsync(2, Work, 0, default));
+        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => { _ = fifo.EnqueueAsync(2, Work, 1, default); }).ParamName);
+        Assert.Contains("delay queue", Assert.Throws<InvalidOperationException>(() => { _ = delayed.EnqueueAsync(3, Work, 0, default); }).Message, StringComparison.Ordinal);
+        Assert.Contains("deduplicating queue", Assert.Throws<InvalidOperationException>(() => { _ = dedupe.EnqueueAsync(4, Work, 0, default); }).Message, StringComparison.Ordinal);
+        Assert.Contains("InvocationQueue.Delayed", Assert.Throws<InvalidOperationException>(() => { _ = priority.EnqueueAsync(5, Work, TimeSpan.Zero, default); }).Message, StringComparison.Ordinal);
+        Assert.Contains("InvocationQueue.Deduplicating", Assert.Throws<InvalidOperationException>(() => { _ = fifo.EnqueueAsync(6, Work, "k", default); }).Message, StringComparison.Ordinal);
+        Assert.Equal("delay", Assert.Throws<ArgumentOutOfRangeException>(() => { _ = delayed.EnqueueAsync(7, Work, TimeSpan.FromTicks(-1), default); }).ParamName);
+        Assert.Equal("dedupeKey", Assert.Throws<ArgumentException>(() => { _ = dedupe.EnqueueAsync(8, Work, "", default); }).ParamName);
+        Assert.Equal(9, await delayed.EnqueueAsync(9, Work, TimeSpan.Zero, default).WaitAsync(Patience));
+        Assert.Equal(10, await dedupe.EnqueueAsync(10, Work, "k", default).WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task CancelledDelayedCallLeavesTheQueue()
+    {
+        static ValueTask<int> Work(int value, CancellationToken cancellationToken) => new(value);
+        var fake = new TestClock();
+        await using var delayed = InvocationQueue.Delayed(maxSize: 1, timeProvider: fake);
+        using var cancel = new CancellationTokenSource();
+        var call = delayed.EnqueueAsync(1, Work, TimeSpan.FromHours(1), cancel.Token);
+        Assert.Equal(1, delayed.Count);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Equal(0, delayed.Count);
+
+        // Its slot is free again: a queue of one takes the next call at once.
+        Assert.Equal(2, await delayed.EnqueueAsync(2, Work, TimeSpan.Zero, default).WaitAsync(Patience));
+    }
+
     private static Task<string> Fetch(object jobs, int id, string value, CancellationToken cancellationToken = default) =>
         Call<Task<string>>(jobs, "FetchAsync", Activator.CreateInstance(s_assembly.Value.GetType("Kinds.Request")!, id, value), cancellationToken);
 
