@@ -10,7 +10,7 @@ namespace Throttle;
 /// </summary>
 /// <remarks>
 /// <para>By default the limit is shared by every call of the method (key <c>Namespace.Type.Method</c>).
-/// Set <see cref="Key"/> to partition it by a parameter or a member of one.</para>
+/// Set <see cref="Key"/> to partition it by a parameter or a member of one, or <see cref="KeyMethod"/> to compute the key.</para>
 /// <para>A call that cannot get a permit within <see cref="MaxWaitSeconds"/> fails with
 /// <c>Throttle.RateLimitRejectedException</c>, whose <c>RetryAfter</c> says when to try again.</para>
 /// </remarks>
@@ -61,6 +61,25 @@ public sealed class RateLimitAttribute : Attribute
     /// through one (<c>"request.TenantId"</c>). Checked at compile time. Default: one limit for the whole method.
     /// </summary>
     public string? Key { get; set; }
+
+    /// <summary>
+    /// Partitions the limit by a key that a method computes: the name (<c>nameof(ComputeKey)</c>) of a method of the
+    /// containing type (or a base type it can call) that takes some of the annotated method's parameters, matched by
+    /// name and type, in any order (none at all is allowed), and returns the key: a <c>string</c>, or a value formatted
+    /// with the invariant culture as <see cref="Key"/>'s values are (not <c>void</c>, a task or a ref struct). Static, or an
+    /// instance method when the annotated method is one. Checked at compile time (THR111-THR115); called once per call,
+    /// before a permit is taken: an exception it throws reaches the caller and nothing is acquired. Not with <see cref="Key"/>.
+    /// </summary>
+    /// <example><c>[RateLimit(5, KeyMethod = nameof(TenantOf))] ... private static string TenantOf(Order order) =&gt; order.Tenant;</c></example>
+    public string? KeyMethod { get; set; }
+
+    /// <summary>
+    /// The name of a storage registered on the runtime (<c>ThrottleRuntime.RegisterStorage</c>) that keeps this method's
+    /// limiter state instead of the runtime's own storage (e.g. a Redis for shared limits in an otherwise in-memory
+    /// runtime). The first call fails with an <see cref="InvalidOperationException"/> naming the method and the storage
+    /// when none of that name is registered. Not with <see cref="Limiter"/>, which has its storage already.
+    /// </summary>
+    public string? Storage { get; set; }
 
     /// <summary>
     /// The name of a limiter registered on the runtime (<c>ThrottleRuntime.RegisterLimiter</c>), so that several

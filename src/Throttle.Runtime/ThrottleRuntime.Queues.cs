@@ -114,14 +114,15 @@ public sealed partial class ThrottleRuntime
     {
         if (site.QueueName is { } name)
         {
-            return GetQueue(name);
+            var named = GetQueue(name);
+            return site.Fits(named.Kind) ? named : throw QueueKindMismatch(site, name, named.Kind);
         }
 
         // Lazy: two first calls racing must not create two queues with workers.
         var queue = _siteQueues.GetOrAdd(
             site.Id,
             static (_, state) => new Lazy<InvocationQueue>(
-                () => state.runtime.ObserveQueue(state.site.Id, new InvocationQueue(state.site.Workers, state.site.MaxSize, state.runtime.TimeProvider))),
+                () => state.runtime.ObserveQueue(state.site.Id, InvocationQueue.OwnFor(state.site.Kind, state.site.Workers, state.site.MaxSize, state.runtime.TimeProvider))),
             (runtime: this, site)).Value;
         if (_queuesStopped && queue.State == WorkQueueState.Created)
         {
@@ -130,5 +131,19 @@ public sealed partial class ThrottleRuntime
         }
 
         return queue;
+    }
+
+    // Checked when the method first resolves its queue on this runtime, so a wrong registration fails its first call, not a later one.
+    private static InvalidOperationException QueueKindMismatch(QueuedSite site, string name, QueueKind queueKind)
+    {
+        var (gives, needs) = site.Kind switch
+        {
+            QueueKind.Fifo => ("neither a delay nor a dedupe key", "a FIFO or priority queue"),
+            QueueKind.Priority => ("a priority ([Queued(Priority = ...)] or PriorityParameter)", "a priority queue (new InvocationQueue(...))"),
+            QueueKind.Delayed => ("a delay ([Queued(DelayParameter = ...)])", "a delay queue (InvocationQueue.Delayed(...))"),
+            _ => ("a dedupe key ([Queued(DedupeKey = ...)])", "a deduplicating queue (InvocationQueue.Deduplicating(...))"),
+        };
+        return new InvalidOperationException(
+            $"{site.Id} uses the queue '{name}', a {InvocationQueue.Describe(queueKind)} queue, but its calls give {gives}, which needs {needs}: register such a queue as '{name}', or change the method's [Queued] attribute.");
     }
 }

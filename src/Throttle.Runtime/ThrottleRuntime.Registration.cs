@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using Throttle.Internal;
@@ -7,6 +8,7 @@ using Throttle.Infrastructure;
 using Throttle.Policies;
 using Throttle.Resilience;
 using Throttle.Semaphores;
+using Throttle.Storage;
 
 namespace Throttle;
 
@@ -18,6 +20,77 @@ namespace Throttle;
 /// </summary>
 public sealed partial class ThrottleRuntime
 {
+    private readonly ConcurrentDictionary<string, ThrottleStorage> _namedStorages = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Registers <paramref name="storage"/> under <paramref name="name"/>, so that <c>[RateLimit(Storage = name)]</c>
+    /// methods (and limiters registered with <see cref="RateLimitOptions.Storage"/>) keep their state there instead of
+    /// in <see cref="Storage"/>. The runtime does not own it: dispose it after the runtime.
+    /// </summary>
+    /// <param name="name">The name methods refer to.</param>
+    /// <param name="storage">The storage; it must run on this runtime's <see cref="TimeProvider"/>, like <see cref="Storage"/>.</param>
+    /// <returns>This runtime.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or already registered; or
+    /// <paramref name="storage"/> runs on another clock than this runtime.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="storage"/> is null.</exception>
+    public ThrottleRuntime RegisterStorage(string name, ThrottleStorage storage)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(storage);
+
+        // The rule of the runtime's own storage (ThrottleRuntimeOptions.Storage): one clock for everything it runs.
+        if (!ReferenceEquals(storage.TimeProvider, TimeProvider))
+        {
+            throw new ArgumentException(
+                $"The storage '{name}' runs on another clock than this ThrottleRuntime: create it with the runtime's TimeProvider.", nameof(storage));
+        }
+
+        if (!_namedStorages.TryAdd(name, storage))
+        {
+            throw new ArgumentException($"A storage named '{name}' is already registered.", nameof(name));
+        }
+
+        return this;
+    }
+
+    /// <summary>Finds the storage registered under <paramref name="name"/>.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="storage">The storage, when found.</param>
+    /// <returns>Whether it was found.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public bool TryGetStorage(string name, [NotNullWhen(true)] out ThrottleStorage? storage)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _namedStorages.TryGetValue(name, out storage);
+    }
+
+    /// <summary>The storage registered under <paramref name="name"/>.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The storage.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">No storage has that name.</exception>
+    public ThrottleStorage GetStorage(string name) =>
+        TryGetStorage(name, out var storage)
+            ? storage
+            : throw new InvalidOperationException(
+                $"No storage named '{name}' is registered on this ThrottleRuntime. Call RegisterStorage(\"{name}\", storage) at start-up.");
+
+    /// <summary>The storage a limiter built for <paramref name="site"/> keeps its state in: the named one, or the runtime's.</summary>
+    /// <param name="site">The method's (or registered limiter's) site.</param>
+    /// <param name="user">Who uses it, for the message: the method's id or the registered limiter.</param>
+    /// <exception cref="InvalidOperationException">The named storage is not registered (the message names the user and the storage).</exception>
+    private ThrottleStorage StorageFor(RateLimitSite site, string user)
+    {
+        if (site.StorageName is not { } name)
+        {
+            return Storage;
+        }
+
+        return TryGetStorage(name, out var storage)
+            ? storage
+            : throw new InvalidOperationException(
+                $"{user} uses the storage '{name}' ([RateLimit(Storage = \"{name}\")]), which is not registered on this ThrottleRuntime. Call RegisterStorage(\"{name}\", storage) at start-up.");
+    }
     /// <summary>
     /// Builds a limiter from <paramref name="options"/> on this runtime's storage and registers it under
     /// <paramref name="name"/>, so that <c>[RateLimit(Limiter = name)]</c> methods share it. Token bucket: <c>Rate</c>

@@ -177,12 +177,13 @@ public sealed partial class ThrottleRuntime
     private ThrottleLimiter CreateLimiter(RateLimitSite site, string user)
     {
         // The storage checks the scope's settings against its other users; this names the method in its message.
+        var storage = StorageFor(site, user);
         using var claiming = SharedSettings.ClaimingAs(user);
         return ObserveLimiter(site.Scope, site.Strategy switch
         {
-            RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, Storage, site.Scope),
-            RateLimitStrategy.SlidingWindow => new SlidingWindowLimiter(site.Rate, site.Per, Storage, site.Scope),
-            RateLimitStrategy.LeakyBucket => new LeakyBucketLimiter(site.Rate / site.Per, site.Burst, Storage, site.Scope),
+            RateLimitStrategy.TokenBucket => new TokenBucketLimiter(site.Rate, site.Per, site.Burst, storage, site.Scope),
+            RateLimitStrategy.SlidingWindow => new SlidingWindowLimiter(site.Rate, site.Per, storage, site.Scope),
+            RateLimitStrategy.LeakyBucket => new LeakyBucketLimiter(site.Rate / site.Per, site.Burst, storage, site.Scope),
             _ => throw new NotSupportedException($"Unknown rate-limit strategy {site.Strategy}."),
         });
     }

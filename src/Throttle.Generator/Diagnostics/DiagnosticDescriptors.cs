@@ -121,6 +121,36 @@ internal static class DiagnosticDescriptors
         "Unknown rate limit strategy",
         "{0}");
 
+    /// <summary>Both Key and KeyMethod on one [RateLimit].</summary>
+    public static readonly DiagnosticDescriptor KeyTwice = Error(
+        "THR111",
+        "Rate limit key given twice",
+        "[RateLimit] on '{0}' sets both Key and KeyMethod; keep one");
+
+    /// <summary>KeyMethod naming no method of the type.</summary>
+    public static readonly DiagnosticDescriptor KeyMethodNotFound = Error(
+        "THR112",
+        "Key method not found",
+        "KeyMethod '{0}' does not name a method of '{1}'");
+
+    /// <summary>A key method whose parameters are not the annotated method's.</summary>
+    public static readonly DiagnosticDescriptor KeyMethodParameters = Error(
+        "THR113",
+        "Key method parameters do not match",
+        "KeyMethod '{0}' cannot be called with the arguments of '{1}': {2}; each of its parameters must be a parameter of '{1}' with the same name and type (any order, a subset)");
+
+    /// <summary>A key method that returns no key.</summary>
+    public static readonly DiagnosticDescriptor KeyMethodReturnType = Error(
+        "THR114",
+        "Key method does not return a key",
+        "KeyMethod '{0}' returns '{1}', which is not a key; return a string, or a value formatted with the invariant culture (not void, a task, a ref struct or a pointer)");
+
+    /// <summary>A key method that generated code cannot call.</summary>
+    public static readonly DiagnosticDescriptor KeyMethodNotCallable = Error(
+        "THR115",
+        "Key method cannot be called",
+        "KeyMethod '{0}' cannot be called from the generated '{1}': {2}");
+
     /// <summary>[Queued] on a method whose caller cannot await the queued call.</summary>
     public static readonly DiagnosticDescriptor QueuedNeedsTask = Error(
         "THR201",
@@ -144,6 +174,24 @@ internal static class DiagnosticDescriptors
         "THR204",
         "Queue options are ignored with a named queue",
         "[Queued] on '{0}' uses the registered queue '{1}', which has its own settings; remove {2}");
+
+    /// <summary>DelayParameter naming no TimeSpan parameter.</summary>
+    public static readonly DiagnosticDescriptor DelayParameterInvalid = Error(
+        "THR205",
+        "DelayParameter must name a TimeSpan parameter",
+        "DelayParameter '{0}' does not name a TimeSpan parameter of '{1}' ({2})");
+
+    /// <summary>DedupeKey naming no parameter or member.</summary>
+    public static readonly DiagnosticDescriptor DedupeKeyNotFound = Error(
+        "THR206",
+        "Dedupe key does not name a parameter or member",
+        "DedupeKey '{0}' does not resolve: {1}");
+
+    /// <summary>More than one of a priority, a delay and a dedupe key: a queue has one kind.</summary>
+    public static readonly DiagnosticDescriptor QueueKindConflict = Error(
+        "THR207",
+        "Queued method asks for more than one kind of queue",
+        "[Queued] on '{0}' gives each call {1}; a queue orders calls one way (priority, delay or dedupe key), so keep one");
 
     /// <summary>A Handles entry that is not an exception type.</summary>
     public static readonly DiagnosticDescriptor HandlesNotException = Error(

@@ -11,9 +11,16 @@ namespace Throttle.Generator.Emitting;
 /// </summary>
 internal static class KeyPathWriter
 {
+    /// <summary>Converts a rate-limit key (its error names a rate-limit key).</summary>
+    public const string RateLimitKey = "global::Throttle.Infrastructure.ThrottleKey.From";
+
+    /// <summary>Converts a <c>[Queued]</c> dedupe key (its error names a dedupe key).</summary>
+    public const string DedupeKey = "global::Throttle.Infrastructure.ThrottleKey.DedupeFrom";
+
     /// <param name="key">The resolved path.</param>
     /// <param name="parameter">The expression that reads the path's parameter (an element of the call's state).</param>
-    public static string Expression(KeyPathModel key, string parameter)
+    /// <param name="convert">The <c>ThrottleKey</c> method that checks and formats the value.</param>
+    public static string Expression(KeyPathModel key, string parameter, string convert = RateLimitKey)
     {
         var text = new StringBuilder(parameter);
         var mayBeNull = key.ParameterMayBeNull;
@@ -23,6 +30,6 @@ internal static class KeyPathWriter
             mayBeNull = member.MayBeNull;
         }
 
-        return $"global::Throttle.Infrastructure.ThrottleKey.From({text}, {SymbolText.Literal(key.Path)})";
+        return $"{convert}({text}, {SymbolText.Literal(key.Path)})";
     }
 }

@@ -45,7 +45,7 @@ internal sealed class LayerWriter
         AddIf(model.RateLimit is not null, Layer.RateLimit);
         AddIf(model.Semaphore is not null, Layer.Semaphore);
 
-        _hasReceiver = !model.CoreIsStatic || model.Runtime is { IsInstance: true };
+        _hasReceiver = !model.CoreIsStatic || model.Runtime is { IsInstance: true } || model.RateLimit?.KeyMethod is { IsStatic: false };
         if (_hasReceiver)
         {
             _elements.Add(("this", model.SelfType, null));
@@ -105,7 +105,7 @@ internal sealed class LayerWriter
     {
         var (site, leading) = _layers[index] switch
         {
-            Layer.Queued => (_model.Queued!.FieldName, Priority(_model.Queued!)),
+            Layer.Queued => (_model.Queued!.FieldName, QueueArgument(_model.Queued!)),
             Layer.Resilience => (_model.Resilience!.FieldName, null),
             Layer.RateLimit => (_model.RateLimit!.FieldName, RateLimitKey(_model.RateLimit!)),
             _ => (_model.Semaphore!.FieldName, _model.Semaphore!.Partition is { } partition ? Key(partition) : "null"),
@@ -154,15 +154,32 @@ internal sealed class LayerWriter
         }
     }
 
-    private string RateLimitKey(RateLimitModel rateLimit) =>
-        rateLimit.Key is { } key ? Key(key) : SymbolText.Literal(rateLimit.DefaultKey);
+    private string RateLimitKey(RateLimitModel rateLimit) => rateLimit switch
+    {
+        { Key: { } key } => Key(key),
+        { KeyMethod: { } keyMethod } => KeyMethodCall(keyMethod),
+        _ => SymbolText.Literal(rateLimit.DefaultKey),
+    };
 
-    private string Key(KeyPathModel key) => KeyPathWriter.Expression(key, ParameterElement(key.Parameter));
+    private string Key(KeyPathModel key, string convert = KeyPathWriter.RateLimitKey) =>
+        KeyPathWriter.Expression(key, ParameterElement(key.Parameter), convert);
 
-    private string Priority(QueuedModel queued) =>
-        queued.PriorityParameter is { } parameter
-            ? ParameterElement(parameter)
-            : queued.Priority.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The key method called on the receiver (or the type) with its arguments read from the state; no reflection.</summary>
+    private string KeyMethodCall(KeyMethodModel keyMethod)
+    {
+        var target = keyMethod.IsStatic ? _model.SelfType : Element(0);
+        var arguments = string.Join(", ", keyMethod.Arguments.Select(ParameterElement));
+        return $"{KeyPathWriter.RateLimitKey}({target}.{keyMethod.Name}({arguments}), {SymbolText.Literal(keyMethod.Display)})";
+    }
+
+    /// <summary>What each call gives its queue: its priority (fixed or a parameter), its delay, or its dedupe key.</summary>
+    private string QueueArgument(QueuedModel queued) => queued switch
+    {
+        { DelayParameter: { } delay } => ParameterElement(delay),
+        { DedupeKey: { } dedupeKey } => Key(dedupeKey, KeyPathWriter.DedupeKey),
+        { PriorityParameter: { } parameter } => ParameterElement(parameter),
+        _ => queued.Priority.ToString(CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Reads the parameter declared as <paramref name="name"/> from the state.</summary>
     private string ParameterElement(string name) =>

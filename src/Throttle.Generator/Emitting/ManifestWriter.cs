@@ -8,8 +8,8 @@ using Throttle.Generator.Parsing;
 namespace Throttle.Generator.Emitting;
 
 /// <summary>
-/// Writes the compilation's one module initializer, which records in <c>SiteManifest</c> every named limiter, queue and
-/// circuit breaker its methods use, so a host can check at start-up that each is registered (naming the method) without
+/// Writes the compilation's one module initializer, which records in <c>SiteManifest</c> every named limiter, queue,
+/// circuit breaker and storage its methods use, so a host can check at start-up that each is registered (naming the method) without
 /// reflection. Nothing is written when no method names one, or when the compilation cannot have a module initializer.
 /// </summary>
 internal static class ManifestWriter
@@ -35,6 +35,11 @@ internal static class ManifestWriter
         {
             yield return new ManifestEntry(rateLimit.SiteId, "Limiter", limiter);
         }
+
+        if (model.RateLimit is { StorageName: { } storage } storageUser)
+        {
+            yield return new ManifestEntry(storageUser.SiteId, "Storage", storage);
+        }
     }
 
     /// <summary>Module initializers need C# 9 and <c>ModuleInitializerAttribute</c> (.NET 5 or a polyfill) that the compilation can use.</summary>
@@ -50,7 +55,7 @@ internal static class ManifestWriter
         writer.Line("#nullable enable");
         writer.Line();
         writer.Open("namespace Throttle.Generated");
-        writer.Line("/// <summary>Records the named limiters, queues and circuit breakers this assembly's Throttle methods use.</summary>");
+        writer.Line("/// <summary>Records the named limiters, queues, circuit breakers and storages this assembly's Throttle methods use.</summary>");
         writer.Line(Emitter.GeneratedCode);
         writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         writer.Open("internal static class __ThrottleSiteManifest");

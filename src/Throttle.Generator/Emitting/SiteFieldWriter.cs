@@ -26,6 +26,11 @@ internal static class SiteFieldWriter
             Add(values, nameof(QueuedOptions.Queue), queued.QueueName, defaults.Queue);
             Add(values, nameof(QueuedOptions.Workers), queued.Workers, defaults.Workers);
             Add(values, nameof(QueuedOptions.MaxSize), queued.MaxSize, defaults.MaxSize);
+            if (queued.Kind != (int)defaults.Kind)
+            {
+                values.Add($"{nameof(QueuedOptions.Kind)} = global::Throttle.QueueKind.{(QueueKind)queued.Kind}");
+            }
+
             Field(writer, "QueuedSite", queued.FieldName, queued.SiteId);
             Options(writer, nameof(QueuedOptions), values, ");");
             writer.Line();
@@ -53,6 +58,7 @@ internal static class SiteFieldWriter
 
             Add(values, nameof(RateLimitOptions.Scope), rateLimit.Scope, defaults.Scope);
             Add(values, nameof(RateLimitOptions.Limiter), rateLimit.LimiterName, defaults.Limiter);
+            Add(values, nameof(RateLimitOptions.Storage), rateLimit.StorageName, defaults.Storage);
             Add(values, nameof(RateLimitOptions.MaxWaitSeconds), rateLimit.MaxWaitSeconds, defaults.MaxWaitSeconds);
             Field(writer, "RateLimitSite", rateLimit.FieldName, rateLimit.SiteId);
             Options(writer, nameof(RateLimitOptions), values, ");");

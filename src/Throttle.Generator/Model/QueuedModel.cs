@@ -6,6 +6,9 @@ namespace Throttle.Generator.Model;
 /// <param name="QueueName">A queue registered on the runtime, or null for the method's own.</param>
 /// <param name="Priority">The priority of every call, when <paramref name="PriorityParameter"/> is null.</param>
 /// <param name="PriorityParameter">The <c>int</c> parameter that carries each call's priority (as declared, not escaped), or null.</param>
+/// <param name="Kind">What each call gives its queue, as the <c>QueueKind</c> value: which queue kinds fit the method.</param>
+/// <param name="DelayParameter">The <c>TimeSpan</c> parameter that carries each call's delay (as declared), or null.</param>
+/// <param name="DedupeKey">Where each call's dedupe key is read, or null.</param>
 internal sealed record QueuedModel(
     string FieldName,
     string SiteId,
@@ -13,4 +16,7 @@ internal sealed record QueuedModel(
     int Workers,
     int MaxSize,
     int Priority,
-    string? PriorityParameter);
+    string? PriorityParameter,
+    int Kind,
+    string? DelayParameter,
+    KeyPathModel? DedupeKey);

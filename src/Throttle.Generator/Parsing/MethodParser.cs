@@ -102,7 +102,7 @@ internal static class MethodParser
         var names = new MethodNames(method);
         var compilation = context.SemanticModel.Compilation;
         var runtime = RuntimeMemberFinder.Find(method, declaration, names, compilation, diagnostics);
-        var queued = queuedAttribute is null ? null : QueuedParser.Parse(queuedAttribute, method, returnKind, names, diagnostics);
+        var queued = queuedAttribute is null ? null : QueuedParser.Parse(queuedAttribute, method, returnKind, names, compilation, diagnostics);
         var resilience = ResilienceParser.Parse(circuitBreakerAttribute, retryAttribute, compilation, names, diagnostics);
         var rateLimit = rateLimitAttribute is null ? null : RateLimitParser.Parse(rateLimitAttribute, method, names, compilation, diagnostics);
         var semaphore = semaphoreAttribute is null ? null : SemaphoreParser.Parse(semaphoreAttribute, method, names, compilation, diagnostics);

@@ -13,7 +13,7 @@ internal static class QueuedParser
     private static readonly string[] PerQueueOptions = { "Workers", "MaxSize" };
 
     public static QueuedModel? Parse(
-        AttributeData attribute, IMethodSymbol method, ReturnKind? returnKind, MethodNames names, List<DiagnosticInfo> diagnostics)
+        AttributeData attribute, IMethodSymbol method, ReturnKind? returnKind, MethodNames names, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         var arguments = new AttributeArguments(attribute);
         var errorsBefore = diagnostics.Count;
@@ -24,6 +24,8 @@ internal static class QueuedParser
         var queue = options.Queue;
         var priority = arguments.Named("Priority", 0);
         var priorityParameter = arguments.Named<string>("PriorityParameter", null);
+        var delayParameter = arguments.Named<string>("DelayParameter", null);
+        var dedupeKey = arguments.Named<string>("DedupeKey", null);
 
         if (returnKind is ReturnKind.Void or ReturnKind.Value)
         {
@@ -33,6 +35,9 @@ internal static class QueuedParser
 
         OptionChecks.Report(options.Validate(), arguments, diagnostics);
         OptionChecks.NotEmpty(arguments, "PriorityParameter", priorityParameter, diagnostics);
+        OptionChecks.NotEmpty(arguments, "DelayParameter", delayParameter, diagnostics);
+        OptionChecks.NotEmpty(arguments, "DedupeKey", dedupeKey, diagnostics);
+        var kind = KindOf(arguments, method, diagnostics);
 
         if (!string.IsNullOrWhiteSpace(queue))
         {
@@ -67,6 +72,34 @@ internal static class QueuedParser
             }
         }
 
+        string? delayFrom = null;
+        if (!string.IsNullOrWhiteSpace(delayParameter))
+        {
+            var parameter = method.Parameters.FirstOrDefault(p => p.Name == delayParameter);
+            if (parameter is null || parameter.Type.ToDisplayString() != "System.TimeSpan" || parameter.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                var reason = parameter is null
+                    ? (method.Parameters.Length == 0 ? "it has no parameters" : "it has " + string.Join(", ", method.Parameters.Select(p => p.Name)))
+                    : $"'{parameter.Name}' is {parameter.Type.ToDisplayString(SymbolText.Short)}";
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.DelayParameterInvalid, arguments.NamedLocation("DelayParameter"), delayParameter!, method.Name, reason));
+            }
+            else
+            {
+                delayFrom = parameter.Name;
+            }
+        }
+
+        KeyPathModel? dedupeFrom = null;
+        if (!string.IsNullOrWhiteSpace(dedupeKey))
+        {
+            dedupeFrom = KeyPathResolver.Resolve(dedupeKey!, method, compilation, out var error);
+            if (dedupeFrom is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DedupeKeyNotFound, arguments.NamedLocation("DedupeKey"), dedupeKey!, error));
+            }
+        }
+
         if (diagnostics.Count > errorsBefore)
         {
             return null;
@@ -79,6 +112,40 @@ internal static class QueuedParser
             Workers: options.Workers,
             MaxSize: options.MaxSize,
             Priority: priority,
-            PriorityParameter: priorityFrom);
+            PriorityParameter: priorityFrom,
+            Kind: (int)kind,
+            DelayParameter: delayFrom,
+            DedupeKey: dedupeFrom);
+    }
+
+    /// <summary>What each call gives its queue; more than one of a priority, a delay and a dedupe key is THR207.</summary>
+    private static QueueKind KindOf(AttributeArguments arguments, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        var given = new List<(QueueKind Kind, string Option, string Text)>();
+        if (arguments.Has("Priority") || arguments.Has("PriorityParameter"))
+        {
+            given.Add((QueueKind.Priority, arguments.Has("PriorityParameter") ? "PriorityParameter" : "Priority", "a priority"));
+        }
+
+        if (arguments.Has("DelayParameter"))
+        {
+            given.Add((QueueKind.Delayed, "DelayParameter", "a delay"));
+        }
+
+        if (arguments.Has("DedupeKey"))
+        {
+            given.Add((QueueKind.Deduplicating, "DedupeKey", "a dedupe key"));
+        }
+
+        if (given.Count > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.QueueKindConflict,
+                arguments.NamedLocation(given[1].Option),
+                method.Name,
+                string.Join(" and ", given.Select(g => g.Text + " (" + g.Option + ")"))));
+        }
+
+        return given.Count == 0 ? QueueKind.Fifo : given[0].Kind;
     }
 }

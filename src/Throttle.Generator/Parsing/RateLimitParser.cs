@@ -9,7 +9,7 @@ namespace Throttle.Generator.Parsing;
 
 /// <summary>
 /// Reads <c>[RateLimit]</c>'s arguments over <see cref="RateLimitOptions"/>' defaults and reports what its shared
-/// validation finds, plus the checks only an attribute can fail (a rate and a limiter, THR104/THR105; the key, THR103).
+/// validation finds, plus the checks only an attribute can fail (a rate and a limiter, THR104/THR105; the key, THR103; the key method, THR111-THR115).
 /// </summary>
 internal static class RateLimitParser
 {
@@ -32,7 +32,9 @@ internal static class RateLimitParser
         options.Scope = arguments.Named(nameof(options.Scope), options.Scope);
         options.Limiter = arguments.Named(nameof(options.Limiter), options.Limiter);
         options.MaxWaitSeconds = arguments.Named(nameof(options.MaxWaitSeconds), options.MaxWaitSeconds);
+        options.Storage = arguments.Named(nameof(options.Storage), options.Storage);
         var key = arguments.Named<string>("Key", null);
+        var keyMethod = arguments.Named<string>("KeyMethod", null);
         var limiter = options.Limiter;
 
         var problems = options.Validate();
@@ -44,7 +46,7 @@ internal static class RateLimitParser
                 ignored.Add("the rate");
             }
 
-            foreach (var option in new[] { "Per", "Burst", "Strategy" })
+            foreach (var option in new[] { "Per", "Burst", "Strategy", "Storage" })
             {
                 if (arguments.Has(option))
                 {
@@ -66,10 +68,20 @@ internal static class RateLimitParser
         }
 
         OptionChecks.Report(problems, arguments, diagnostics);
+        OptionChecks.NotEmpty(arguments, "KeyMethod", keyMethod, diagnostics);
 
         // Without a Key, every call of the method shares one bucket; methods naming one limiter share its bucket.
         KeyPathModel? keyPath = null;
-        if (key is not null)
+        KeyMethodModel? keyFrom = null;
+        if (key is not null && keyMethod is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KeyTwice, arguments.NamedLocation("KeyMethod"), method.Name));
+        }
+        else if (!string.IsNullOrWhiteSpace(keyMethod))
+        {
+            keyFrom = KeyMethodResolver.Resolve(keyMethod!, method, compilation, arguments.NamedLocation("KeyMethod"), diagnostics);
+        }
+        else if (key is not null)
         {
             keyPath = KeyPathResolver.Resolve(key, method, compilation, out var error);
             if (keyPath is null)
@@ -94,6 +106,8 @@ internal static class RateLimitParser
             LimiterName: string.IsNullOrEmpty(limiter) ? null : limiter,
             MaxWaitSeconds: options.MaxWaitSeconds,
             Key: keyPath,
-            DefaultKey: keyPath is not null ? null : string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
+            KeyMethod: keyFrom,
+            StorageName: options.Storage,
+            DefaultKey: keyPath is not null || keyFrom is not null ? null : string.IsNullOrEmpty(limiter) ? names.DefaultKey : limiter);
     }
 }

@@ -44,6 +44,8 @@ internal static class SharedNameClaims
                 settings.Add(new("Burst", Number(rateLimit.Burst == 0 ? rateLimit.Rate : rateLimit.Burst)));
             }
 
+            // One scope's state lives in one storage: methods that keep it in different ones would not share it.
+            settings.Add(new("Storage", rateLimit.StorageName is { } storage ? $"'{storage}'" : "the runtime's"));
             claims.Add(Claim(SharedNameKind.RateLimitScope, scope, method, settings, rateLimitAttribute, cancellationToken));
         }
 

@@ -18,6 +18,7 @@ namespace Throttle.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class QueuedSite
 {
+    private readonly QueuedOptions _options;
     private PerRuntime<InvocationQueue> _resolved;
 
     /// <summary>
@@ -36,6 +37,7 @@ public sealed class QueuedSite
         Id = Guard.Key(id, nameof(id));
         ArgumentNullException.ThrowIfNull(options);
         OptionRules.ThrowFirst(options.Validate());
+        _options = options.Copy();
         QueueName = options.Queue;
         Workers = options.Workers;
         MaxSize = options.MaxSize;
@@ -47,6 +49,9 @@ public sealed class QueuedSite
     /// <summary>The registered queue used instead of the method's own, if any.</summary>
     public string? QueueName { get; }
 
+    /// <summary>What each call gives its queue (nothing, a priority, a delay or a dedupe key), so which kinds of queue fit.</summary>
+    public QueueKind Kind => _options.Kind;
+
     /// <summary>Workers of the method's own queue.</summary>
     public int Workers { get; }
 
@@ -57,7 +62,7 @@ public sealed class QueuedSite
     /// <exception cref="InvalidOperationException">The named queue is not registered on the current runtime.</exception>
     public InvocationQueue Queue => QueueOf(null);
 
-    /// <summary>Queues a call with a result (see <see cref="InvocationQueue.EnqueueAsync{TState, TResult}"/>).</summary>
+    /// <summary>Queues a call with a result (see <see cref="InvocationQueue.EnqueueAsync{TState, TResult}(TState, Func{TState, CancellationToken, ValueTask{TResult}}, int, CancellationToken)"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
     /// <typeparam name="TResult">The call's result.</typeparam>
     /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
@@ -71,7 +76,7 @@ public sealed class QueuedSite
         ThrottleRuntime? runtime, int priority, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
         new(QueueOf(runtime).EnqueueAsync(state, next, priority, cancellationToken));
 
-    /// <summary>Queues a call without a result (see <see cref="InvocationQueue.EnqueueAsync{TState}"/>).</summary>
+    /// <summary>Queues a call without a result (see <see cref="InvocationQueue.EnqueueAsync{TState}(TState, Func{TState, CancellationToken, ValueTask}, int, CancellationToken)"/>).</summary>
     /// <typeparam name="TState">The call's arguments.</typeparam>
     /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
     /// <param name="priority">Higher runs first.</param>
@@ -84,8 +89,73 @@ public sealed class QueuedSite
         ThrottleRuntime? runtime, int priority, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
         new(QueueOf(runtime).EnqueueAsync(state, next, priority, cancellationToken));
 
+    /// <summary>Queues a call with a result to run no earlier than <paramref name="delay"/> from now (a delay queue).</summary>
+    /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
+    /// <param name="delay">How long from now the call becomes due; zero or positive.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to <paramref name="next"/>.</param>
+    /// <returns>The implementation's result or exception.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The queue is missing or is not a delay queue.</exception>
+    public ValueTask<TResult> InvokeAsync<TState, TResult>(
+        ThrottleRuntime? runtime, TimeSpan delay, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
+        new(QueueOf(runtime).EnqueueAsync(state, next, delay, cancellationToken));
+
+    /// <summary>Queues a call without a result to run no earlier than <paramref name="delay"/> from now (a delay queue).</summary>
+    /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
+    /// <param name="delay">How long from now the call becomes due; zero or positive.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to <paramref name="next"/>.</param>
+    /// <returns>Completes when the implementation did.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The queue is missing or is not a delay queue.</exception>
+    public ValueTask InvokeAsync<TState>(
+        ThrottleRuntime? runtime, TimeSpan delay, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
+        new(QueueOf(runtime).EnqueueAsync(state, next, delay, cancellationToken));
+
+    /// <summary>Queues a call with a result under <paramref name="dedupeKey"/>, or joins the waiting call of this method with that key (a deduplicating queue).</summary>
+    /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <typeparam name="TResult">The call's result.</typeparam>
+    /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
+    /// <param name="dedupeKey">The call's key.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to <paramref name="next"/>.</param>
+    /// <returns>The implementation's (or the joined call's) result or exception.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dedupeKey"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">The queue is missing or is not a deduplicating queue.</exception>
+    public ValueTask<TResult> InvokeAsync<TState, TResult>(
+        ThrottleRuntime? runtime, string dedupeKey, TState state, Func<TState, CancellationToken, ValueTask<TResult>> next, CancellationToken cancellationToken) =>
+        new(QueueOf(runtime).EnqueueAsync(state, next, dedupeKey, cancellationToken));
+
+    /// <summary>Queues a call without a result under <paramref name="dedupeKey"/>, or joins the waiting call of this method with that key (a deduplicating queue).</summary>
+    /// <typeparam name="TState">The call's arguments.</typeparam>
+    /// <param name="runtime">The runtime whose queue to use; null for <see cref="ThrottleRuntime.Current"/>.</param>
+    /// <param name="dedupeKey">The call's key.</param>
+    /// <param name="state">Passed to <paramref name="next"/>.</param>
+    /// <param name="next">The next layer or the implementation, run by a worker of the queue.</param>
+    /// <param name="cancellationToken">Removes the call if cancelled before it runs; passed to <paramref name="next"/>.</param>
+    /// <returns>Completes when the implementation (or the joined call) did.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="next"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dedupeKey"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">The queue is missing or is not a deduplicating queue.</exception>
+    public ValueTask InvokeAsync<TState>(
+        ThrottleRuntime? runtime, string dedupeKey, TState state, Func<TState, CancellationToken, ValueTask> next, CancellationToken cancellationToken) =>
+        new(QueueOf(runtime).EnqueueAsync(state, next, dedupeKey, cancellationToken));
+
+    /// <summary>Whether a queue of <paramref name="queueKind"/> takes this method's calls (see <see cref="QueuedOptions.Fits"/>).</summary>
+    internal bool Fits(QueueKind queueKind) => _options.Fits(queueKind);
+
     /// <summary>The queue of <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>).</summary>
-    /// <exception cref="InvalidOperationException">The named queue is not registered on that runtime.</exception>
+    /// <exception cref="InvalidOperationException">The named queue is not registered on that runtime, or is of a kind that does not fit the method's calls.</exception>
     internal InvocationQueue QueueOf(ThrottleRuntime? runtime) =>
         _resolved.Get(runtime, this, static (runtime, site) => runtime.ResolveQueue(site));
 

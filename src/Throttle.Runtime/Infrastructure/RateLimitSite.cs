@@ -30,7 +30,8 @@ public sealed class RateLimitSite
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">
     /// <paramref name="id"/> is null or empty, or an option is out of range (an <see cref="ArgumentOutOfRangeException"/>)
-    /// or blank: <see cref="ArgumentException.ParamName"/> is the option's name and the message that of its <see cref="OptionProblem"/>.
+    /// or blank: <see cref="ArgumentException.ParamName"/> is the option's name and the message that of its <see cref="OptionProblem"/>;
+    /// or both <see cref="RateLimitOptions.Limiter"/> and <see cref="RateLimitOptions.Storage"/> are set.
     /// </exception>
     public RateLimitSite(string id, RateLimitOptions options)
     {
@@ -40,6 +41,17 @@ public sealed class RateLimitSite
         OptionRules.ThrowFirst(options.Validate());
         ThrowIfUnknownStrategy(options);
         LimiterName = options.Limiter;
+        StorageName = options.Storage;
+        if (LimiterName is not null && StorageName is not null)
+        {
+            // A registered limiter has its storage already; taking this one silently would keep the state elsewhere.
+#pragma warning disable CA2208 // ParamName is the option's name, as for every option problem of the site.
+            throw new ArgumentException(
+                $"Storage ('{StorageName}') does not apply with the registered limiter '{LimiterName}', which keeps its state where it was built; remove Storage.",
+                nameof(RateLimitOptions.Storage));
+#pragma warning restore CA2208
+        }
+
         if (LimiterName is null)
         {
             Rate = options.Rate;
@@ -84,6 +96,9 @@ public sealed class RateLimitSite
 
     /// <summary>The registered limiter used instead of the site's own, if any.</summary>
     public string? LimiterName { get; }
+
+    /// <summary>The storage registered on the runtime that keeps the site's own limiter's state, if not the runtime's; resolved with the limiter, once per runtime.</summary>
+    public string? StorageName { get; }
 
     /// <summary>Longest wait for a permit; <see cref="Timeout.InfiniteTimeSpan"/> for no bound.</summary>
     public TimeSpan MaxWait { get; }

@@ -14,4 +14,7 @@ public enum SiteResourceKind
 
     /// <summary>A circuit breaker shared by name, from <c>[CircuitBreaker(Name = ...)]</c>; created on first use unless registered.</summary>
     CircuitBreaker,
+
+    /// <summary>A storage registered on the runtime, from <c>[RateLimit(Storage = ...)]</c>; the first call fails when it is not registered.</summary>
+    Storage,
 }

@@ -38,6 +38,18 @@ sealed class QueuedOptions
     /// <summary>The most calls waiting at once, at least <see cref="MinMaxSize"/>. Default <see cref="DefaultMaxSize"/>.</summary>
     public int MaxSize { get; set; } = DefaultMaxSize;
 
+    /// <summary>
+    /// What each call gives its queue, so the kind of queue it needs: <see cref="QueueKind.Fifo"/> (the default) for
+    /// nothing (a FIFO or a priority queue fits, the method's own is a priority queue), <see cref="QueueKind.Priority"/>
+    /// for a priority, <see cref="QueueKind.Delayed"/> for a delay, <see cref="QueueKind.Deduplicating"/> for a dedupe key.
+    /// </summary>
+    public QueueKind Kind { get; set; } = QueueKind.Fifo;
+
+    /// <summary>Whether a queue of <paramref name="queueKind"/> can take calls that give what <see cref="Kind"/> says.</summary>
+    /// <param name="queueKind">The queue's kind.</param>
+    /// <returns>True for the same kind, and for calls that give nothing on a priority queue (they run in call order).</returns>
+    public bool Fits(QueueKind queueKind) => queueKind == Kind || (Kind == QueueKind.Fifo && queueKind == QueueKind.Priority);
+
     /// <summary>Checks every option (Workers and MaxSize too when a named <see cref="Queue"/> makes them unused).</summary>
     /// <returns>Every problem found, in option order; empty when the options are valid.</returns>
     public IReadOnlyList<OptionProblem> Validate()
@@ -46,6 +58,11 @@ sealed class QueuedOptions
         OptionRules.NullOrNotBlank(problems, nameof(Queue), Queue);
         OptionRules.AtLeast(problems, nameof(Workers), Workers, MinWorkers);
         OptionRules.AtLeast(problems, nameof(MaxSize), MaxSize, MinMaxSize);
+        if (Kind is not (QueueKind.Fifo or QueueKind.Priority or QueueKind.Delayed or QueueKind.Deduplicating))
+        {
+            problems.Add(new OptionProblem(
+                nameof(Kind), Kind, $"(QueueKind){OptionRules.Number((int)Kind)} is not a QueueKind; use Fifo, Priority, Delayed or Deduplicating", OptionRules.OutOfRangeId));
+        }
         return problems;
     }
 

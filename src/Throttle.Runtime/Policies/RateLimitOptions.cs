@@ -64,6 +64,13 @@ sealed class RateLimitOptions
     public string? Limiter { get; set; }
 
     /// <summary>
+    /// A storage registered on the runtime (<c>ThrottleRuntime.RegisterStorage</c>) that keeps this limiter's state
+    /// instead of the runtime's own; null (the default) for the runtime's storage. Not blank. Does not apply with a
+    /// <see cref="Limiter"/>, which has its storage already.
+    /// </summary>
+    public string? Storage { get; set; }
+
+    /// <summary>
     /// The longest a call waits for a permit, in seconds: zero (reject at once), positive, or
     /// <see cref="double.PositiveInfinity"/>. Default <see cref="DefaultMaxWaitSeconds"/>.
     /// </summary>
@@ -80,6 +87,7 @@ sealed class RateLimitOptions
         OptionRules.NullOrNotBlank(problems, nameof(Scope), Scope);
         var useLimiter = Limiter is not null;
         OptionRules.NullOrNotBlank(problems, nameof(Limiter), Limiter);
+        OptionRules.NullOrNotBlank(problems, nameof(Storage), Storage);
         if (!useLimiter)
         {
             var rateValid = OptionRules.PositiveFinite(problems, nameof(Rate), Rate, OptionRules.RateNumberId);

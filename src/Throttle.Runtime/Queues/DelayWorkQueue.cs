@@ -89,6 +89,9 @@ public sealed class DelayWorkQueue<T> : WorkQueue<T>
     /// <exception cref="QueueStoppedException">The queue has been stopped.</exception>
     public bool TryPut(T item, TimeSpan delay = default) => _buffer.TryAdd(item, DueTicks(item, delay));
 
+    /// <summary>Removes a waiting item (by reference), due or not, or still waiting for room; used by <see cref="InvocationQueue"/> when a caller cancels.</summary>
+    internal bool TryRemove(T item, CancellationToken token = default) => _buffer.TryRemove(item, token);
+
     private long DueTicks(T item, TimeSpan delay)
     {
         if (item is null)

@@ -28,6 +28,15 @@ internal abstract class QueuedInvocation
     /// <summary>When it was queued (a timestamp of the runtime's clock), for the time-in-queue metric; null when unmeasured.</summary>
     public long? EnqueuedAt { get; set; }
 
+    /// <summary>The key of a call on a deduplicating queue, which later calls of the same work join while this one waits; null elsewhere.</summary>
+    public string? DedupeKey { get; init; }
+
+    /// <summary>The work it runs: with <see cref="DedupeKey"/>, what identifies the calls that may join it; null for internal signals.</summary>
+    public virtual Delegate? Work => null;
+
+    /// <summary>Whether it is still waiting (not running, cancelled or abandoned).</summary>
+    public bool IsWaiting => Volatile.Read(ref _state) == Waiting;
+
     /// <summary>Whether a worker ran it (it was not cancelled or abandoned first).</summary>
     public bool Ran => Volatile.Read(ref _state) == Running;
 
@@ -37,12 +46,12 @@ internal abstract class QueuedInvocation
     /// <summary>Cancels the caller's task if the token is cancelled before the invocation runs, removing it from <paramref name="queue"/> (if given).</summary>
     public void WatchCancellation(InvocationQueue? queue)
     {
+        _queue = queue;
         if (!CancellationToken.CanBeCanceled)
         {
             return;
         }
 
-        _queue = queue;
         _registration = CancellationToken.UnsafeRegister(static state => ((QueuedInvocation)state!).OnCancelled(), this);
     }
 
@@ -56,6 +65,7 @@ internal abstract class QueuedInvocation
 
         // Cancellation can no longer remove the item; stop listening (allocation-free when never registered).
         _registration.Dispose();
+        LeftWaiting();
         try
         {
             await InvokeAsync().ConfigureAwait(false);
@@ -80,6 +90,7 @@ internal abstract class QueuedInvocation
         if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
         {
             _registration.Dispose();
+            LeftWaiting();
             SetException(exception);
         }
     }
@@ -89,7 +100,17 @@ internal abstract class QueuedInvocation
         if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
         {
             _queue?.Remove(this);
+            LeftWaiting();
             SetCanceled(null);
+        }
+    }
+
+    // A deduplicating queue's later calls with this key must not join a call that no longer waits.
+    private void LeftWaiting()
+    {
+        if (DedupeKey is not null)
+        {
+            _queue?.ForgetWaiting(this);
         }
     }
 
@@ -110,6 +131,8 @@ internal sealed class QueuedInvocation<TState, TResult>(
 
     public Task<TResult> Task => _completion.Task;
 
+    public override Delegate Work => work;
+
     protected override async ValueTask InvokeAsync() =>
         _completion.TrySetResult(await work(state, CancellationToken).ConfigureAwait(false));
 
@@ -126,6 +149,8 @@ internal sealed class QueuedInvocation<TState>(
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Task => _completion.Task;
+
+    public override Delegate Work => work;
 
     protected override async ValueTask InvokeAsync()
     {

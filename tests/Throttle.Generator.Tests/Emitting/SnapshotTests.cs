@@ -691,6 +691,48 @@ public sealed class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void RateLimitWithKeyMethodAndStorage() => Verify("""
+        namespace Sample;
+
+        public sealed record Order(string Tenant, int Id);
+
+        public sealed partial class Orders
+        {
+            private readonly string _region = "eu";
+
+            [RateLimit(5, KeyMethod = nameof(TenantOf), Storage = "redis")]
+            public partial Task<int> PlaceAsync(Order order, CancellationToken cancellationToken);
+
+            [RateLimit(5, KeyMethod = nameof(RegionOf))]
+            public partial int Count(int id, string tenant);
+
+            private Task<int> PlaceCoreAsync(Order order, CancellationToken cancellationToken) => Task.FromResult(order.Id);
+            private static int CountCore(int id, string tenant) => id;
+            private static string TenantOf(Order order) => order.Tenant;
+            private string RegionOf(string tenant, int id) => _region + tenant + id;
+        }
+        """);
+
+    [Fact]
+    public void QueuedWithDelayAndDedupeKey() => Verify("""
+        namespace Sample;
+
+        public sealed record Request(int Id);
+
+        public sealed partial class Jobs
+        {
+            [Queued(Queue = "later", DelayParameter = nameof(delay))]
+            public partial Task RemindAsync(string user, TimeSpan delay);
+
+            [Queued(DedupeKey = "request.Id")]
+            public partial Task<string> FetchAsync(Request request, CancellationToken cancellationToken);
+
+            private Task RemindCoreAsync(string user, TimeSpan delay) => Task.CompletedTask;
+            private Task<string> FetchCoreAsync(Request request, CancellationToken cancellationToken) => Task.FromResult("x");
+        }
+        """);
+
     internal static GeneratorRun Verify(string source, [CallerMemberName] string name = "")
     {
         var run = GeneratorHarness.Run(Usings + source);

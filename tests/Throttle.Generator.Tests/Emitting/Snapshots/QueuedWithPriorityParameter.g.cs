@@ -13,6 +13,7 @@ namespace Sample
             {
                 Workers = 4,
                 MaxSize = 100,
+                Kind = global::Throttle.QueueKind.Priority,
             });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
