@@ -14,6 +14,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using StackExchange.Redis;
 using Throttle;
+using Throttle.Coordination;
+using Throttle.Hosting;
+using Throttle.Policies;
 using Throttle.Samples.GatherStats;
 
 // GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with UpstreamClient.Licences licences.
@@ -75,16 +78,56 @@ if (redis is not null)
     throttle.UseRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>());
 }
 
+// The leader-only licence report: one instance of the cluster leads (Redis leader election with fencing; in memory
+// the single instance always leads) and reports the licences in use once a report interval (appsettings.json,
+// GatherStats:Leadership and GatherStats:LicenceReportSeconds).
+var leadershipSection = builder.Configuration.GetSection("GatherStats:Leadership");
+var reportError = ReadSeconds(builder.Configuration, "GatherStats:LicenceReportSeconds", 1, out var reportSeconds);
+var ttlError = ReadSeconds(leadershipSection, "TtlSeconds", CoordinatorOptions.DefaultTtlSeconds, out var ttlSeconds);
+var retryError = ReadSeconds(leadershipSection, "RetryIntervalSeconds", CoordinatorOptions.DefaultRetryIntervalSeconds, out var retrySeconds);
+if ((reportError ?? ttlError ?? retryError) is { } settingError)
+{
+    await Console.Error.WriteLineAsync($"gatherstats: bad configuration: {settingError}");
+    return 2;
+}
+
+var instanceName = $"{Environment.MachineName}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+try
+{
+    throttle
+        .AddLeaderElection(leader =>
+        {
+            leader.LockName = LicenceReporter.LeadershipName;
+            leader.TtlSeconds = ttlSeconds;
+            leader.RetryIntervalSeconds = retrySeconds;
+            leader.HolderId = instanceName;
+        })
+        .AddSchedule((scheduler, services) => scheduler.Add(
+            new ScheduledOptions { Name = LicenceReporter.JobName, Seconds = reportSeconds, OnlyOnLeader = true, Leadership = LicenceReporter.LeadershipName },
+            services.GetRequiredService<LicenceReporter>().ReportAsync));
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"gatherstats: bad configuration: GatherStats:Leadership: {e.Message}");
+    return 2;
+}
+
 builder.Services.AddHealthChecks().AddThrottle();
 
 var info = new ServiceInfo(
     redis is null ? "memory" : "redis",
     redis is null ? null : redisSetting,
-    $"{Environment.MachineName}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+    instanceName);
 builder.Services.AddSingleton(info);
 builder.Services.AddSingleton(sp => new SimulatedUpstream(sp.GetService<IConnectionMultiplexer>(), TimeSpan.FromMilliseconds(100)));
 builder.Services.AddSingleton<UpstreamClient>();
 builder.Services.AddSingleton<GatherStatsRunner>();
+builder.Services.AddSingleton(sp => new LicenceReporter(
+    sp.GetRequiredService<SimulatedUpstream>(),
+    sp.GetRequiredKeyedService<Coordinator>(LicenceReporter.LeadershipName),
+    sp.GetRequiredService<ThrottleRuntime>(),
+    sp.GetRequiredService<ServiceInfo>(),
+    UpstreamClient.Licences));
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -111,6 +154,8 @@ _ = runtime.Metrics; // aggregation for GetStats() and /metrics starts with the 
 app.MapGet("/", () => Results.Text(HomePage.Text(info), "text/plain; charset=utf-8"));
 app.MapHealthChecks("/healthz");
 app.MapThrottleMetrics();
+
+app.MapGet("/leader", (LicenceReporter reporter) => Results.Json(reporter.Status()));
 
 app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner) =>
 {
@@ -148,6 +193,25 @@ finally
 }
 
 return 0;
+
+// A positive, finite number of seconds from configuration, or the default when unset; the error names the setting.
+static string? ReadSeconds(IConfiguration configuration, string key, double defaultValue, out double seconds)
+{
+    seconds = defaultValue;
+    var text = configuration[key];
+    if (string.IsNullOrWhiteSpace(text))
+    {
+        return null;
+    }
+
+    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !double.IsFinite(seconds) || seconds <= 0)
+    {
+        var path = configuration is IConfigurationSection section ? $"{section.Path}:{key}" : key;
+        return $"{path}={text} is not a positive number of seconds.";
+    }
+
+    return null;
+}
 
 /// <summary>Reads the query string of /gather_stats; each method returns an error message, or null when the value is good.</summary>
 internal static class QueryInput
@@ -238,6 +302,16 @@ internal static class HomePage
             slot_wait_ms.total/avg (waiting for a licence and the rate limiter), breaker_state.
             Bad input (calls missing, not a number, below 1 or above {GatherStatsRunner.MaxCalls}; fail outside 0..1): HTTP 400,
             {"{"} "error": "..." {"}"}.
+
+        GET /leader
+            Whether this instance leads the cluster's licence report (leader election on Redis, with fencing tokens;
+            in memory the single instance always leads): is_leader, fencing_token, reports_made, last_report
+            (licences in use across the cluster, made once a second by the leader only; also the gauges
+            gatherstats_licences_in_use and gatherstats_licences_leader_token on /metrics). /gather_stats answers
+            include it as "leadership".
+
+        GET /metrics
+            Prometheus exposition of Throttle's instruments and the licence report.
 
         GET /healthz
             Healthy; Degraded while the breaker is open; Unhealthy (HTTP 503) while Redis does not answer.
