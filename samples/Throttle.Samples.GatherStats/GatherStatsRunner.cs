@@ -46,7 +46,7 @@ public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream u
             Mode: info.Mode,
             Redis: info.RedisEndpoint,
             Instance: info.InstanceName,
-            Licences: UpstreamClient.Licences,
+            Licences: client.Licences,
             CallsRequested: calls,
             Completed: completed.Length,
             Rejected: outcomes.Count(o => o.Kind == OutcomeKind.Rejected),

@@ -19,7 +19,7 @@ using Throttle.Hosting;
 using Throttle.Policies;
 using Throttle.Samples.GatherStats;
 
-// GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with UpstreamClient.Licences licences.
+// GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with a few licences (Throttle:Semaphores in appsettings.json).
 // A hosted app on AddThrottle: the rate and Redis come from appsettings.json (section "Throttle", plus GatherStats:Redis,
 // which THROTTLE_REDIS overrides). No Redis configured: in memory, on http://localhost:8090. THROTTLE_REDIS=host:port:
 // the licences are shared through Redis by every instance using that server; a Redis that is down does not stop the
@@ -127,7 +127,7 @@ builder.Services.AddSingleton(sp => new LicenceReporter(
     sp.GetRequiredKeyedService<Coordinator>(LicenceReporter.LeadershipName),
     sp.GetRequiredService<ThrottleRuntime>(),
     sp.GetRequiredService<ServiceInfo>(),
-    UpstreamClient.Licences));
+    sp.GetRequiredService<UpstreamClient>().Licences));
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -139,11 +139,13 @@ var app = builder.Build();
 
 // Built now so a bad configuration ends start-up with its path and reason; UpstreamClient gets this runtime injected.
 ThrottleRuntime runtime;
+UpstreamClient client;
 try
 {
     runtime = app.Services.GetRequiredService<ThrottleRuntime>();
+    client = app.Services.GetRequiredService<UpstreamClient>(); // the licences: a semaphore registered from configuration
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
 {
     await Console.Error.WriteLineAsync($"gatherstats: bad configuration: {e.Message}");
     return 2;
@@ -151,7 +153,7 @@ catch (OptionsValidationException e)
 
 _ = runtime.Metrics; // aggregation for GetStats() and /metrics starts with the first read
 
-app.MapGet("/", () => Results.Text(HomePage.Text(info), "text/plain; charset=utf-8"));
+app.MapGet("/", () => Results.Text(HomePage.Text(info, client.Licences), "text/plain; charset=utf-8"));
 app.MapHealthChecks("/healthz");
 app.MapThrottleMetrics();
 
@@ -173,8 +175,8 @@ app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner
 });
 
 Console.WriteLine(redis is null
-    ? $"gatherstats: in memory; {UpstreamClient.Licences} upstream licences in this process."
-    : $"gatherstats: Redis at {redisSetting}; {UpstreamClient.Licences} upstream licences shared by every instance using it.");
+    ? $"gatherstats: in memory; {client.Licences} upstream licences in this process."
+    : $"gatherstats: Redis at {redisSetting}; {client.Licences} upstream licences shared by every instance using it.");
 try
 {
     await app.RunAsync();
@@ -283,13 +285,13 @@ internal static class QueryInput
 /// <summary>The text of GET /.</summary>
 internal static class HomePage
 {
-    public static string Text(ServiceInfo info) => $"""
+    public static string Text(ServiceInfo info, int licences) => $"""
         Throttle sample: GatherStats ({info.Mode}{(info.RedisEndpoint is null ? string.Empty : " at " + info.RedisEndpoint)}, instance {info.InstanceName})
 
-        A simulated upstream holds {UpstreamClient.Licences} licences: it serves at most {UpstreamClient.Licences} callers at once.
-        UpstreamClient.CallAsync carries [DistributedSemaphore("{UpstreamClient.LicenceKey}", {UpstreamClient.Licences})],
-        [RateLimit(Limiter = "{UpstreamClient.RateLimiterName}")] (its rate in appsettings.json, Throttle:Limiters) and
-        [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)].
+        A simulated upstream holds {licences} licences: it serves at most {licences} callers at once.
+        UpstreamClient.CallAsync carries [RateLimit(Limiter = "{UpstreamClient.RateLimiterName}")] (its rate in appsettings.json,
+        Throttle:Limiters) and [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)], and takes a licence of the
+        semaphore "{UpstreamClient.LicenceKey}" (its value in appsettings.json, Throttle:Semaphores) around the upstream call.
         In memory the licences are this process's; with THROTTLE_REDIS=host:port every instance on that
         Redis server shares them (rate limits stay per instance).
 
@@ -298,7 +300,7 @@ internal static class HomePage
             fail=P (0 to 1, default 0) makes the upstream fail that share of calls, to open the breaker.
             Answers JSON: calls_requested, completed, rejected (no licence within {UpstreamClient.AcquireTimeoutSeconds} s,
             rate limit, or breaker open), failed, errors (by type), max_concurrency.instance and
-            max_concurrency.cluster (Redis only; never above {UpstreamClient.Licences}), latency_ms.p50/p95,
+            max_concurrency.cluster (Redis only; never above {licences}), latency_ms.p50/p95,
             slot_wait_ms.total/avg (waiting for a licence and the rate limiter), breaker_state.
             Bad input (calls missing, not a number, below 1 or above {GatherStatsRunner.MaxCalls}; fail outside 0..1): HTTP 400,
             {"{"} "error": "..." {"}"}.
