@@ -2,8 +2,10 @@
 # Runs the GatherStats sample as a two-instance cluster on one machine, without Docker:
 #   1. starts a throwaway redis-server on a free port (no persistence; stopped on exit),
 #   2. builds the sample once and starts two instances on two free ports with THROTTLE_REDIS,
-#   3. calls /gather_stats on both at once and prints the combined maximum concurrency the upstream saw.
-# Exits 0 when that maximum is within the licence count, 1 when it is above (or anything fails).
+#   3. calls /gather_stats on both at once and prints the combined maximum concurrency the upstream saw,
+#   4. shows which instance leads the licence report (GET /leader), kills the leader with kill -9 and shows the other
+#      taking over (with a larger fencing token) and how long that took.
+# Exits 0 when that maximum is within the licence count and the leadership moved, 1 otherwise (or when anything fails).
 #
 # Usage: samples/run-cluster.sh            (CALLS=30 per instance by default)
 #        CALLS=100 CONFIGURATION=Debug samples/run-cluster.sh
@@ -77,6 +79,12 @@ json_number() { # json_number FIELD FILE: the first "FIELD": <integer> in FILE
   grep -o "\"$1\": *[0-9]*" "$2" | head -n 1 | grep -o '[0-9]*$'
 }
 
+is_leader() { # is_leader PORT: GET /leader answers "is_leader": true
+  curl -sf "http://127.0.0.1:$1/leader" | grep -q '"is_leader": *true'
+}
+
+now_ms() { date +%s%3N; }
+
 REDIS_PORT=$(free_port)
 echo "run-cluster: redis-server on 127.0.0.1:$REDIS_PORT (no persistence)"
 "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
@@ -100,7 +108,8 @@ for name in a b; do
   port=$(free_port)
   while [[ " ${PORTS[*]} " == *" $port "* || "$port" == "$REDIS_PORT" ]]; do port=$(free_port); done
   PORTS+=("$port")
-  THROTTLE_REDIS="127.0.0.1:$REDIS_PORT" dotnet "$DLL" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1 &
+  # From the build output, so appsettings.json (the content root's) is found.
+  (cd "$(dirname "$DLL")" && exec env THROTTLE_REDIS="127.0.0.1:$REDIS_PORT" dotnet "$DLL" --urls "http://127.0.0.1:$port") >"$WORK/$name.log" 2>&1 &
   PIDS+=("$!")
   echo "run-cluster: instance $name on http://127.0.0.1:$port (pid $!)"
 done
@@ -142,3 +151,50 @@ if (( COMBINED > LICENCES )); then
   exit 1
 fi
 echo "run-cluster: OK: never above $LICENCES."
+
+# The leader-only licence report: exactly one instance leads.
+NAMES=(a b)
+LEADER=-1
+for attempt in $(seq 1 100); do
+  for i in 0 1; do
+    if is_leader "${PORTS[$i]}"; then LEADER=$i; fi
+  done
+  (( LEADER >= 0 )) && break
+  sleep 0.1
+done
+if (( LEADER < 0 )); then
+  echo "run-cluster: FAIL: no instance leads the licence report." >&2
+  exit 1
+fi
+FOLLOWER=$(( 1 - LEADER ))
+for i in 0 1; do
+  curl -sf "http://127.0.0.1:${PORTS[$i]}/leader" >"$WORK/leader-${NAMES[$i]}.json"
+  echo "--- GET /leader on instance ${NAMES[$i]}"
+  cat "$WORK/leader-${NAMES[$i]}.json"
+  echo
+done
+if is_leader "${PORTS[$FOLLOWER]}"; then
+  echo "run-cluster: FAIL: both instances say they lead." >&2
+  exit 1
+fi
+OLD_TOKEN=$(json_number fencing_token "$WORK/leader-${NAMES[$LEADER]}.json")
+echo "run-cluster: instance ${NAMES[$LEADER]} leads (fencing token $OLD_TOKEN); kill -9 of it (no release: its lease runs out by its TTL)"
+KILLED_AT=$(now_ms)
+kill -9 "${PIDS[$((LEADER + 1))]}"
+wait "${PIDS[$((LEADER + 1))]}" 2>/dev/null || true
+if ! wait_for 60 "${PIDS[$((FOLLOWER + 1))]}" is_leader "${PORTS[$FOLLOWER]}"; then
+  echo "run-cluster: FAIL: instance ${NAMES[$FOLLOWER]} did not take over." >&2
+  cat "$WORK/${NAMES[$FOLLOWER]}.log" >&2
+  exit 1
+fi
+TOOK=$(( $(now_ms) - KILLED_AT ))
+curl -sf "http://127.0.0.1:${PORTS[$FOLLOWER]}/leader" >"$WORK/leader-after.json"
+NEW_TOKEN=$(json_number fencing_token "$WORK/leader-after.json")
+echo "--- GET /leader on instance ${NAMES[$FOLLOWER]}"
+cat "$WORK/leader-after.json"
+echo
+if (( NEW_TOKEN <= OLD_TOKEN )); then
+  echo "run-cluster: FAIL: the new term's fencing token $NEW_TOKEN is not above $OLD_TOKEN." >&2
+  exit 1
+fi
+echo "run-cluster: OK: instance ${NAMES[$FOLLOWER]} took over ${TOOK} ms after the kill (fencing token $OLD_TOKEN -> $NEW_TOKEN; TTL and retry interval in appsettings.json, GatherStats:Leadership)."

@@ -20,6 +20,7 @@ namespace Throttle.Samples.GatherStats;
 /// <param name="ElapsedMs">Duration of the whole fan-out.</param>
 /// <param name="StartedAt">When the fan-out started (UTC).</param>
 /// <param name="FinishedAt">When the last call ended (UTC).</param>
+/// <param name="Leadership">Whether this instance leads the cluster's licence report, and the last report it made.</param>
 public sealed record GatherStatsResponse(
     string Mode,
     string? Redis,
@@ -36,7 +37,8 @@ public sealed record GatherStatsResponse(
     string BreakerState,
     double ElapsedMs,
     DateTimeOffset StartedAt,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt,
+    LeadershipStatus Leadership);
 
 /// <summary>The most callers the upstream served at once while the request ran.</summary>
 /// <param name="Instance">This instance's callers.</param>

@@ -10,7 +10,7 @@ using Throttle.Semaphores;
 namespace Throttle.Samples.GatherStats;
 
 /// <summary>Runs one /gather_stats request: N concurrent calls through <see cref="UpstreamClient"/>, then the figures.</summary>
-public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream upstream, ServiceInfo info, ThrottleRuntime runtime)
+public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream upstream, ServiceInfo info, ThrottleRuntime runtime, LicenceReporter reporter)
 {
     /// <summary>The most calls one request may fan out to.</summary>
     public const int MaxCalls = 1000;
@@ -46,7 +46,7 @@ public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream u
             Mode: info.Mode,
             Redis: info.RedisEndpoint,
             Instance: info.InstanceName,
-            Licences: UpstreamClient.Licences,
+            Licences: client.Licences,
             CallsRequested: calls,
             Completed: completed.Length,
             Rejected: outcomes.Count(o => o.Kind == OutcomeKind.Rejected),
@@ -58,7 +58,8 @@ public sealed class GatherStatsRunner(UpstreamClient client, SimulatedUpstream u
             BreakerState: BreakerState(),
             ElapsedMs: Round(elapsed.TotalMilliseconds),
             StartedAt: startedAt,
-            FinishedAt: finishedAt);
+            FinishedAt: finishedAt,
+            Leadership: reporter.Status());
     }
 
     private async Task<CallOutcome> CallOnceAsync(UpstreamRequest request, CancellationToken cancellationToken)

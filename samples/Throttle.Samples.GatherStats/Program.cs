@@ -14,9 +14,12 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using StackExchange.Redis;
 using Throttle;
+using Throttle.Coordination;
+using Throttle.Hosting;
+using Throttle.Policies;
 using Throttle.Samples.GatherStats;
 
-// GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with UpstreamClient.Licences licences.
+// GatherStats: GET /gather_stats?calls=N fans out N calls to an upstream with a few licences (Throttle:Semaphores in appsettings.json).
 // A hosted app on AddThrottle: the rate and Redis come from appsettings.json (section "Throttle", plus GatherStats:Redis,
 // which THROTTLE_REDIS overrides). No Redis configured: in memory, on http://localhost:8090. THROTTLE_REDIS=host:port:
 // the licences are shared through Redis by every instance using that server; a Redis that is down does not stop the
@@ -75,16 +78,56 @@ if (redis is not null)
     throttle.UseRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>());
 }
 
+// The leader-only licence report: one instance of the cluster leads (Redis leader election with fencing; in memory
+// the single instance always leads) and reports the licences in use once a report interval (appsettings.json,
+// GatherStats:Leadership and GatherStats:LicenceReportSeconds).
+var leadershipSection = builder.Configuration.GetSection("GatherStats:Leadership");
+var reportError = ReadSeconds(builder.Configuration, "GatherStats:LicenceReportSeconds", 1, out var reportSeconds);
+var ttlError = ReadSeconds(leadershipSection, "TtlSeconds", CoordinatorOptions.DefaultTtlSeconds, out var ttlSeconds);
+var retryError = ReadSeconds(leadershipSection, "RetryIntervalSeconds", CoordinatorOptions.DefaultRetryIntervalSeconds, out var retrySeconds);
+if ((reportError ?? ttlError ?? retryError) is { } settingError)
+{
+    await Console.Error.WriteLineAsync($"gatherstats: bad configuration: {settingError}");
+    return 2;
+}
+
+var instanceName = $"{Environment.MachineName}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+try
+{
+    throttle
+        .AddLeaderElection(leader =>
+        {
+            leader.LockName = LicenceReporter.LeadershipName;
+            leader.TtlSeconds = ttlSeconds;
+            leader.RetryIntervalSeconds = retrySeconds;
+            leader.HolderId = instanceName;
+        })
+        .AddSchedule((scheduler, services) => scheduler.Add(
+            new ScheduledOptions { Name = LicenceReporter.JobName, Seconds = reportSeconds, OnlyOnLeader = true, Leadership = LicenceReporter.LeadershipName },
+            services.GetRequiredService<LicenceReporter>().ReportAsync));
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"gatherstats: bad configuration: GatherStats:Leadership: {e.Message}");
+    return 2;
+}
+
 builder.Services.AddHealthChecks().AddThrottle();
 
 var info = new ServiceInfo(
     redis is null ? "memory" : "redis",
     redis is null ? null : redisSetting,
-    $"{Environment.MachineName}/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+    instanceName);
 builder.Services.AddSingleton(info);
 builder.Services.AddSingleton(sp => new SimulatedUpstream(sp.GetService<IConnectionMultiplexer>(), TimeSpan.FromMilliseconds(100)));
 builder.Services.AddSingleton<UpstreamClient>();
 builder.Services.AddSingleton<GatherStatsRunner>();
+builder.Services.AddSingleton(sp => new LicenceReporter(
+    sp.GetRequiredService<SimulatedUpstream>(),
+    sp.GetRequiredKeyedService<Coordinator>(LicenceReporter.LeadershipName),
+    sp.GetRequiredService<ThrottleRuntime>(),
+    sp.GetRequiredService<ServiceInfo>(),
+    sp.GetRequiredService<UpstreamClient>().Licences));
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -96,11 +139,13 @@ var app = builder.Build();
 
 // Built now so a bad configuration ends start-up with its path and reason; UpstreamClient gets this runtime injected.
 ThrottleRuntime runtime;
+UpstreamClient client;
 try
 {
     runtime = app.Services.GetRequiredService<ThrottleRuntime>();
+    client = app.Services.GetRequiredService<UpstreamClient>(); // the licences: a semaphore registered from configuration
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
 {
     await Console.Error.WriteLineAsync($"gatherstats: bad configuration: {e.Message}");
     return 2;
@@ -108,9 +153,11 @@ catch (OptionsValidationException e)
 
 _ = runtime.Metrics; // aggregation for GetStats() and /metrics starts with the first read
 
-app.MapGet("/", () => Results.Text(HomePage.Text(info), "text/plain; charset=utf-8"));
+app.MapGet("/", () => Results.Text(HomePage.Text(info, client.Licences), "text/plain; charset=utf-8"));
 app.MapHealthChecks("/healthz");
 app.MapThrottleMetrics();
+
+app.MapGet("/leader", (LicenceReporter reporter) => Results.Json(reporter.Status()));
 
 app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner) =>
 {
@@ -128,8 +175,8 @@ app.MapGet("/gather_stats", async (HttpRequest request, GatherStatsRunner runner
 });
 
 Console.WriteLine(redis is null
-    ? $"gatherstats: in memory; {UpstreamClient.Licences} upstream licences in this process."
-    : $"gatherstats: Redis at {redisSetting}; {UpstreamClient.Licences} upstream licences shared by every instance using it.");
+    ? $"gatherstats: in memory; {client.Licences} upstream licences in this process."
+    : $"gatherstats: Redis at {redisSetting}; {client.Licences} upstream licences shared by every instance using it.");
 try
 {
     await app.RunAsync();
@@ -148,6 +195,25 @@ finally
 }
 
 return 0;
+
+// A positive, finite number of seconds from configuration, or the default when unset; the error names the setting.
+static string? ReadSeconds(IConfiguration configuration, string key, double defaultValue, out double seconds)
+{
+    seconds = defaultValue;
+    var text = configuration[key];
+    if (string.IsNullOrWhiteSpace(text))
+    {
+        return null;
+    }
+
+    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !double.IsFinite(seconds) || seconds <= 0)
+    {
+        var path = configuration is IConfigurationSection section ? $"{section.Path}:{key}" : key;
+        return $"{path}={text} is not a positive number of seconds.";
+    }
+
+    return null;
+}
 
 /// <summary>Reads the query string of /gather_stats; each method returns an error message, or null when the value is good.</summary>
 internal static class QueryInput
@@ -219,13 +285,13 @@ internal static class QueryInput
 /// <summary>The text of GET /.</summary>
 internal static class HomePage
 {
-    public static string Text(ServiceInfo info) => $"""
+    public static string Text(ServiceInfo info, int licences) => $"""
         Throttle sample: GatherStats ({info.Mode}{(info.RedisEndpoint is null ? string.Empty : " at " + info.RedisEndpoint)}, instance {info.InstanceName})
 
-        A simulated upstream holds {UpstreamClient.Licences} licences: it serves at most {UpstreamClient.Licences} callers at once.
-        UpstreamClient.CallAsync carries [DistributedSemaphore("{UpstreamClient.LicenceKey}", {UpstreamClient.Licences})],
-        [RateLimit(Limiter = "{UpstreamClient.RateLimiterName}")] (its rate in appsettings.json, Throttle:Limiters) and
-        [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)].
+        A simulated upstream holds {licences} licences: it serves at most {licences} callers at once.
+        UpstreamClient.CallAsync carries [RateLimit(Limiter = "{UpstreamClient.RateLimiterName}")] (its rate in appsettings.json,
+        Throttle:Limiters) and [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5)], and takes a licence of the
+        semaphore "{UpstreamClient.LicenceKey}" (its value in appsettings.json, Throttle:Semaphores) around the upstream call.
         In memory the licences are this process's; with THROTTLE_REDIS=host:port every instance on that
         Redis server shares them (rate limits stay per instance).
 
@@ -234,10 +300,20 @@ internal static class HomePage
             fail=P (0 to 1, default 0) makes the upstream fail that share of calls, to open the breaker.
             Answers JSON: calls_requested, completed, rejected (no licence within {UpstreamClient.AcquireTimeoutSeconds} s,
             rate limit, or breaker open), failed, errors (by type), max_concurrency.instance and
-            max_concurrency.cluster (Redis only; never above {UpstreamClient.Licences}), latency_ms.p50/p95,
+            max_concurrency.cluster (Redis only; never above {licences}), latency_ms.p50/p95,
             slot_wait_ms.total/avg (waiting for a licence and the rate limiter), breaker_state.
             Bad input (calls missing, not a number, below 1 or above {GatherStatsRunner.MaxCalls}; fail outside 0..1): HTTP 400,
             {"{"} "error": "..." {"}"}.
+
+        GET /leader
+            Whether this instance leads the cluster's licence report (leader election on Redis, with fencing tokens;
+            in memory the single instance always leads): is_leader, fencing_token, reports_made, last_report
+            (licences in use across the cluster, made once a second by the leader only; also the gauges
+            gatherstats_licences_in_use and gatherstats_licences_leader_token on /metrics). /gather_stats answers
+            include it as "leadership".
+
+        GET /metrics
+            Prometheus exposition of Throttle's instruments and the licence report.
 
         GET /healthz
             Healthy; Degraded while the breaker is open; Unhealthy (HTTP 503) while Redis does not answer.

@@ -48,6 +48,23 @@ public sealed class SimulatedUpstream
     /// <summary>Whether the cluster-wide count (Redis) is kept.</summary>
     public bool CountsCluster => _redis is not null;
 
+    /// <summary>
+    /// How many callers are inside the upstream now: every instance's (Redis; entries of crashed instances that have
+    /// expired are not counted), else this instance's.
+    /// </summary>
+    public async Task<long> CallersNowAsync()
+    {
+        if (_redis is null)
+        {
+            return Volatile.Read(ref _inFlight);
+        }
+
+        var time = await _redis.ExecuteAsync("TIME").ConfigureAwait(false);
+        var parts = (RedisValue[])time!;
+        var nowMs = ((long)parts[0] * 1000) + ((long)parts[1] / 1000);
+        return await _redis.SortedSetLengthAsync(CallersKey, nowMs, double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
+    }
+
     /// <summary>Serves one call, recording the concurrency it saw on entry into <see cref="UpstreamRequest.Run"/>.</summary>
     public async Task<UpstreamReply> ServeAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {

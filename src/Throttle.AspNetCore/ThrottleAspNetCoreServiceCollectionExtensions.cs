@@ -1,7 +1,10 @@
 using System;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Throttle.AspNetCore.RateLimiting;
 using Throttle.AspNetCore.Exceptions;
 using Throttle.AspNetCore.Runtime;
 
@@ -21,7 +24,9 @@ public static class ThrottleAspNetCoreServiceCollectionExtensions
     /// <see cref="Throttle.RateLimitRejectedException"/> → 429 with <c>Retry-After</c>; Polly's
     /// <c>BrokenCircuitException</c> → 503 with <c>Retry-After</c> (the rest of the break, when known);
     /// <see cref="Throttle.Semaphores.SemaphoreTimeoutException"/> and <see cref="Throttle.Queues.QueueStoppedException"/> → 503;</item>
-    /// <item>ProblemDetails (<c>AddProblemDetails</c>), which also writes the body of Throttle's rate-limiter rejections.</item>
+    /// <item>ProblemDetails (<c>AddProblemDetails</c>), which also writes the body of Throttle's rate-limiter rejections;</item>
+    /// <item>a start-up check of Throttle's rate-limiter policies (<c>AddThrottlePolicy</c>, <c>UseThrottleGlobalLimiter</c>):
+    /// a limiter name not registered on the runtime stops the host's start-up with a message naming the policy.</item>
     /// </list>
     /// Calling it again adds nothing. Register it before exception handlers of your own that handle every exception:
     /// handlers run in registration order.
@@ -36,6 +41,8 @@ public static class ThrottleAspNetCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, ThrottleExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, ThrottleDeveloperPageExceptionFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ThrottleRuntimeStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimiterOptions>, ThrottleRateLimiterOptionsValidator>());
+        services.AddOptions<RateLimiterOptions>().ValidateOnStart();
         return services;
     }
 }

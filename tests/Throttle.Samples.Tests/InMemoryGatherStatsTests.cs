@@ -52,6 +52,32 @@ public sealed class InMemoryGatherStatsTests(MemoryInstanceFixture instance) : I
     }
 
     [Fact]
+    public async Task Without_redis_the_single_instance_leads_and_its_licence_report_runs()
+    {
+        // In-memory leadership: the instance acquired at start-up (its log says so) and the leader-only job reports.
+        await instance.Sample.WaitForLineAsync(l => l.Contains("Leadership 'gatherstats-leader' acquired by", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var answer = await GatherStatsAnswer.GetAsync(instance.Sample, "calls=3");
+        var leadership = answer.Root.GetProperty("leadership");
+        Assert.True(leadership.GetProperty("is_leader").GetBoolean(), answer.ToString());
+        var token = leadership.GetProperty("fencing_token").GetInt64();
+        Assert.True(token > 0, answer.ToString());
+
+        // The report runs every second (appsettings.json): bounded wait for the first one of this term.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        LeadershipStatusAnswer status;
+        while ((status = await LeadershipStatusAnswer.GetAsync(instance.Sample)).ReportsMade == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), status.ToString());
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(token, status.LastReport.GetProperty("fencing_token").GetInt64());
+        Assert.Equal(Licences, status.LastReport.GetProperty("licences").GetInt32());
+        var metrics = await instance.Sample.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("gatherstats_licences_in_use ", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Root_page_explains_the_endpoints()
     {
         using var response = await instance.Sample.Http.GetAsync(new Uri("/", UriKind.Relative));

@@ -27,6 +27,7 @@ internal sealed class SampleProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly HttpClient _http;
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
 
     private SampleProcess(Process process, Uri baseAddress)
     {
@@ -60,11 +61,28 @@ internal sealed class SampleProcess : IAsyncDisposable
 
     /// <summary>Starts the sample on a free loopback port (through <c>--urls</c>) and waits until GET / answers.</summary>
     /// <param name="redis">THROTTLE_REDIS, or null for memory mode.</param>
-    public static Task<SampleProcess> StartAsync(string? redis = null)
+    public static Task<SampleProcess> StartAsync(string? redis = null) => StartAsync(redis, new Dictionary<string, string?>());
+
+    /// <summary>
+    /// Starts the sample on a free loopback port with THROTTLE_REDIS <paramref name="redis"/> and the configuration
+    /// <paramref name="settings"/> (environment variables such as <c>GatherStats__LicenceReportSeconds</c>).
+    /// </summary>
+    public static Task<SampleProcess> StartAsync(string? redis, IReadOnlyDictionary<string, string?> settings)
     {
         var port = FreePort.Get();
-        var environment = new Dictionary<string, string?> { ["THROTTLE_REDIS"] = redis };
+        var environment = new Dictionary<string, string?>(settings) { ["THROTTLE_REDIS"] = redis };
         return StartAsync(["--urls", $"http://127.0.0.1:{port}"], environment, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the process at once (SIGKILL, like <c>kill -9</c>: no shutdown, no release) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(deadline.Token);
     }
 
     /// <summary>Starts the sample with <paramref name="arguments"/> and <paramref name="environment"/> and waits until GET / answers at <paramref name="baseAddress"/>.</summary>
@@ -203,6 +221,43 @@ internal sealed class SampleProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the process writes a line that <paramref name="match"/> accepts (lines written before count too) and
+    /// returns it; fails the test after <paramref name="timeout"/> or when the process ends first.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            foreach (var line in _output.ToString().Split('\n'))
+            {
+                if (match(line.TrimEnd('\r')))
+                {
+                    return line.TrimEnd('\r');
+                }
+            }
+
+            _waiters.Add((match, seen));
+        }
+
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The sample wrote no such line within {timeout.TotalSeconds} s. Output:\n{Output}");
+        }
+        finally
+        {
+            lock (_output)
+            {
+                _waiters.RemoveAll(w => w.Seen == seen);
+            }
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null)
@@ -216,6 +271,14 @@ internal sealed class SampleProcess : IAsyncDisposable
             if (_output.Length < 64 * 1024)
             {
                 _output.AppendLine(line);
+            }
+
+            foreach (var (match, seen) in _waiters)
+            {
+                if (match(line))
+                {
+                    seen.TrySetResult(line);
+                }
             }
         }
     }

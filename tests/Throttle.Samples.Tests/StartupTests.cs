@@ -42,6 +42,34 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task The_licence_count_comes_from_configuration()
+    {
+        // appsettings.json says 3; the environment overrides it, as any configuration source can.
+        await using var sample = await SampleProcess.StartAsync(null, new Dictionary<string, string?> { ["Throttle__Semaphores__upstream-licences__Value"] = "2" });
+
+        var answer = await GatherStatsAnswer.GetAsync(sample, "calls=20");
+
+        Assert.Equal(2, answer.Licences);
+        Assert.Equal(20, answer.Completed);
+        Assert.Equal(2, answer.InstanceMax); // 20 calls of 100 ms at once: the bound was reached, never passed
+    }
+
+    [Fact]
+    public async Task A_licence_count_out_of_range_stops_start_up_naming_the_setting()
+    {
+        var port = FreePort.Get();
+        await using var sample = SampleProcess.Launch(
+            ["--urls", $"http://127.0.0.1:{port}"],
+            new Dictionary<string, string?> { ["Throttle__Semaphores__upstream-licences__Value"] = "0" },
+            new Uri($"http://127.0.0.1:{port}/"));
+
+        var exitCode = await sample.WaitForExitAsync(s_exitTimeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Throttle:Semaphores:upstream-licences:Value", sample.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Healthz_answers_Healthy_in_memory()
     {
         await using var sample = await SampleProcess.StartAsync();

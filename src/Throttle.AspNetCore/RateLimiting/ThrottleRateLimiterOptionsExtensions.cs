@@ -14,7 +14,8 @@ namespace Microsoft.AspNetCore.RateLimiting;
 /// A rejected request gets 429 with <c>Retry-After</c> (whole seconds, rounded up), the IETF draft
 /// <c>RateLimit-Limit</c>, <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c> headers when
 /// <see cref="ThrottlePolicyOptions.IncludeRateLimitHeaders"/> is set, and a ProblemDetails body when an
-/// <c>IProblemDetailsService</c> is registered (<c>AddThrottleAspNetCore</c> registers one).
+/// <c>IProblemDetailsService</c> is registered (<c>AddThrottleAspNetCore</c> registers one). With
+/// <c>AddThrottleAspNetCore</c>, a limiter name that is not registered on the runtime stops the host's start-up.
 /// </remarks>
 public static class ThrottleRateLimiterOptionsExtensions
 {
@@ -32,6 +33,8 @@ public static class ThrottleRateLimiterOptionsExtensions
     /// <returns><paramref name="options"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="partition"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="policyName"/> or <paramref name="limiter"/> is null or empty, or a policy of that name exists.</exception>
+    /// <remarks>With <c>AddThrottleAspNetCore</c>, the host's start-up fails (<c>OptionsValidationException</c>, naming the
+    /// policy) when <paramref name="limiter"/> is not registered on its runtime.</remarks>
     public static RateLimiterOptions AddThrottlePolicy(
         this RateLimiterOptions options,
         string policyName,
@@ -42,7 +45,9 @@ public static class ThrottleRateLimiterOptionsExtensions
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(policyName);
         var policy = CreatePolicy(limiter, partition, configure);
-        return options.AddPolicy(policyName, policy);
+        options.AddPolicy(policyName, policy);
+        ThrottlePolicyLimiters.Record(options, $"AddThrottlePolicy(\"{policyName}\")", limiter);
+        return options;
     }
 
     /// <summary>
@@ -66,6 +71,7 @@ public static class ThrottleRateLimiterOptionsExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         var policy = CreatePolicy(limiter, partition, configure);
+        ThrottlePolicyLimiters.Record(options, "UseThrottleGlobalLimiter", limiter);
         var global = PartitionedRateLimiter.Create<HttpContext, string>(policy.GetPartition, StringComparer.Ordinal);
         options.GlobalLimiter = options.GlobalLimiter is { } existing ? PartitionedRateLimiter.CreateChained(existing, global) : global;
         options.OnRejected ??= (context, cancellationToken) => policy.OnRejected(context, cancellationToken);

@@ -70,6 +70,12 @@ public sealed class Scheduler : IAsyncDisposable
     /// <summary>Raised when a run throws (after it was logged and counted); the telemetry hook for failures.</summary>
     public event EventHandler<ScheduledJobFailedEventArgs>? JobFailed;
 
+    /// <summary>
+    /// Raised after each run ended (returned, threw or was cancelled), once the job shows idle with its next occurrence
+    /// set, on the thread that ran it; exceptions thrown by handlers are logged. A signal for tests and monitoring.
+    /// </summary>
+    public event EventHandler<ScheduledJobCompletedEventArgs>? JobCompleted;
+
     /// <summary>The jobs, in the order they were added (a snapshot).</summary>
     public IReadOnlyList<ScheduledJob> Jobs
     {
@@ -592,6 +598,15 @@ public sealed class Scheduler : IAsyncDisposable
         if (skipped > 0)
         {
             SchedulerLog.RunsSkipped(_logger, job.Name, skipped);
+        }
+
+        try
+        {
+            JobCompleted?.Invoke(this, new ScheduledJobCompletedEventArgs(job));
+        }
+        catch (Exception handlerException)
+        {
+            SchedulerLog.HandlerFailed(_logger, handlerException, job.Name);
         }
     }
 

@@ -55,14 +55,18 @@ public sealed class ScheduleHostingTests
         await host.StartAsync();
         var scheduler = host.Services.GetRequiredService<Scheduler>();
         Assert.Contains(scheduler.Jobs, job => job.Name == "hosting-report");
+        var completed = new SemaphoreSlim(0);
+        scheduler.JobCompleted += (_, _) => completed.Release();
 
-        // Each step is one interval; a step taken while a run is still finishing only moves its next run further on.
-        await WaitForAsync(() =>
+        // One interval, one run; the next step only once that run ended and its next occurrence is set.
+        for (var run = 0; run < 2; run++)
         {
             clock.Advance(TimeSpan.FromSeconds(5));
-            return log.SecondRun.Task.IsCompleted;
-        });
+            Assert.True(await completed.WaitAsync(Patience), $"Run {run + 1} did not end.");
+        }
 
+        Assert.True(log.SecondRun.Task.IsCompleted);
+        Assert.Equal(2, log.Runs);
         Assert.Equal(log.Runs, log.Instances);
         await host.StopAsync();
     }
@@ -73,9 +77,14 @@ public sealed class ScheduleHostingTests
         using var host = TestHosts.Build(configure: throttle => throttle
             .AddLeaderElection(o => o.LockName = "hosting-lead")
             .AddSchedule());
-        await host.StartAsync();
         var coordinator = host.Services.GetRequiredKeyedService<Coordinator>("hosting-lead");
-        await WaitForAsync(() => coordinator.IsLeader);
+        var acquired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        coordinator.Acquired += (_, _) => acquired.TrySetResult();
+        Assert.False(coordinator.IsLeader); // created, not started
+
+        await host.StartAsync();
+        await acquired.Task.WaitAsync(Patience);
+        Assert.True(coordinator.IsLeader);
 
         await host.StopAsync();
         Assert.False(coordinator.IsLeader);
@@ -87,14 +96,5 @@ public sealed class ScheduleHostingTests
         var services = new ServiceCollection();
         var error = Assert.ThrowsAny<ArgumentException>(() => services.AddThrottle().AddLeaderElection(o => o.LockName = " "));
         Assert.Equal(nameof(CoordinatorOptions.LockName), error.ParamName);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

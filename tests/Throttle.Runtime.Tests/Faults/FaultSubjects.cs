@@ -8,7 +8,7 @@ namespace Throttle.Tests.Faults;
 internal static class FaultSubjects
 {
     /// <summary>
-    /// Add new subjects here (leader election: one per storage, see <see cref="IFaultSubject"/>); every fault test runs them all.
+    /// Add new subjects here (leader election is one per storage: <see cref="CoordinatorFaultSubject"/>); every fault test runs them all.
     /// </summary>
     public static IReadOnlyList<IFaultSubject> All(IEnumerable<RedisStorage> storages, TimeSpan leaseTime)
     {
@@ -19,6 +19,7 @@ internal static class FaultSubjects
             subjects.Add(new LimiterFaultSubject("sliding-window", storage));
             subjects.Add(new LimiterFaultSubject("leaky-bucket", storage));
             subjects.Add(new SemaphoreFaultSubject(storage, leaseTime));
+            subjects.Add(new CoordinatorFaultSubject(storage));
         }
 
         return subjects;

@@ -5,10 +5,8 @@ namespace Throttle.Tests.Faults;
 
 /// <summary>
 /// One thing that keeps state in Redis, put through a fault by <see cref="RedisFaultMatrixTests"/>: a limiter under
-/// one failure policy, a semaphore. The extension point of the matrix: leader election (helper "scheduler", written in
-/// parallel) adds a subject that holds leadership in <see cref="PrepareAsync"/>, checks in <see cref="DuringOutageAsync"/>
-/// that a leader that cannot renew steps down within its documented bound, and in <see cref="AfterAsync"/> that at most
-/// one leader holds after recovery; then it is listed in <see cref="FaultSubjects.All"/>.
+/// one failure policy, a semaphore, leader election (<see cref="CoordinatorFaultSubject"/>). A new subject is listed in
+/// <see cref="FaultSubjects.All"/>.
 /// </summary>
 internal interface IFaultSubject : IAsyncDisposable
 {
