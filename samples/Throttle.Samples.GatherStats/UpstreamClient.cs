@@ -56,7 +56,7 @@ public sealed partial class UpstreamClient
     /// 100 calls a second per instance); a call waits up to 10 s for it.
     /// </summary>
     [RateLimit(Limiter = RateLimiterName, MaxWaitSeconds = 10)]
-    [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5, Name = BreakerName, Handles = new[] { typeof(UpstreamException) })]
+    [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5, Name = BreakerName, Shared = true, Handles = new[] { typeof(UpstreamException) })]
     public partial Task<UpstreamReply> CallAsync(UpstreamRequest request, CancellationToken cancellationToken);
 
     // The licence, then the upstream; a lost lease (renewal failed, Redis restarted) cancels the call, as
