@@ -198,7 +198,7 @@ if (( FAILED_B != 0 )); then
   echo "run-cluster: FAIL: instance b saw $FAILED_B failures of its own." >&2
   exit 1
 fi
-echo "run-cluster: OK: instance b reports its breaker Open (calls rejected, no failure of its own) ${TOOK_B} ms after a's opened."
+echo "run-cluster: OK: instance b reports its breaker Open (calls rejected, no failure of its own), asked ${TOOK_B} ms after a's answer."
 
 # The leader-only licence report: exactly one instance leads.
 NAMES=(a b)
