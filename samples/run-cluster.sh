@@ -3,9 +3,12 @@
 #   1. starts a throwaway redis-server on a free port (no persistence; stopped on exit),
 #   2. builds the sample once and starts two instances on two free ports with THROTTLE_REDIS,
 #   3. calls /gather_stats on both at once and prints the combined maximum concurrency the upstream saw,
-#   4. shows which instance leads the licence report (GET /leader), kills the leader with kill -9 and shows the other
+#   4. makes instance a's upstream fail (/gather_stats?fail=1) until its circuit breaker opens, then shows instance b,
+#      which saw no failure, reporting its breaker Open and rejecting calls (the breaker is shared through Redis),
+#   5. shows which instance leads the licence report (GET /leader), kills the leader with kill -9 and shows the other
 #      taking over (with a larger fencing token) and how long that took.
-# Exits 0 when that maximum is within the licence count and the leadership moved, 1 otherwise (or when anything fails).
+# Exits 0 when that maximum is within the licence count, b's breaker opened without failures of its own and the
+# leadership moved; 1 otherwise (or when anything fails).
 #
 # Usage: samples/run-cluster.sh            (CALLS=30 per instance by default)
 #        CALLS=100 CONFIGURATION=Debug samples/run-cluster.sh
@@ -77,6 +80,10 @@ redis_ping() {
 
 json_number() { # json_number FIELD FILE: the first "FIELD": <integer> in FILE
   grep -o "\"$1\": *[0-9]*" "$2" | head -n 1 | grep -o '[0-9]*$'
+}
+
+json_word() { # json_word FIELD FILE: the first "FIELD": "<word>" in FILE
+  grep -o "\"$1\": *\"[A-Za-z]*\"" "$2" | head -n 1 | grep -o '"[A-Za-z]*"$' | tr -d '"'
 }
 
 is_leader() { # is_leader PORT: GET /leader answers "is_leader": true
@@ -151,6 +158,47 @@ if (( COMBINED > LICENCES )); then
   exit 1
 fi
 echo "run-cluster: OK: never above $LICENCES."
+
+# The shared circuit breaker (5 upstream failures in a row open it for 5 s, UpstreamClient.cs): only instance a's
+# upstream fails; instance b learns of the open breaker from Redis (announced on a channel), not from failures.
+echo "run-cluster: GET /gather_stats?calls=10&fail=1 on instance a (its upstream fails every call) until its breaker opens"
+STATE_A=Closed
+for attempt in 1 2 3; do
+  curl -sf "http://127.0.0.1:${PORTS[0]}/gather_stats?calls=10&fail=1" >"$WORK/breaker-a.json" || { echo "run-cluster: a /gather_stats call failed." >&2; exit 1; }
+  STATE_A=$(json_word breaker_state "$WORK/breaker-a.json")
+  [[ "$STATE_A" == Open ]] && break
+done
+echo "--- instance a"
+cat "$WORK/breaker-a.json"
+echo
+if [[ "$STATE_A" != Open ]]; then
+  echo "run-cluster: FAIL: instance a's breaker is $STATE_A after its upstream failed." >&2
+  exit 1
+fi
+OPENED_AT=$(now_ms)
+# Bounded: within the 5 s break, b must report Open (a call that arrives before the announcement still runs, and succeeds).
+STATE_B=Closed
+FAILED_B=0
+while (( $(now_ms) - OPENED_AT < 4000 )); do
+  curl -sf "http://127.0.0.1:${PORTS[1]}/gather_stats?calls=3" >"$WORK/breaker-b.json" || { echo "run-cluster: a /gather_stats call failed." >&2; exit 1; }
+  FAILED_B=$(( FAILED_B + $(json_number failed "$WORK/breaker-b.json") ))
+  STATE_B=$(json_word breaker_state "$WORK/breaker-b.json")
+  [[ "$STATE_B" == Open ]] && break
+  sleep 0.05
+done
+TOOK_B=$(( $(now_ms) - OPENED_AT ))
+echo "--- instance b (GET /gather_stats?calls=3, no fail)"
+cat "$WORK/breaker-b.json"
+echo
+if [[ "$STATE_B" != Open ]]; then
+  echo "run-cluster: FAIL: instance b's breaker is $STATE_B ${TOOK_B} ms after instance a's opened." >&2
+  exit 1
+fi
+if (( FAILED_B != 0 )); then
+  echo "run-cluster: FAIL: instance b saw $FAILED_B failures of its own." >&2
+  exit 1
+fi
+echo "run-cluster: OK: instance b reports its breaker Open (calls rejected, no failure of its own), asked ${TOOK_B} ms after a's answer."
 
 # The leader-only licence report: exactly one instance leads.
 NAMES=(a b)
