@@ -11,7 +11,10 @@ using Throttle.Testing.Redis;
 
 namespace Throttle.Testing.Prometheus;
 
-/// <summary>A real Prometheus server started for one test: scrapes one loopback target every second, on a loopback port of its own.</summary>
+/// <summary>
+/// A real Prometheus server started for one test: scrapes one target every second (job <c>throttle</c>), and serves its
+/// HTTP API on a loopback port of its own.
+/// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
     private readonly Process _process;
@@ -88,8 +91,16 @@ public sealed class PrometheusServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilReadyAsync();
-        return server;
+        try
+        {
+            await server.WaitUntilReadyAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync(); // no prometheus left running after a failed start
+            throw;
+        }
     }
 
     /// <summary>Polls an instant query until <paramref name="accept"/> takes its value (the scrape may not have happened yet).</summary>
