@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Limiters;
 using Throttle.Telemetry;
+using Throttle.Testing.Prometheus;
 using Throttle.Tests.Infrastructure;
 using Throttle.Tests.Storage.Redis;
 using Xunit;
@@ -70,7 +71,7 @@ public sealed class PrometheusExporterTests : IDisposable
         Assert.Contains("orders_placed_total", text);
         Assert.Contains("checkout_time_seconds_bucket", text);
 
-        var (exitCode, output) = await RunPromToolAsync(text);
+        var (exitCode, output) = await PromTool.CheckMetricsAsync(text);
         Assert.True(exitCode == 0, $"promtool check metrics failed ({exitCode}):\n{output}\n--- exposition ---\n{text}");
 
         await exporter.DisposeAsync();
@@ -88,7 +89,7 @@ public sealed class PrometheusExporterTests : IDisposable
         await exporter.StartAsync();
         await RecordAsync();
 
-        await using var prometheus = await PrometheusServer.StartAsync("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
+        await using var prometheus = await PrometheusServer.StartAsync("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), new Uri(exporter.Url).AbsolutePath);
         var stats = metrics.GetStats();
         var acquired = stats.Counters[$"throttle.rate_limit.requests{{throttle.rate_limit.limiter={Scope},throttle.rate_limit.result=acquired}}"];
         var rejected = stats.Counters[$"throttle.rate_limit.requests{{throttle.rate_limit.limiter={Scope},throttle.rate_limit.result=rejected}}"];
@@ -131,25 +132,5 @@ public sealed class PrometheusExporterTests : IDisposable
         {
             metrics.Timing("checkout.time", i);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunPromToolAsync(string exposition)
-    {
-        var start = new ProcessStartInfo(PrometheusAvailability.Require(PrometheusAvailability.PromTool))
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("check");
-        start.ArgumentList.Add("metrics");
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(exposition);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -1,27 +1,31 @@
 using System;
 using System.IO;
-using Xunit;
 
-namespace Throttle.Tests.Telemetry;
+namespace Throttle.Testing.Prometheus;
 
 /// <summary>
 /// Finds Debian's <c>prometheus</c> and <c>promtool</c> on PATH. Without them the tests skip, except in CI
 /// (<c>CI=true</c>, or <c>THROTTLE_REQUIRE_PROMETHEUS=1</c>, or <c>THROTTLE_REQUIRE_REDIS=1</c> as <c>.ci/run</c>
 /// sets), where they run and fail with the reason.
 /// </summary>
-internal static class PrometheusAvailability
+public static class PrometheusAvailability
 {
+    /// <summary>The path of <c>prometheus</c>, or null when it is not on PATH.</summary>
     public static string? Prometheus { get; } = Find("prometheus");
 
+    /// <summary>The path of <c>promtool</c>, or null when it is not on PATH.</summary>
     public static string? PromTool { get; } = Find("promtool");
 
+    /// <summary>Whether a missing binary fails the test instead of skipping it (CI).</summary>
     public static bool IsRequired =>
         IsSet("CI") || IsSet("THROTTLE_REQUIRE_PROMETHEUS") || IsSet("THROTTLE_REQUIRE_REDIS");
 
+    /// <summary>What is missing and how to install it.</summary>
     public static string Missing =>
         "prometheus/promtool not found on PATH: install Debian's 'prometheus' package (./test.sh does).";
 
-    /// <summary>The path of <paramref name="program"/>, or a failure naming what is missing.</summary>
+    /// <summary>The path of a program found by this class, or a failure naming what is missing.</summary>
+    /// <param name="path"><see cref="Prometheus"/> or <see cref="PromTool"/>.</param>
     public static string Require(string? path) => path ?? throw new InvalidOperationException(Missing + " (Required in CI: failing instead of skipping.)");
 
     private static bool IsSet(string variable) =>
@@ -39,17 +43,5 @@ internal static class PrometheusAvailability
         }
 
         return null;
-    }
-}
-
-/// <summary>A fact that needs prometheus and promtool: skipped without them, except in CI where it runs (and fails).</summary>
-public sealed class PrometheusFactAttribute : FactAttribute
-{
-    public PrometheusFactAttribute()
-    {
-        if ((PrometheusAvailability.Prometheus is null || PrometheusAvailability.PromTool is null) && !PrometheusAvailability.IsRequired)
-        {
-            Skip = PrometheusAvailability.Missing + " Set CI=true or THROTTLE_REQUIRE_PROMETHEUS=1 to fail instead of skipping.";
-        }
     }
 }
