@@ -9,9 +9,9 @@ namespace Throttle.Samples.GatherStats;
 /// <summary>
 /// The client of an upstream service that holds <see cref="Licences"/> licences: it serves at most that many callers
 /// at once, across every instance of this service. The breaker and the rate limit are attributes (the generator writes
-/// the wrapper around <see cref="CallCoreAsync"/>, outermost first); the licences are the semaphore
-/// <see cref="LicenceKey"/> registered from configuration (appsettings.json, <c>Throttle:Semaphores</c>), taken
-/// innermost, around the upstream call. The container injects the host's <see cref="ThrottleRuntime"/>; the generated
+/// the wrapper around <see cref="CallCoreAsync"/>, outermost first): the breaker, the rate limit, then, innermost
+/// around the upstream call, a licence of the semaphore <see cref="LicenceKey"/> registered from configuration
+/// (appsettings.json, <c>Throttle:Semaphores</c>), which owns the licence count. The container injects the host's <see cref="ThrottleRuntime"/>; the generated
 /// wrapper runs on it (no static setup).
 /// </summary>
 public sealed partial class UpstreamClient
@@ -27,8 +27,6 @@ public sealed partial class UpstreamClient
 
     /// <summary>The longest a call waits for a licence before it is rejected with <c>SemaphoreTimeoutException</c>.</summary>
     public const double AcquireTimeoutSeconds = 10;
-
-    private static readonly TimeSpan s_acquireTimeout = TimeSpan.FromSeconds(AcquireTimeoutSeconds);
 
     private readonly SimulatedUpstream _upstream;
     private readonly ThrottleRuntime _runtime;
@@ -57,17 +55,10 @@ public sealed partial class UpstreamClient
     /// </summary>
     [RateLimit(Limiter = RateLimiterName, MaxWaitSeconds = 10)]
     [CircuitBreaker(FailureThreshold = 5, BreakSeconds = 5, Name = BreakerName, Shared = true, Handles = new[] { typeof(UpstreamException) })]
+    [DistributedSemaphore(Semaphore = LicenceKey, AcquireTimeoutSeconds = AcquireTimeoutSeconds)]
     public partial Task<UpstreamReply> CallAsync(UpstreamRequest request, CancellationToken cancellationToken);
 
-    // The licence, then the upstream; a lost lease (renewal failed, Redis restarted) cancels the call, as
-    // [DistributedSemaphore] does for its method.
-    private async Task<UpstreamReply> CallCoreAsync(UpstreamRequest request, CancellationToken cancellationToken)
-    {
-        var lease = await _licences.AcquireAsync(s_acquireTimeout, cancellationToken).ConfigureAwait(false);
-        await using (lease.ConfigureAwait(false))
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LeaseLost);
-            return await _upstream.ServeAsync(request, linked.Token).ConfigureAwait(false);
-        }
-    }
+    // Inside the licence: a lost lease (renewal failed, Redis restarted) cancels the token the wrapper passes here.
+    private Task<UpstreamReply> CallCoreAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
+        _upstream.ServeAsync(request, cancellationToken);
 }

@@ -20,10 +20,27 @@ public sealed class DistributedSemaphoreAttribute : Attribute
         Value = value;
     }
 
-    /// <summary>The semaphore's name.</summary>
+    /// <summary>
+    /// Bounds the method by the semaphore registered on the runtime under <see cref="Semaphore"/> (configuration
+    /// <c>Throttle:Semaphores:&lt;key&gt;</c>, <c>AddSemaphore</c> or <c>ThrottleRuntime.RegisterSemaphore</c>), which owns
+    /// its value, lease and polling delay: <c>[DistributedSemaphore(Semaphore = "licences", AcquireTimeoutSeconds = 5)]</c>.
+    /// </summary>
+    public DistributedSemaphoreAttribute()
+    {
+        Key = string.Empty;
+    }
+
+    /// <summary>
+    /// The key of a semaphore registered on the runtime, whose settings (value, lease, polling delay) the registration
+    /// owns; the first call fails, and a host does not start, when it is not registered. Only <see cref="AcquireTimeoutSeconds"/>
+    /// may be set beside it (THR404 otherwise).
+    /// </summary>
+    public string? Semaphore { get; set; }
+
+    /// <summary>The semaphore's name; empty in the <see cref="Semaphore"/> form.</summary>
     public string Key { get; }
 
-    /// <summary>The number of slots.</summary>
+    /// <summary>The number of slots; 0 in the <see cref="Semaphore"/> form.</summary>
     public int Value { get; }
 
     /// <summary>

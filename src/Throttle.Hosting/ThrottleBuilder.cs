@@ -6,6 +6,7 @@ using Throttle.Hosting.Configuration;
 using Throttle.Limiters;
 using Throttle.Policies;
 using Throttle.Queues;
+using Throttle.Storage;
 using Throttle.Storage.Redis;
 
 namespace Throttle.Hosting;
@@ -125,6 +126,41 @@ public sealed class ThrottleBuilder
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(factory);
         return Configure(options => options.AddLimiter(name, factory, $"AddLimiter(\"{name}\")"));
+    }
+
+    /// <summary>
+    /// Registers the storage <paramref name="name"/> that <paramref name="factory"/> builds, for <c>[RateLimit(Storage = name)]</c>
+    /// methods and limiters registered with <c>RateLimitOptions.Storage</c> (<see cref="ThrottleRuntime.RegisterStorage"/>).
+    /// The storage must run on the runtime's clock: build it with <see cref="ThrottleRuntime.TimeProvider"/> (see the other overload),
+    /// or with the container's <see cref="TimeProvider"/> when one is registered (else <see cref="TimeProvider.System"/>).
+    /// The container disposes it, after the runtime.
+    /// </summary>
+    /// <param name="name">The name methods refer to.</param>
+    /// <param name="factory">Builds the storage, given the container, when the runtime is built.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is null.</exception>
+    public ThrottleBuilder AddStorage(string name, Func<IServiceProvider, ThrottleStorage> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return AddStorage(name, (services, _) => factory(services));
+    }
+
+    /// <summary>
+    /// Registers the storage <paramref name="name"/> that <paramref name="factory"/> builds (see
+    /// <see cref="AddStorage(string, Func{IServiceProvider, ThrottleStorage})"/>), given the runtime too, whose
+    /// <see cref="ThrottleRuntime.TimeProvider"/> the storage must run on.
+    /// </summary>
+    /// <param name="name">The name methods refer to.</param>
+    /// <param name="factory">Builds the storage, given the container and the runtime.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is null.</exception>
+    public ThrottleBuilder AddStorage(string name, Func<IServiceProvider, ThrottleRuntime, ThrottleStorage> factory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        return Configure(options => options.AddStorage(name, factory, $"AddStorage(\"{name}\")"));
     }
 
     /// <summary>Registers the queue <paramref name="name"/> for <c>[Queued(Queue = name)]</c> methods, with the default workers and size.</summary>

@@ -245,6 +245,12 @@ internal static class DiagnosticDescriptors
         "Semaphore shared with different settings",
         "Semaphore '{0}' is also used by '{1}' with different settings: {2}; methods of one key share its slots, so give them the same settings or different keys");
 
+    /// <summary>A registered semaphore's own settings given on the attribute too.</summary>
+    public static readonly DiagnosticDescriptor SemaphoreWithRegisteredOptions = Error(
+        "THR404",
+        "Semaphore options are ignored with a registered semaphore",
+        "[DistributedSemaphore] on '{0}' names the registered semaphore '{1}', which has its own settings; remove {2}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

@@ -36,6 +36,11 @@ internal static class ManifestWriter
             yield return new ManifestEntry(rateLimit.SiteId, "Limiter", limiter);
         }
 
+        if (model.Semaphore is { SemaphoreName: { } semaphore } semaphoreUser)
+        {
+            yield return new ManifestEntry(semaphoreUser.SiteId, "Semaphore", semaphore);
+        }
+
         if (model.RateLimit is { StorageName: { } storage } storageUser)
         {
             yield return new ManifestEntry(storageUser.SiteId, "Storage", storage);

@@ -65,7 +65,14 @@ internal static class SiteFieldWriter
             writer.Line();
         }
 
-        if (model.Semaphore is { } semaphore)
+        if (model.Semaphore is { SemaphoreName: { } registered } registeredSemaphore)
+        {
+            Field(writer, "DistributedSemaphoreSite", registeredSemaphore.FieldName, registeredSemaphore.SiteId);
+            writer.Line($"    {SymbolText.Literal(registered)},");
+            writer.Line($"    {SymbolText.Literal(registeredSemaphore.AcquireTimeoutSeconds)});");
+            writer.Line();
+        }
+        else if (model.Semaphore is { } semaphore)
         {
             var defaults = new DistributedSemaphoreOptions();
             var values = new List<string>();

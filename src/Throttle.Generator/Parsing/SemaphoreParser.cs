@@ -16,6 +16,11 @@ internal static class SemaphoreParser
         AttributeData attribute, IMethodSymbol method, MethodNames names, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         var arguments = new AttributeArguments(attribute, nameof(DistributedSemaphoreOptions.Key), nameof(DistributedSemaphoreOptions.Value));
+        if (arguments.Named<string>("Semaphore", null) is not null)
+        {
+            return ParseRegistered(arguments, method, names, diagnostics);
+        }
+
         var errorsBefore = diagnostics.Count;
         var options = new DistributedSemaphoreOptions
         {
@@ -61,5 +66,61 @@ internal static class SemaphoreParser
             LeaseSeconds: options.LeaseSeconds,
             AcquireSleepDelaySeconds: options.AcquireSleepDelaySeconds,
             Partition: partition);
+    }
+
+    // [DistributedSemaphore(Semaphore = "name")]: the registration owns value, lease and polling delay; only the wait is the method's.
+    private static SemaphoreModel? ParseRegistered(AttributeArguments arguments, IMethodSymbol method, MethodNames names, List<DiagnosticInfo> diagnostics)
+    {
+        var errorsBefore = diagnostics.Count;
+        var name = arguments.Named<string>("Semaphore", null);
+        OptionChecks.NotEmpty(arguments, "Semaphore", name, diagnostics);
+        var options = new DistributedSemaphoreOptions
+        {
+            Key = string.IsNullOrWhiteSpace(name) ? "unset" : name!,
+            Value = DistributedSemaphoreOptions.MinValue,
+        };
+        options.AcquireTimeoutSeconds = arguments.Named(nameof(options.AcquireTimeoutSeconds), options.AcquireTimeoutSeconds);
+        OptionChecks.Report(options.Validate(), arguments, diagnostics);
+
+        var ignored = new List<string>();
+        if (arguments.Positional(0) is not null)
+        {
+            ignored.Add("Key, Value");
+        }
+
+        foreach (var option in new[] { nameof(options.LeaseSeconds), nameof(options.AcquireSleepDelaySeconds), "PartitionKey" })
+        {
+            if (arguments.Has(option))
+            {
+                ignored.Add(option);
+            }
+        }
+
+        if (ignored.Count > 0 && !string.IsNullOrWhiteSpace(name))
+        {
+            var location = arguments.Positional(0) is not null ? arguments.PositionalLocation(0) : arguments.NamedLocation(ignored[0]);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SemaphoreWithRegisteredOptions, location, method.Name, name!, string.Join(", ", ignored)));
+        }
+
+        if (diagnostics.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        if (double.IsPositiveInfinity(options.AcquireTimeoutSeconds))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoAcquireTimeout, arguments.AttributeLocation, method.Name));
+        }
+
+        return new SemaphoreModel(
+            FieldName: "__throttleSemaphore_" + names.MemberSuffix,
+            SiteId: names.SiteId,
+            Key: name!,
+            Value: 0,
+            AcquireTimeoutSeconds: options.AcquireTimeoutSeconds,
+            LeaseSeconds: 0,
+            AcquireSleepDelaySeconds: 0,
+            Partition: null,
+            SemaphoreName: name);
     }
 }

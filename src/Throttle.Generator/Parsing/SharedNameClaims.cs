@@ -66,7 +66,8 @@ internal static class SharedNameClaims
         }
 
         // Partitions of one key are that key's semaphores, so the key alone decides sharing.
-        if (semaphore is not null)
+        // A registered semaphore's settings are its registration's: nothing for methods to agree on.
+        if (semaphore is { SemaphoreName: null })
         {
             claims.Add(Claim(
                 SharedNameKind.Semaphore,

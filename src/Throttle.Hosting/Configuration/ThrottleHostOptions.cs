@@ -5,6 +5,7 @@ using Throttle.Infrastructure;
 using Throttle.Limiters;
 using Throttle.Policies;
 using Throttle.Queues;
+using Throttle.Storage;
 using Throttle.Storage.Redis;
 
 namespace Throttle.Hosting.Configuration;
@@ -22,6 +23,7 @@ internal sealed class ThrottleHostOptions
     private readonly Dictionary<string, Registration<CircuitBreakerOptions>> _circuitBreakers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Registration<QueuedOptions>> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Registration<DistributedSemaphoreOptions>> _semaphores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Registration<Func<IServiceProvider, ThrottleRuntime, ThrottleStorage>>> _storages = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
 
     /// <summary>What shutdown does with the calls still waiting in queues. Default <see cref="QueueStopMode.Drain"/>:
@@ -61,6 +63,8 @@ internal sealed class ThrottleHostOptions
 
     internal IEnumerable<Registration<Func<IServiceProvider, ThrottleRuntime, ThrottleLimiter>>> LimiterFactories => _limiterFactories.Values;
 
+    internal IEnumerable<Registration<Func<IServiceProvider, ThrottleRuntime, ThrottleStorage>>> StorageFactories => _storages.Values;
+
     internal IEnumerable<Registration<CircuitBreakerOptions>> CircuitBreakerRegistrations => _circuitBreakers.Values;
 
     internal IEnumerable<Registration<QueuedOptions>> QueueRegistrations => _queues.Values;
@@ -84,6 +88,14 @@ internal sealed class ThrottleHostOptions
         if (Unique(name, "limiter", source, _limiters.GetValueOrDefault(name)?.Source ?? _limiterFactories.GetValueOrDefault(name)?.Source))
         {
             _limiterFactories[name] = new Registration<Func<IServiceProvider, ThrottleRuntime, ThrottleLimiter>>(name, factory, source);
+        }
+    }
+
+    internal void AddStorage(string name, Func<IServiceProvider, ThrottleRuntime, ThrottleStorage> factory, string source)
+    {
+        if (Unique(name, "storage", source, _storages.GetValueOrDefault(name)?.Source))
+        {
+            _storages[name] = new Registration<Func<IServiceProvider, ThrottleRuntime, ThrottleStorage>>(name, factory, source);
         }
     }
 
@@ -118,6 +130,10 @@ internal sealed class ThrottleHostOptions
     internal bool HasLimiter(string name) => _limiters.ContainsKey(name) || _limiterFactories.ContainsKey(name);
 
     internal bool HasQueue(string name) => _queues.ContainsKey(name);
+
+    internal bool HasStorage(string name) => _storages.ContainsKey(name);
+
+    internal bool HasSemaphore(string key) => _semaphores.ContainsKey(key);
 
     private static IEnumerable<(string Method, SiteResourceKind Kind, string Name)> ManifestReferences()
     {

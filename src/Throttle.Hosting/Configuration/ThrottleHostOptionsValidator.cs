@@ -95,6 +95,12 @@ internal sealed class ThrottleHostOptionsValidator : IValidateOptions<ThrottleHo
                 case SiteResourceKind.Queue when !options.HasQueue(name):
                     failures.Add($"{method} uses the queue '{name}' ([Queued(Queue = \"{name}\")]), which is not registered: add it to configuration (Throttle:Queues:{name}) or call AddQueue(\"{name}\", ...).");
                     break;
+                case SiteResourceKind.Storage when !options.HasStorage(name):
+                    failures.Add($"{method} uses the storage '{name}' ([RateLimit(Storage = \"{name}\")]), which is not registered: call AddStorage(\"{name}\", ...).");
+                    break;
+                case SiteResourceKind.Semaphore when !options.HasSemaphore(name):
+                    failures.Add($"{method} uses the semaphore '{name}' ([DistributedSemaphore(Semaphore = \"{name}\")]), which is not registered: add it to configuration (Throttle:Semaphores:{name}) or call AddSemaphore(\"{name}\", ...).");
+                    break;
                 default:
                     // A circuit breaker shared by name is created on first use: registering it is optional.
                     break;

@@ -39,10 +39,12 @@ internal static class ThrottleRuntimeFactory
             runtimeOptions.ConnectRedis(connectionString, options.RedisStorage);
         }
 
+        // Resolved before the runtime exists, so the container disposes the named storages after the runtime.
+        var storages = services.GetRequiredService<HostStorages>();
         var runtime = new ThrottleRuntime(runtimeOptions);
         try
         {
-            Register(services, options, runtime);
+            Register(services, options, runtime, storages);
             return runtime;
         }
         catch
@@ -52,8 +54,17 @@ internal static class ThrottleRuntimeFactory
         }
     }
 
-    private static void Register(IServiceProvider services, ThrottleHostOptions options, ThrottleRuntime runtime)
+    private static void Register(IServiceProvider services, ThrottleHostOptions options, ThrottleRuntime runtime, HostStorages storages)
     {
+        // Storages first: registered limiters may keep their state in one (RateLimitOptions.Storage).
+        foreach (var storage in options.StorageFactories)
+        {
+            var created = storage.Value(services, runtime)
+                ?? throw new InvalidOperationException($"{storage.Source}: the factory returned null.");
+            storages.Add(created);
+            runtime.RegisterStorage(storage.Name, created);
+        }
+
         foreach (var limiter in options.LimiterRegistrations)
         {
             runtime.RegisterLimiter(limiter.Name, limiter.Value);

@@ -28,6 +28,7 @@ public static class ThrottleServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ThrottleHostOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ThrottleHostOptions>, ThrottleHostOptionsValidator>());
+        services.TryAddSingleton<HostStorages>();
         services.TryAddSingleton(ThrottleRuntimeFactory.Create);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ThrottleHostedService>());
         return new ThrottleBuilder(services);

@@ -44,6 +44,29 @@ public sealed class DistributedSemaphoreSite
         AcquireSleepDelay = TimeSpan.FromSeconds(options.AcquireSleepDelaySeconds);
     }
 
+    /// <summary>
+    /// Creates the site of a <c>[DistributedSemaphore(Semaphore = ...)]</c> method: each runtime's semaphore registered
+    /// under <paramref name="semaphore"/>, which owns the value, lease and polling delay.
+    /// </summary>
+    /// <param name="id">Unique name of the method (its overload included).</param>
+    /// <param name="semaphore">The registered semaphore's key.</param>
+    /// <param name="acquireTimeoutSeconds">The longest a call waits for a slot, in seconds: positive, or <see cref="double.PositiveInfinity"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="id"/> or <paramref name="semaphore"/> is null or empty, or
+    /// <paramref name="acquireTimeoutSeconds"/> is out of range (an <see cref="ArgumentOutOfRangeException"/>).</exception>
+    public DistributedSemaphoreSite(string id, string semaphore, double acquireTimeoutSeconds)
+    {
+        Id = Guard.Key(id, nameof(id));
+        ArgumentException.ThrowIfNullOrEmpty(semaphore);
+        OptionRules.ThrowFirst(new DistributedSemaphoreOptions { Key = semaphore, Value = DistributedSemaphoreOptions.MinValue, AcquireTimeoutSeconds = acquireTimeoutSeconds }.Validate());
+        Key = semaphore;
+        SemaphoreName = semaphore;
+        AcquireTimeout = Guard.WaitSeconds(acquireTimeoutSeconds, nameof(acquireTimeoutSeconds));
+    }
+
+    /// <summary>The registered semaphore's key in the <c>Semaphore = ...</c> form, whose registration owns <see cref="Value"/>,
+    /// <see cref="LeaseTime"/> and <see cref="AcquireSleepDelay"/> (zero here); null otherwise.</summary>
+    public string? SemaphoreName { get; }
+
     /// <summary>Unique name of the method.</summary>
     public string Id { get; }
 
@@ -328,6 +351,14 @@ public sealed class DistributedSemaphoreSite
     {
         // A partitioned call resolves its own key each time (the runtime caches semaphores by key); only the unpartitioned
         // semaphore is worth holding here, and it is never created for a site that always partitions.
+        if (SemaphoreName is not null)
+        {
+            return _resolved.Get(runtime, this, static (runtime, site) => runtime.TryGetSemaphore(site.Key, out var registered)
+                ? registered
+                : throw new InvalidOperationException(
+                    $"{site.Id} uses the semaphore '{site.Key}' ([DistributedSemaphore(Semaphore = \"{site.Key}\")]), which is not registered on this ThrottleRuntime. Register it at start-up: configuration Throttle:Semaphores:{site.Key}, AddSemaphore(\"{site.Key}\", ...) or RegisterSemaphore."));
+        }
+
         return partition is null
             ? _resolved.Get(runtime, this, static (runtime, site) => runtime.GetSemaphore(site.Key, null, site.Value, site.LeaseTime, site.AcquireSleepDelay, site.Id))
             : (runtime ?? ThrottleRuntime.Current).GetSemaphore(Key, partition, Value, LeaseTime, AcquireSleepDelay, Id);

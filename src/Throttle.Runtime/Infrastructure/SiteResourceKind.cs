@@ -17,4 +17,7 @@ public enum SiteResourceKind
 
     /// <summary>A storage registered on the runtime, from <c>[RateLimit(Storage = ...)]</c>; the first call fails when it is not registered.</summary>
     Storage,
+
+    /// <summary>A semaphore registered on the runtime, from <c>[DistributedSemaphore(Semaphore = ...)]</c>; the first call fails when it is not registered.</summary>
+    Semaphore,
 }

@@ -280,6 +280,34 @@ public sealed class DiagnosticTests
         }
         """, "DistributedSemaphore(\"db\", 3)", "[DistributedSemaphore] on 'FetchAsync' has no AcquireTimeoutSeconds", generatesBody: true);
 
+    [Theory]
+    [InlineData("[DistributedSemaphore(Semaphore = \"licences\", AcquireTimeoutSeconds = 5, LeaseSeconds = [|60|])]", "names the registered semaphore 'licences', which has its own settings; remove LeaseSeconds")]
+    [InlineData("[DistributedSemaphore(Semaphore = \"licences\", AcquireSleepDelaySeconds = [|1|], PartitionKey = \"request.Id\", AcquireTimeoutSeconds = 5)]", "remove AcquireSleepDelaySeconds, PartitionKey")]
+    [InlineData("[DistributedSemaphore([|\"licences\"|], 3, Semaphore = \"licences\", AcquireTimeoutSeconds = 5)]", "remove Key, Value")]
+    public void THR404_SemaphoreWithRegisteredOptions(string attribute, string message) => AssertOnAttribute("THR404", attribute, message);
+
+    [Fact]
+    public void THR401_NoAcquireTimeoutOnARegisteredSemaphore()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            public partial class Client
+            {
+                [DistributedSemaphore(Semaphore = "licences")]
+                public partial Task FetchAsync();
+
+                private Task FetchCoreAsync() => Task.CompletedTask;
+            }
+            """);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("THR401", diagnostic.Id);
+        Assert.Contains("[DistributedSemaphore] on 'FetchAsync' has no AcquireTimeoutSeconds", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+
+        // The body and the manifest recording the registered semaphore, both compiling.
+        Assert.Equal(2, run.Sources.Count);
+        Assert.True(run.OutputDiagnostics.Count == 0, run.Describe(run.OutputDiagnostics));
+    }
+
     [Fact]
     public void THR402_PartitionKeyNotFound() => AssertSingle("THR402", """
         public partial class Client

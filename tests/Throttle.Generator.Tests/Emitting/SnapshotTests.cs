@@ -570,6 +570,19 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void RegisteredDistributedSemaphore() => Verify("""
+        namespace Sample;
+
+        public sealed partial class Upstream
+        {
+            [DistributedSemaphore(Semaphore = "upstream-licences", AcquireTimeoutSeconds = 10)]
+            public partial Task<int> FetchAsync(CancellationToken cancellationToken);
+
+            private Task<int> FetchCoreAsync(CancellationToken cancellationToken) => Task.FromResult(1);
+        }
+        """);
+
+    [Fact]
     public void AllAttributesStacked() => Verify("""
         namespace Sample;
 

@@ -161,6 +161,25 @@ public sealed class ConfigurationErrorTests
     }
 
     [Fact]
+    public async Task A_semaphore_a_method_uses_but_nobody_registered_stops_start_up_naming_the_method()
+    {
+        using var host = TestHosts.Build(
+            new Dictionary<string, string?> { ["Throttle:Semaphores:upstream-licences:Value"] = "3" },
+            siteReferences:
+            [
+                ("Shop.Upstream.FetchAsync", SiteResourceKind.Semaphore, "upstream-licences"),
+                ("Shop.Upstream.ExportAsync", SiteResourceKind.Semaphore, "export-licences"),
+            ]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        var failure = Assert.Single(error.Failures);
+        Assert.Equal(
+            "Shop.Upstream.ExportAsync uses the semaphore 'export-licences' ([DistributedSemaphore(Semaphore = \"export-licences\")]), which is not registered: add it to configuration (Throttle:Semaphores:export-licences) or call AddSemaphore(\"export-licences\", ...).",
+            failure);
+    }
+
+    [Fact]
     public async Task The_references_checked_by_default_are_the_process_site_manifest()
     {
         // A name no other test registers; once recorded it stays in this process, so it is checked only here.
