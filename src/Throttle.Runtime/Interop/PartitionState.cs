@@ -17,8 +17,10 @@ namespace Throttle.Interop;
 /// waiting each time the RetryAfter the limiter names for the waiter next in line. With
 /// <see cref="QueueProcessingOrder.OldestFirst"/> nothing overtakes the queue.</para>
 /// <para>On memory storage decisions are synchronous and made under this key's lock, so arrival order is exact and a
-/// grant allocates nothing. On remote storage every decision is one awaited attempt (plus a statistics read sent with
-/// it, for the metadata), never under the lock; a grant for a waiter that left the queue meanwhile is given back.</para>
+/// grant allocates nothing. On remote storage every decision is one awaited attempt, never under the lock; a grant for
+/// a waiter that left the queue meanwhile is given back. The metadata's quota comes with the decision (the acquire
+/// script answers the tokens left); only a limiter whose decisions do not carry it (a composite) gets a statistics read
+/// sent with each attempt (pipelined: still one round trip).</para>
 /// </remarks>
 internal sealed class PartitionState
 {
@@ -144,7 +146,7 @@ internal sealed class PartitionState
             }
 
             var decision = Wait(Limiter.AttemptAcquireUncheckedAsync(_key, permits, CancellationToken.None));
-            var after = Read();
+            var after = After(decision);
             Observe(after);
             return decision.IsAcquired ? Grant() : Fail(decision.RetryAfter, after);
         }
@@ -178,7 +180,7 @@ internal sealed class PartitionState
             else if (_queue.Count == 0 || _adapter.IsNewestFirst)
             {
                 var decision = Wait(Limiter.AttemptAcquireUncheckedAsync(_key, permits, CancellationToken.None));
-                quota = Read();
+                quota = After(decision);
                 Observe(quota);
                 if (decision.IsAcquired)
                 {
@@ -297,8 +299,42 @@ internal sealed class PartitionState
         return await queued.ConfigureAwait(false);
     }
 
-    /// <summary>One attempt on remote storage with the key's statistics read right behind it (pipelined: one round trip).</summary>
+    /// <summary>
+    /// One attempt on remote storage: one script, whose decision carries the key's quota. For a limiter whose decisions
+    /// do not carry it, the key's statistics read goes right behind the attempt (pipelined: one round trip).
+    /// </summary>
     private async ValueTask<(RateLimitDecision Decision, Quota Quota)> AttemptRemoteAsync(int permits)
+    {
+        if (!Limiter.DecisionsCarryQuota)
+        {
+            return await AttemptWithStatsAsync(permits).ConfigureAwait(false);
+        }
+
+        var decision = await Limiter.AttemptAcquireUncheckedAsync(_key, permits, CancellationToken.None).ConfigureAwait(false);
+
+        // No quota only when the storage did not answer (its failure policy decided): the statistics read says what
+        // the policy reports, as it did before decisions carried the quota.
+        return (decision, decision.TryGetQuota(out var stats) ? Quota.From(stats) : await ReadRemoteOrEstimateAsync().ConfigureAwait(false));
+    }
+
+    private async ValueTask<Quota> ReadRemoteOrEstimateAsync()
+    {
+        try
+        {
+            return Quota.From(await Limiter.GetStatsAsync(_key, CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception)
+        {
+            // Only the metadata is missing: estimate it from what was seen before.
+            lock (Gate)
+            {
+                return Current();
+            }
+        }
+    }
+
+    /// <summary>One attempt on remote storage with the key's statistics read right behind it (pipelined: one round trip).</summary>
+    private async ValueTask<(RateLimitDecision Decision, Quota Quota)> AttemptWithStatsAsync(int permits)
     {
         var attempt = Limiter.AttemptAcquireUncheckedAsync(_key, permits, CancellationToken.None).AsTask();
         var stats = Limiter.GetStatsAsync(_key, CancellationToken.None).AsTask();
@@ -429,7 +465,7 @@ internal sealed class PartitionState
                 else
                 {
                     decision = Wait(Limiter.AttemptAcquireUncheckedAsync(_key, next.Permits, CancellationToken.None));
-                    Observe(Read());
+                    Observe(After(decision));
                 }
 
                 return Decided(next, decision);
@@ -573,6 +609,9 @@ internal sealed class PartitionState
     }
 
     private Quota Read() => Quota.From(Wait(Limiter.GetStatsAsync(_key, CancellationToken.None)));
+
+    /// <summary>In process, under the lock: the quota the decision carries, else read.</summary>
+    private Quota After(RateLimitDecision decision) => decision.TryGetQuota(out var stats) ? Quota.From(stats) : Read();
 
     /// <summary>
     /// Records the quota seen now. A full one that was already expected to be full is not recorded, so that the moment

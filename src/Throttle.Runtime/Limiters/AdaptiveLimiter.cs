@@ -166,6 +166,9 @@ public sealed class AdaptiveLimiter : ThrottleLimiter
     }
 
     /// <inheritdoc />
+    internal override bool DecisionsCarryQuota => true;
+
+    /// <inheritdoc />
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, CurrentLimiterRate(), cancellationToken);
 

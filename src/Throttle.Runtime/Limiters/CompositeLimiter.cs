@@ -143,6 +143,7 @@ public sealed class CompositeLimiter : ThrottleLimiter
             await _limiters[i].ReleaseUncheckedAsync(key, tokens, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return rejection;
+        // The quota a limiter reported is its own, not the combination's: callers read the combined one.
+        return rejection.WithoutQuota();
     }
 }

@@ -73,6 +73,9 @@ public sealed class LeakyBucketLimiter : ThrottleLimiter
     public override double Capacity => BucketCapacity;
 
     /// <inheritdoc />
+    internal override bool DecisionsCarryQuota => true;
+
+    /// <inheritdoc />
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, _rate, cancellationToken);
 

@@ -62,6 +62,9 @@ public sealed class SlidingWindowLimiter : ThrottleLimiter
     public override double Capacity => Rate;
 
     /// <inheritdoc />
+    internal override bool DecisionsCarryQuota => true;
+
+    /// <inheritdoc />
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, _rate, cancellationToken);
 

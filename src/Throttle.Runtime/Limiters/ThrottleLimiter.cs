@@ -158,6 +158,13 @@ public abstract class ThrottleLimiter
             : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, tokens, maxWait, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether this limiter's decisions carry the key's quota after the call (<see cref="RateLimitDecision.TryGetQuota"/>)
+    /// whenever its storage answered: true for the built-in single-backend limiters, whose backends read it in the same
+    /// atomic step. A caller needing the quota of other limiters reads <see cref="GetStatsAsync"/>.
+    /// </summary>
+    internal virtual bool DecisionsCarryQuota => false;
+
     /// <summary>The algorithm's attempt for callers inside Throttle that validated the arguments (composite, interop).</summary>
     internal ValueTask<RateLimitDecision> AttemptAcquireUncheckedAsync(string key, double tokens, CancellationToken cancellationToken) =>
         AttemptAcquireCoreAsync(key, tokens, cancellationToken);

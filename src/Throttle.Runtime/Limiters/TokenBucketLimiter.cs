@@ -61,6 +61,9 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
     public override double Capacity => Burst;
 
     /// <inheritdoc />
+    internal override bool DecisionsCarryQuota => true;
+
+    /// <inheritdoc />
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, _rate, cancellationToken);
 

@@ -15,6 +15,7 @@ internal readonly record struct LeakyBucketReservation
         Delay = delay;
         RoomAfter = roomAfter;
         QueueEnd = queueEnd;
+        Available = double.NaN;
     }
 
     /// <summary>Whether a start slot was reserved (the level was raised by the call's tokens).</summary>
@@ -34,6 +35,15 @@ internal readonly record struct LeakyBucketReservation
     /// ticks after the entry's origin; Redis: server microseconds). NaN when there is nothing to hand back (fail-open).
     /// </summary>
     public double QueueEnd { get; }
+
+    /// <summary>
+    /// The bucket's room (capacity − level) right after the call, when the backend read it in the same step (Redis's
+    /// acquire script answers it); NaN otherwise.
+    /// </summary>
+    public double Available { get; private init; }
+
+    /// <summary>This outcome with the room left after the call.</summary>
+    public LeakyBucketReservation WithAvailable(double available) => this with { Available = available };
 
     /// <summary>A slot starting after <paramref name="delay"/>; <paramref name="queueEnd"/> identifies it.</summary>
     public static LeakyBucketReservation Reserved(TimeSpan delay, double queueEnd) =>

@@ -49,7 +49,10 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
                 }
 
                 entry.LastAccess = now;
-                return new ValueTask<RateLimitDecision>(TryAcquire(entry, now, tokens, rate));
+
+                // The quota after the call, read under the same lock (as a Redis acquire script answers it).
+                var decision = TryAcquire(entry, now, tokens, rate);
+                return new ValueTask<RateLimitDecision>(decision.WithQuota(GetStats(entry, now, rate).AvailableTokens, rate));
             }
         }
     }

@@ -300,7 +300,7 @@ internal sealed class RedisAcquireCoalescer
             decisions = ArrayPool<RateLimitDecision>.Shared.Rent(batch.Count);
             try
             {
-                RedisLimiterBackend.ReadBatchAnswer(result!, batch, decisions);
+                RedisLimiterBackend.ReadBatchAnswer(result!, batch, rate, decisions);
             }
             catch (Exception exception)
             {

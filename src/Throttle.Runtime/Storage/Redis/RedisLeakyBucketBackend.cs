@@ -26,11 +26,18 @@ internal sealed class RedisLeakyBucketBackend(RedisStorage storage, string scope
     {
         var pending = ReserveAsync(key, tokens, rate, s_noDelay, cancellationToken);
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<RateLimitDecision>(pending.Result.ToDecision())
-            : AwaitDecision(pending);
+            ? new ValueTask<RateLimitDecision>(Decision(pending.Result, rate))
+            : AwaitDecision(pending, rate);
 
-        static async ValueTask<RateLimitDecision> AwaitDecision(ValueTask<LeakyBucketReservation> pending) =>
-            (await pending.ConfigureAwait(false)).ToDecision();
+        static async ValueTask<RateLimitDecision> AwaitDecision(ValueTask<LeakyBucketReservation> pending, LimiterRate rate) =>
+            Decision(await pending.ConfigureAwait(false), rate);
+    }
+
+    /// <summary>The non-waiting view, with the room the script answered (none under the failure policy).</summary>
+    private static RateLimitDecision Decision(LeakyBucketReservation reservation, LimiterRate rate)
+    {
+        var decision = reservation.ToDecision();
+        return double.IsNaN(reservation.Available) ? decision : decision.WithQuota(reservation.Available, rate);
     }
 
     public ValueTask<LeakyBucketReservation> ReserveAsync(
@@ -91,8 +98,9 @@ internal sealed class RedisLeakyBucketBackend(RedisStorage storage, string scope
         }
 
         var parts = (RedisResult[])result!;
-        return (string?)parts[0] == "1"
+        var reservation = (string?)parts[0] == "1"
             ? LeakyBucketReservation.Reserved(SecondsToDelay(Parse(parts[1])), Parse(parts[2]))
             : LeakyBucketReservation.Refused(SecondsToDelay(Parse(parts[1])), SecondsToDelay(Parse(parts[2])));
+        return reservation.WithAvailable(Parse(parts[3]));
     }
 }

@@ -106,17 +106,19 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     /// Reads a batch answer into <paramref name="decisions"/> (one per caller, in order): the count form's { granted,
     /// retry or -1, available } or the per-request form's { -1 or retry, ..., available }.
     /// </summary>
-    internal static void ReadBatchAnswer(RedisResult result, List<RedisAcquireCoalescer.Waiter> batch, RateLimitDecision[] decisions)
+    /// <remarks>Every decision carries the available tokens after the whole batch (the quota its caller can see).</remarks>
+    internal static void ReadBatchAnswer(RedisResult result, List<RedisAcquireCoalescer.Waiter> batch, LimiterRate rate, RateLimitDecision[] decisions)
     {
         var parts = (RedisResult[])result!;
         if (AsksEqual(batch))
         {
             var granted = (int)parts[0];
-            var retry = (double)parts[1];
-            var rejected = retry < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(retry));
+            var available = (double)parts[2];
+            var acquired = RateLimitDecision.Acquired.WithQuota(available, rate);
+            var rejected = Decision((double)parts[1]).WithQuota(available, rate);
             for (var i = 0; i < batch.Count; i++)
             {
-                decisions[i] = i < granted ? RateLimitDecision.Acquired : rejected;
+                decisions[i] = i < granted ? acquired : rejected;
             }
 
             return;
@@ -127,10 +129,10 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
             throw new InvalidOperationException($"The acquire script answered {parts.Length - 1} decisions for {batch.Count} requests.");
         }
 
+        var availableAfter = (double)parts[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            var seconds = (double)parts[i];
-            decisions[i] = seconds < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(seconds));
+            decisions[i] = Decision((double)parts[i]).WithQuota(availableAfter, rate);
         }
     }
 
@@ -143,9 +145,13 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
             : RateLimitDecision.Rejected(Layer.Options.FailClosedRetryAfter);
     }
 
-    /// <summary>Runs an acquire script: -1 means granted, anything else is the retry delay in seconds.</summary>
+    /// <summary>
+    /// Runs a one-request acquire script answering { -1 granted or the retry delay (s), available tokens after }: the
+    /// decision carries that quota, so a caller needing it sends no stats script.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected async ValueTask<RateLimitDecision> AcquireAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    protected async ValueTask<RateLimitDecision> AcquireAsync(
+        RedisScript script, RedisKey[] keys, RedisValue[] args, LimiterRate rate, CancellationToken cancellationToken)
     {
         RedisResult result;
         try
@@ -157,9 +163,13 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
             return FailurePolicyDecision(exception);
         }
 
-        var seconds = (double)result;
-        return seconds < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(seconds));
+        var parts = (RedisResult[])result!;
+        return Decision((double)parts[0]).WithQuota((double)parts[1], rate);
     }
+
+    /// <summary>An acquire script's answer for one request: -1 granted, else the retry delay in seconds.</summary>
+    private static RateLimitDecision Decision(double seconds) =>
+        seconds < 0 ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(SecondsToDelay(seconds));
 
     /// <summary>Runs a release script; when Redis is down and the storage fails open or closed, the release is dropped.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

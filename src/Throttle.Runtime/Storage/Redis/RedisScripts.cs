@@ -35,8 +35,8 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: bucket (one string, <c>'tokens updated'</c>: the balance and its last refill in server µs, expiring when
-    /// full). ARGV: capacity, rate (per second), tokens, and optionally count. Without count: one request; answers -1
-    /// granted, else the retry delay (s). With count: that many requests of <c>tokens</c> each (coalesced callers, in
+    /// full). ARGV: capacity, rate (per second), tokens, and optionally count. Without count: one request; answers { -1
+    /// granted or the retry delay (s), available tokens after }. With count: that many requests of <c>tokens</c> each (coalesced callers, in
     /// arrival order, decided as one-by-one calls at this instant would be); answers { granted (the first ones),
     /// retry delay (s) of the rest or -1, available tokens after }.
     /// </summary>
@@ -60,7 +60,7 @@ internal static class RedisScripts
     /// KEYS: log (sorted set of admitted requests, score server µs, member an id then <c>|weight</c> unless 1), sum (one
     /// string, <c>'sum oldest expires'</c>: the log's total weight, a lower bound of its oldest score, when the log's
     /// TTL ends; server µs). ARGV: capacity, window (µs), tokens, member (an id unique across processes), and optionally
-    /// count. Without count: one request; answers -1 admitted, else the retry delay (s). With count: that many requests
+    /// count. Without count: one request; answers { -1 admitted or the retry delay (s), available after }. With count: that many requests
     /// of <c>tokens</c> each, members <c>member.1</c> … <c>member.n</c>, decided in arrival order as one-by-one calls at
     /// this instant would be; answers { admitted (the first ones), retry delay (s) of the rest or -1, available after }.
     /// </summary>
@@ -85,7 +85,8 @@ internal static class RedisScripts
     /// <summary>
     /// KEYS: bucket (hash, server µs: <c>e</c> when the queue empties, <c>s</c> the newest reserved start, <c>u</c> the
     /// last change). ARGV: capacity, rate (leak per second), tokens, maxDelay (µs a caller may wait for its start; -1 any,
-    /// 0 start now only). Answers { '1', wait (s), the reservation's e } reserved; { '0', wait (s), retry after (s) } refused.
+    /// 0 start now only). Answers { '1', wait (s), the reservation's e, available after } reserved; { '0', wait (s), retry
+    /// after (s), available } refused (available: capacity − level, the room the stats script reports).
     /// </summary>
     public static readonly RedisScript LeakyBucketAcquire =
         RedisScript.Load("leaky-bucket-acquire", s_bucket, ["capacity", "rate", "tokens", "maxDelay"], Limiter);

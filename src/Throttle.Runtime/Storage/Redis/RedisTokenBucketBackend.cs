@@ -36,7 +36,7 @@ internal sealed class RedisTokenBucketBackend : RedisLimiterBackend
         StatsAsync(RedisScripts.TokenBucketStats, [Key(key, Suffix)], RateArguments(rate), rate, cancellationToken);
 
     internal override ValueTask<RateLimitDecision> AcquireAloneAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        AcquireAsync(RedisScripts.TokenBucketAcquire, [Key(key, Suffix)], RateArguments(rate, tokens), cancellationToken);
+        AcquireAsync(RedisScripts.TokenBucketAcquire, [Key(key, Suffix)], RateArguments(rate, tokens), rate, cancellationToken);
 
     internal override ValueTask<RedisResult> SendBatchAsync(string key, LimiterRate rate, List<RedisAcquireCoalescer.Waiter> batch)
     {

@@ -225,6 +225,33 @@ public abstract class LimiterContractTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Algorithms))]
+    public async Task Decisions_CarryTheQuotaAfterTheCall_AsStatsReadItThen(string algorithm)
+    {
+        var limiter = Create(algorithm);
+        var key = NewKey();
+
+        var granted = await limiter.AttemptAcquireAsync(key, 3);
+        Assert.True(granted.IsAcquired);
+        Assert.True(granted.TryGetQuota(out var afterGrant));
+        AssertQuota(afterGrant, available: 1);
+
+        var rejected = await limiter.AttemptAcquireAsync(key, 3);
+        Assert.False(rejected.IsAcquired);
+        Assert.True(rejected.TryGetQuota(out var afterRejection));
+        AssertQuota(afterRejection, available: 1);
+        Assert.Equal(RateLimitDecision.Acquired, granted); // the quota is what was seen, not part of the outcome
+
+        void AssertQuota(LimiterStats quota, double available)
+        {
+            // A real clock may have refilled a little since.
+            Assert.InRange(quota.AvailableTokens, available - 1e-6, SupportsFakeTime ? available + 1e-6 : available + 0.5);
+            Assert.Equal(Capacity, quota.MaxTokens, 6);
+            Assert.Equal(Capacity, quota.RefillRate, 6);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
     public async Task Keys_AreIsolated(string algorithm)
     {
         var limiter = Create(algorithm);

@@ -16,6 +16,6 @@ if level + req <= cap + 1e-9 and (maxd < 0 or wait <= maxd) then
   local fin = start + req / rate * 1000000
   redis.call('HSET', @bucket, 'e', fmt(fin), 's', fmt(start), 'u', fmt(now))
   redis.call('PEXPIRE', @bucket, ttl((fin - now) / 1000))
-  return { '1', fmt(wait / 1000000), fmt(fin) }
+  return { '1', fmt(wait / 1000000), fmt(fin), fmt(math.max(0, cap - (fin - now) * rate / 1000000)) }
 end
-return { '0', fmt(wait / 1000000), fmt(math.max(0, (level + req - cap - 1e-9) / rate)) }
+return { '0', fmt(wait / 1000000), fmt(math.max(0, (level + req - cap - 1e-9) / rate)), fmt(math.max(0, cap - level)) }

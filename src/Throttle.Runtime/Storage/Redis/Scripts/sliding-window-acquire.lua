@@ -20,5 +20,5 @@ if granted > 0 then
 elseif changed then
   redis.call('SET', @sum, encode(), 'KEEPTTL')
 end
-if n == nil then return after or -1 end
+if n == nil then return { after or -1, fmt(math.max(0, cap - sum)) } end
 return { granted, after or -1, fmt(math.max(0, cap - sum)) }
