@@ -50,7 +50,7 @@ public sealed partial class UpstreamClient
     /// <summary>
     /// Calls the upstream. At most <see cref="Licences"/> calls run at once (cluster-wide with Redis, else in this
     /// process), each waiting up to 10 s for a licence; after 5
-    /// upstream failures in a row the breaker rejects calls for 5 s. The rate is configuration's (appsettings.json:
+    /// upstream failures in a row the breaker rejects calls for 5 s (in every instance with Redis: the breaker is shared). The rate is configuration's (appsettings.json:
     /// 100 calls a second per instance); a call waits up to 10 s for it.
     /// </summary>
     [RateLimit(Limiter = RateLimiterName, MaxWaitSeconds = 10)]
