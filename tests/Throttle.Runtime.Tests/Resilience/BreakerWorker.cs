@@ -167,15 +167,6 @@ internal sealed class BreakerWorker : IAsyncDisposable
             : throw new InvalidOperationException($"The worker exited (code {_process.ExitCode}) before a line '{prefix}…'. Its output:{Environment.NewLine}{Output}");
     }
 
-    /// <summary>Whether a line starting with <paramref name="prefix"/> has arrived.</summary>
-    public bool HasLine(string prefix)
-    {
-        lock (_lines)
-        {
-            return _lines.Any(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
