@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -14,10 +15,11 @@ internal sealed class BreakerWorker : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
-    private readonly List<(string Prefix, TaskCompletionSource<string> Found)> _waiters = [];
+    private readonly List<(Func<string, bool> Matches, TaskCompletionSource<string> Found)> _waiters = [];
+    private readonly Task _exited;
     private int _nextId;
 
-    private BreakerWorker(string endpoint, string prefix)
+    private BreakerWorker(string connection, string prefix)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -27,7 +29,7 @@ internal sealed class BreakerWorker : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(WorkerPath);
-        start.ArgumentList.Add(endpoint);
+        start.ArgumentList.Add(connection);
         start.ArgumentList.Add(prefix);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -35,6 +37,7 @@ internal sealed class BreakerWorker : IAsyncDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        _exited = _process.WaitForExitAsync(); // completes once the process is gone and its output is read
     }
 
     private static string WorkerPath
@@ -58,10 +61,33 @@ internal sealed class BreakerWorker : IAsyncDisposable
         }
     }
 
-    public static async Task<BreakerWorker> StartAsync(string endpoint, string prefix)
+    /// <summary>What the worker connected to, from its READY line: <c>&lt;server type&gt; &lt;masters&gt;</c>, such as <c>Cluster 3</c>.</summary>
+    public string Connected { get; private set; } = string.Empty;
+
+    /// <summary>The worker's breaker's <c>FailureThreshold</c>, from its READY line.</summary>
+    public int FailureThreshold { get; private set; }
+
+    /// <summary>The worker's breaker's break in milliseconds, from its READY line.</summary>
+    public long BreakMilliseconds { get; private set; }
+
+    /// <summary>Starts a worker on <paramref name="connection"/> (a StackExchange.Redis connection string) and waits until it is connected.</summary>
+    public static async Task<BreakerWorker> StartAsync(string connection, string prefix)
     {
-        var worker = new BreakerWorker(endpoint, prefix);
-        await worker.WaitForAsync("READY");
+        var worker = new BreakerWorker(connection, prefix);
+        try
+        {
+            // READY <server type> <masters> <failure threshold> <break ms>
+            var ready = (await worker.WaitForAsync("READY ")).Split(' ');
+            worker.Connected = ready[0] + " " + ready[1];
+            worker.FailureThreshold = int.Parse(ready[2], CultureInfo.InvariantCulture);
+            worker.BreakMilliseconds = long.Parse(ready[3], CultureInfo.InvariantCulture);
+        }
+        catch
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+
         return worker;
     }
 
@@ -90,40 +116,55 @@ internal sealed class BreakerWorker : IAsyncDisposable
 
     public async Task<string> StateAsync() => (await AskAsync("state"))["state ".Length..];
 
-    /// <summary>The first line starting with <paramref name="prefix"/>, without it.</summary>
-    public async Task<string> WaitForAsync(string prefix)
+    /// <summary>Returns once the worker's breaker is in <paramref name="state"/>; a timeout (<see cref="SharedBreakers.Guard"/>) names its last state.</summary>
+    public async Task AwaitStateAsync(string state)
     {
+        try
+        {
+            await AskAsync("await-state " + state);
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"The worker's breaker did not become {state}; it is {await StateAsync()}. {timeout.Message}", timeout);
+        }
+    }
+
+    /// <summary>The first line starting with <paramref name="prefix"/>, without it.</summary>
+    public Task<string> WaitForAsync(string prefix) => WaitForAsync(prefix, _ => true);
+
+    /// <summary>The answer that ends the held call <paramref name="id"/> (the first after its <c>entered</c>), such as <c>ok</c>.</summary>
+    public Task<string> OutcomeAsync(string id) => WaitForAsync(id + " ", rest => rest != "entered");
+
+    /// <summary>The first line starting with <paramref name="prefix"/> whose rest <paramref name="matches"/>, without the prefix.</summary>
+    private async Task<string> WaitForAsync(string prefix, Func<string, bool> matches)
+    {
+        bool Matches(string line) => line.StartsWith(prefix, StringComparison.Ordinal) && matches(line[prefix.Length..]);
         Task<string> found;
         lock (_lines)
         {
-            var line = _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            var line = _lines.FirstOrDefault(Matches);
             if (line is not null)
             {
                 return line[prefix.Length..];
             }
 
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((prefix, waiter));
+            _waiters.Add((Matches, waiter));
             found = waiter.Task;
         }
 
         try
         {
-            return (await found.WaitAsync(SharedBreakers.Guard))[prefix.Length..];
+            await Task.WhenAny(found, _exited).WaitAsync(SharedBreakers.Guard);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"No line '{prefix}…' from the worker. Its output:{Environment.NewLine}{Output}");
+            throw new TimeoutException($"No line '{prefix}…' from the worker within {SharedBreakers.Guard.TotalSeconds:0} s. Its output:{Environment.NewLine}{Output}");
         }
-    }
 
-    /// <summary>Whether a line starting with <paramref name="prefix"/> has arrived.</summary>
-    public bool HasLine(string prefix)
-    {
-        lock (_lines)
-        {
-            return _lines.Any(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        }
+        return found.IsCompleted
+            ? (await found)[prefix.Length..]
+            : throw new InvalidOperationException($"The worker exited (code {_process.ExitCode}) before a line '{prefix}…'. Its output:{Environment.NewLine}{Output}");
     }
 
     public async ValueTask DisposeAsync()
@@ -159,7 +200,7 @@ internal sealed class BreakerWorker : IAsyncDisposable
             _lines.Add(line);
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (line.StartsWith(_waiters[i].Prefix, StringComparison.Ordinal))
+                if (_waiters[i].Matches(line))
                 {
                     found.Add(_waiters[i].Found);
                     _waiters.RemoveAt(i);
