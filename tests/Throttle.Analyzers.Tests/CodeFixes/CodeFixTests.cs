@@ -26,6 +26,14 @@ public abstract class CodeFixTests<TFix>(string id)
         return $"{imports}\n{declaration}\n{{\n{indented}\n}}";
     }
 
+    /// <summary>
+    /// A <c>GitHubClient</c> snippet: the type with an <c>HttpClient</c> field, then <paramref name="members"/>.
+    /// </summary>
+    protected static string InGitHubClient(string members) => InType(
+        "public partial class GitHubClient",
+        "private readonly HttpClient _http = new();\n\n" + members,
+        "System.Net.Http", "System.Threading", "System.Threading.Tasks");
+
     /// <summary>The fix turns <paramref name="source"/> into exactly <paramref name="expected"/>, which compiles cleanly.</summary>
     protected async Task VerifyFixAsync(string source, string expected)
     {

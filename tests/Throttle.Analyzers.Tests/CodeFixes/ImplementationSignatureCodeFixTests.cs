@@ -11,30 +11,22 @@ public sealed class ImplementationSignatureCodeFixTests() : CodeFixTests<Impleme
 
     [Fact]
     public Task Adds_the_missing_cancellation_token_and_keeps_the_body() => VerifyFixAsync(
-        InType(
-            "public partial class GitHubClient",
+        InGitHubClient(
             """
-            private readonly HttpClient _http = new();
-
             [RateLimit(10)]
             public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
 
             private Task<string> FetchCoreAsync(string url) // the token is missing
                 => _http.GetStringAsync(url);
-            """,
-            "System.Net.Http", "System.Threading", "System.Threading.Tasks"),
-        InType(
-            "public partial class GitHubClient",
+            """),
+        InGitHubClient(
             """
-            private readonly HttpClient _http = new();
-
             [RateLimit(10)]
             public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
 
             private Task<string> FetchCoreAsync(string url, CancellationToken cancellationToken) // the token is missing
                 => _http.GetStringAsync(url);
-            """,
-            "System.Net.Http", "System.Threading", "System.Threading.Tasks"));
+            """));
 
     [Fact]
     public Task Fixes_types_return_type_static_and_type_parameters_keeping_parameter_names_by_position() => VerifyFixAsync(

@@ -9,30 +9,22 @@ public sealed class MethodNotPartialCodeFixTests() : CodeFixTests<MethodNotParti
 {
     [Fact]
     public Task Expression_body_moves_to_the_implementation_method_after_the_declaration() => VerifyFixAsync(
-        InType(
-            "public partial class GitHubClient",
+        InGitHubClient(
             """
-            private readonly HttpClient _http = new();
-
             /// <summary>Fetches.</summary>
             [RateLimit(10)]
             public Task<string> FetchAsync(string url, CancellationToken cancellationToken)
                 => _http.GetStringAsync(url, cancellationToken);
-            """,
-            "System.Net.Http", "System.Threading", "System.Threading.Tasks"),
-        InType(
-            "public partial class GitHubClient",
+            """),
+        InGitHubClient(
             """
-            private readonly HttpClient _http = new();
-
             /// <summary>Fetches.</summary>
             [RateLimit(10)]
             public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
 
             private Task<string> FetchCoreAsync(string url, CancellationToken cancellationToken)
                 => _http.GetStringAsync(url, cancellationToken);
-            """,
-            "System.Net.Http", "System.Threading", "System.Threading.Tasks"));
+            """));
 
     [Fact]
     public Task Static_async_block_body_keeps_static_and_async_on_the_implementation() => VerifyFixAsync(
