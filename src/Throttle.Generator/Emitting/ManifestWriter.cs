@@ -9,8 +9,8 @@ namespace Throttle.Generator.Emitting;
 
 /// <summary>
 /// Writes the compilation's one module initializer, which records in <c>SiteManifest</c> every named limiter, queue,
-/// circuit breaker and storage its methods use, so a host can check at start-up that each is registered (naming the method) without
-/// reflection. Nothing is written when no method names one, or when the compilation cannot have a module initializer.
+/// circuit breaker, semaphore and storage its methods use, so a host can check at start-up that each is registered (naming
+/// the method) without reflection. Nothing is written when no method names one, or when the compilation cannot have a module initializer.
 /// </summary>
 internal static class ManifestWriter
 {
@@ -60,7 +60,7 @@ internal static class ManifestWriter
         writer.Line("#nullable enable");
         writer.Line();
         writer.Open("namespace Throttle.Generated");
-        writer.Line("/// <summary>Records the named limiters, queues, circuit breakers and storages this assembly's Throttle methods use.</summary>");
+        writer.Line("/// <summary>Records the named limiters, queues, circuit breakers, semaphores and storages this assembly's Throttle methods use.</summary>");
         writer.Line(Emitter.GeneratedCode);
         writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         writer.Open("internal static class __ThrottleSiteManifest");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using System.Linq;
 using System.Threading;
 using Throttle.Limiters;
 using Throttle.Queues;
@@ -26,25 +27,43 @@ internal sealed class ObservedResources
     public ObservedResources(Meter meter)
     {
         meter.CreateObservableUpDownCounter(
-            TelemetryNames.QueueLength, ObserveQueueLengths, "{call}", "Calls waiting in a [Queued] method's queue (not yet running).");
+            TelemetryNames.QueueLength,
+            () => Each(_queues.Select(static q => (q.Key, q.Value)), TelemetryNames.QueueTag, static queue => queue.Count),
+            "{call}", "Calls waiting in a [Queued] method's queue (not yet running).");
         meter.CreateObservableGauge(
             TelemetryNames.RateLimitTokens, ObserveTokens, "{token}", "Tokens a named limiter's shared bucket (its key is its name) holds now; in-memory and hybrid storages.");
         meter.CreateObservableUpDownCounter(
-            TelemetryNames.SemaphoreLeases, ObserveLeases, "{lease}", "Leases this process holds on a semaphore now.");
+            TelemetryNames.SemaphoreLeases,
+            () => Each(SumBySemaphore(static (semaphore, _) => semaphore.OutstandingCount), TelemetryNames.SemaphoreTag, static total => total),
+            "{lease}", "Leases this process holds on a semaphore now.");
         meter.CreateObservableUpDownCounter(
-            TelemetryNames.SemaphoreWaiters, ObserveWaiters, "{waiter}", "Callers of this process waiting for a slot of a semaphore now.");
+            TelemetryNames.SemaphoreWaiters,
+            () => Each(SumBySemaphore(static (_, telemetry) => telemetry.Waiters), TelemetryNames.SemaphoreTag, static total => total),
+            "{waiter}", "Callers of this process waiting for a slot of a semaphore now.");
         meter.CreateObservableUpDownCounter(
-            TelemetryNames.WorkQueueLength, ObserveWorkQueueLengths, "{item}", "Items waiting in a tracked work queue.");
+            TelemetryNames.WorkQueueLength,
+            () => Each(WorkQueues, TelemetryNames.QueueTag, static counts => counts.Length()),
+            "{item}", "Items waiting in a tracked work queue.");
         meter.CreateObservableCounter(
-            TelemetryNames.WorkQueueItems, ObserveWorkQueueItems, "{item}", "Items (or batches) a tracked work queue's handler finished, by result (processed, failed).");
+            TelemetryNames.WorkQueueItems,
+            () => EachBy(WorkQueues, TelemetryNames.QueueTag, TelemetryNames.QueueResultTag, (TelemetryNames.Processed, static counts => counts.Processed()), (TelemetryNames.Failed, static counts => counts.Failed())),
+            "{item}", "Items (or batches) a tracked work queue's handler finished, by result (processed, failed).");
         meter.CreateObservableCounter(
-            TelemetryNames.WorkQueueDuplicates, ObserveDuplicates, "{item}", "Items a tracked deduplicating queue rejected as duplicates.");
+            TelemetryNames.WorkQueueDuplicates,
+            () => Each(WorkQueues.Where(static q => q.Counts.Duplicates is not null), TelemetryNames.QueueTag, static counts => counts.Duplicates!()),
+            "{item}", "Items a tracked deduplicating queue rejected as duplicates.");
         meter.CreateObservableUpDownCounter(
-            TelemetryNames.WorkerPoolWorkers, ObservePoolWorkers, "{worker}", "Workers a tracked worker pool has now.");
+            TelemetryNames.WorkerPoolWorkers,
+            () => Each(Pools, TelemetryNames.WorkerPoolTag, static pool => pool.WorkerCount),
+            "{worker}", "Workers a tracked worker pool has now.");
         meter.CreateObservableUpDownCounter(
-            TelemetryNames.WorkerPoolQueueLength, ObservePoolQueues, "{task}", "Tasks submitted to a tracked worker pool that no worker has started.");
+            TelemetryNames.WorkerPoolQueueLength,
+            () => Each(Pools, TelemetryNames.WorkerPoolTag, static pool => pool.QueueLength),
+            "{task}", "Tasks submitted to a tracked worker pool that no worker has started.");
         meter.CreateObservableCounter(
-            TelemetryNames.WorkerPoolScalings, ObserveScalings, "{event}", "Scaling decisions of a tracked worker pool, by direction (up, down).");
+            TelemetryNames.WorkerPoolScalings,
+            () => EachBy(Pools, TelemetryNames.WorkerPoolTag, TelemetryNames.ScalingDirectionTag, (TelemetryNames.Up, static pool => pool.ScaleUpCount), (TelemetryNames.Down, static pool => pool.ScaleDownCount)),
+            "{event}", "Scaling decisions of a tracked worker pool, by direction (up, down).");
     }
 
     public void AddQueue(string name, InvocationQueue queue) => _queues.TryAdd(name, queue);
@@ -76,13 +95,30 @@ internal sealed class ObservedResources
         return new Untrack(() => _pools.TryRemove(pool, out _));
     }
 
+    private IEnumerable<(string Name, WorkQueueCounts Counts)> WorkQueues => _workQueues.Select(static q => q.Value);
+
+    private IEnumerable<(string Name, WorkerPool Pool)> Pools => _pools.Select(static p => (p.Value, p.Key));
+
     private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
 
-    private IEnumerable<Measurement<int>> ObserveQueueLengths()
+    // One measurement per resource, tagged with its name.
+    private static IEnumerable<Measurement<T>> Each<TResource, T>(IEnumerable<(string Name, TResource Resource)> resources, string tag, Func<TResource, T> read)
+        where T : struct
     {
-        foreach (var (name, queue) in _queues)
+        foreach (var (name, resource) in resources)
         {
-            yield return new Measurement<int>(queue.Count, Tag(TelemetryNames.QueueTag, name));
+            yield return new Measurement<T>(read(resource), Tag(tag, name));
+        }
+    }
+
+    // Two measurements per resource, told apart by a second tag (a result, a direction).
+    private static IEnumerable<Measurement<long>> EachBy<TResource>(
+        IEnumerable<(string Name, TResource Resource)> resources, string tag, string byTag, (string Value, Func<TResource, long> Read) first, (string Value, Func<TResource, long> Read) second)
+    {
+        foreach (var (name, resource) in resources)
+        {
+            yield return new Measurement<long>(first.Read(resource), Tag(tag, name), Tag(byTag, first.Value));
+            yield return new Measurement<long>(second.Read(resource), Tag(tag, name), Tag(byTag, second.Value));
         }
     }
 
@@ -103,24 +139,8 @@ internal sealed class ObservedResources
         }
     }
 
-    private IEnumerable<Measurement<int>> ObserveLeases()
-    {
-        foreach (var (name, total) in SumBySemaphore(static (semaphore, _) => semaphore.OutstandingCount))
-        {
-            yield return new Measurement<int>(total, Tag(TelemetryNames.SemaphoreTag, name));
-        }
-    }
-
-    private IEnumerable<Measurement<int>> ObserveWaiters()
-    {
-        foreach (var (name, total) in SumBySemaphore(static (_, telemetry) => telemetry.Waiters))
-        {
-            yield return new Measurement<int>(total, Tag(TelemetryNames.SemaphoreTag, name));
-        }
-    }
-
     // Partitions of one key are separate semaphores; the metric is per key (partitions are unbounded).
-    private Dictionary<string, int> SumBySemaphore(Func<ThrottleSemaphore, SemaphoreTelemetry, int> read)
+    private IEnumerable<(string Name, int Total)> SumBySemaphore(Func<ThrottleSemaphore, SemaphoreTelemetry, int> read)
     {
         var totals = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (semaphore, telemetry) in _semaphores)
@@ -128,60 +148,7 @@ internal sealed class ObservedResources
             totals[telemetry.Name] = totals.GetValueOrDefault(telemetry.Name) + read(semaphore, telemetry);
         }
 
-        return totals;
-    }
-
-    private IEnumerable<Measurement<int>> ObserveWorkQueueLengths()
-    {
-        foreach (var (_, (name, counts)) in _workQueues)
-        {
-            yield return new Measurement<int>(counts.Length(), Tag(TelemetryNames.QueueTag, name));
-        }
-    }
-
-    private IEnumerable<Measurement<long>> ObserveWorkQueueItems()
-    {
-        foreach (var (_, (name, counts)) in _workQueues)
-        {
-            yield return new Measurement<long>(counts.Processed(), Tag(TelemetryNames.QueueTag, name), Tag(TelemetryNames.QueueResultTag, TelemetryNames.Processed));
-            yield return new Measurement<long>(counts.Failed(), Tag(TelemetryNames.QueueTag, name), Tag(TelemetryNames.QueueResultTag, TelemetryNames.Failed));
-        }
-    }
-
-    private IEnumerable<Measurement<long>> ObserveDuplicates()
-    {
-        foreach (var (_, (name, counts)) in _workQueues)
-        {
-            if (counts.Duplicates is { } duplicates)
-            {
-                yield return new Measurement<long>(duplicates(), Tag(TelemetryNames.QueueTag, name));
-            }
-        }
-    }
-
-    private IEnumerable<Measurement<int>> ObservePoolWorkers()
-    {
-        foreach (var (pool, name) in _pools)
-        {
-            yield return new Measurement<int>(pool.WorkerCount, Tag(TelemetryNames.WorkerPoolTag, name));
-        }
-    }
-
-    private IEnumerable<Measurement<int>> ObservePoolQueues()
-    {
-        foreach (var (pool, name) in _pools)
-        {
-            yield return new Measurement<int>(pool.QueueLength, Tag(TelemetryNames.WorkerPoolTag, name));
-        }
-    }
-
-    private IEnumerable<Measurement<long>> ObserveScalings()
-    {
-        foreach (var (pool, name) in _pools)
-        {
-            yield return new Measurement<long>(pool.ScaleUpCount, Tag(TelemetryNames.WorkerPoolTag, name), Tag(TelemetryNames.ScalingDirectionTag, TelemetryNames.Up));
-            yield return new Measurement<long>(pool.ScaleDownCount, Tag(TelemetryNames.WorkerPoolTag, name), Tag(TelemetryNames.ScalingDirectionTag, TelemetryNames.Down));
-        }
+        return totals.Select(static t => (t.Key, t.Value));
     }
 
     /// <summary>How a tracked work queue's figures are read.</summary>

@@ -5,10 +5,8 @@ using Xunit;
 
 namespace Throttle.Analyzers.Tests.CodeFixes;
 
-public sealed class AcquireTimeoutCodeFixTests
+public sealed class AcquireTimeoutCodeFixTests() : CodeFixTests<AcquireTimeoutCodeFixProvider>("THR401")
 {
-    private const string Id = "THR401";
-
     private const string Prefix = """
         using System.Threading;
         using System.Threading.Tasks;
@@ -37,10 +35,7 @@ public sealed class AcquireTimeoutCodeFixTests
                 public partial Task BuildAsync(int id, CancellationToken cancellationToken);
             """ + Suffix;
 
-        var actual = await CodeFixHarness.ApplyAsync(new AcquireTimeoutCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
+        await VerifyFixAsync(source, expected);
     }
 
     [Fact]
@@ -55,10 +50,7 @@ public sealed class AcquireTimeoutCodeFixTests
                 public partial Task BuildAsync(int id, CancellationToken cancellationToken);
             """ + Suffix;
 
-        var actual = await CodeFixHarness.ApplyAsync(new AcquireTimeoutCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
+        await VerifyFixAsync(source, expected);
     }
 
     [Theory]
@@ -86,9 +78,6 @@ public sealed class AcquireTimeoutCodeFixTests
                 private Task ExportCoreAsync(CancellationToken cancellationToken) => Task.CompletedTask;
             """ + Suffix;
 
-        var actual = await CodeFixHarness.FixAllAsync(new AcquireTimeoutCodeFixProvider(), Id, source, scope);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
+        await VerifyFixAllAsync(source, expected, scope);
     }
 }

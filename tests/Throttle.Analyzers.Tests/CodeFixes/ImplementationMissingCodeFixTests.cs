@@ -5,141 +5,92 @@ using Xunit;
 
 namespace Throttle.Analyzers.Tests.CodeFixes;
 
-public sealed class ImplementationMissingCodeFixTests
+public sealed class ImplementationMissingCodeFixTests() : CodeFixTests<ImplementationMissingCodeFixProvider>("THR003")
 {
-    private const string Id = "THR003";
+    [Fact]
+    public Task Adds_the_implementation_after_the_declaration_with_a_qualified_exception_without_using_System() => VerifyFixAsync(
+        InType(
+            "public partial class GitHubClient",
+            """
+            /// <summary>Fetches.</summary>
+            [RateLimit(10)]
+            public partial Task<string?> FetchAsync(string url, CancellationToken cancellationToken);
+            """,
+            "System.Threading", "System.Threading.Tasks"),
+        InType(
+            "public partial class GitHubClient",
+            """
+            /// <summary>Fetches.</summary>
+            [RateLimit(10)]
+            public partial Task<string?> FetchAsync(string url, CancellationToken cancellationToken);
+
+            private Task<string?> FetchCoreAsync(string url, CancellationToken cancellationToken) => throw new System.NotImplementedException();
+            """,
+            "System.Threading", "System.Threading.Tasks"));
 
     [Fact]
-    public async Task Adds_the_implementation_after_the_declaration_with_a_qualified_exception_without_using_System()
-    {
-        const string source = """
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Throttle;
+    public Task Static_generic_method_keeps_static_type_parameters_constraints_and_ref_kinds() => VerifyFixAsync(
+        InType(
+            "public static partial class Jobs",
+            """
+            [RateLimit(5)]
+            internal static partial T Run<T>(in int id, T fallback) where T : notnull;
 
-            public partial class GitHubClient
-            {
-                /// <summary>Fetches.</summary>
-                [RateLimit(10)]
-                public partial Task<string?> FetchAsync(string url, CancellationToken cancellationToken);
-            }
-            """;
-        const string expected = """
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Throttle;
+            private static void Other() { }
+            """,
+            "System"),
+        InType(
+            "public static partial class Jobs",
+            """
+            [RateLimit(5)]
+            internal static partial T Run<T>(in int id, T fallback) where T : notnull;
 
-            public partial class GitHubClient
-            {
-                /// <summary>Fetches.</summary>
-                [RateLimit(10)]
-                public partial Task<string?> FetchAsync(string url, CancellationToken cancellationToken);
+            private static T RunCore<T>(in int id, T fallback) where T : notnull => throw new NotImplementedException();
 
-                private Task<string?> FetchCoreAsync(string url, CancellationToken cancellationToken) => throw new System.NotImplementedException();
-            }
-            """;
-
-        var actual = await CodeFixHarness.ApplyAsync(new ImplementationMissingCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
-
-    [Fact]
-    public async Task Static_generic_method_keeps_static_type_parameters_constraints_and_ref_kinds()
-    {
-        const string source = """
-            using System;
-            using Throttle;
-
-            public static partial class Jobs
-            {
-                [RateLimit(5)]
-                internal static partial T Run<T>(in int id, T fallback) where T : notnull;
-
-                private static void Other() { }
-            }
-            """;
-        const string expected = """
-            using System;
-            using Throttle;
-
-            public static partial class Jobs
-            {
-                [RateLimit(5)]
-                internal static partial T Run<T>(in int id, T fallback) where T : notnull;
-
-                private static T RunCore<T>(in int id, T fallback) where T : notnull => throw new NotImplementedException();
-
-                private static void Other() { }
-            }
-            """;
-
-        var actual = await CodeFixHarness.ApplyAsync(new ImplementationMissingCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+            private static void Other() { }
+            """,
+            "System"));
 
     [Theory]
     [InlineData(FixAllScope.Document)]
     [InlineData(FixAllScope.Project)]
     [InlineData(FixAllScope.Solution)]
-    public async Task Fix_all_adds_one_implementation_per_method(FixAllScope scope)
-    {
-        const string source = """
-            using System;
-            using Throttle;
+    public Task Fix_all_adds_one_implementation_per_method(FixAllScope scope) => VerifyFixAllAsync(
+        InType(
+            "public partial class Counter",
+            """
+            [RateLimit(5)]
+            public partial int First();
 
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int First();
+            [RateLimit(5)]
+            public partial void Second(string name);
+            """,
+            "System"),
+        InType(
+            "public partial class Counter",
+            """
+            [RateLimit(5)]
+            public partial int First();
 
-                [RateLimit(5)]
-                public partial void Second(string name);
-            }
-            """;
-        const string expected = """
-            using System;
-            using Throttle;
+            private int FirstCore() => throw new NotImplementedException();
 
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int First();
+            [RateLimit(5)]
+            public partial void Second(string name);
 
-                private int FirstCore() => throw new NotImplementedException();
-
-                [RateLimit(5)]
-                public partial void Second(string name);
-
-                private void SecondCore(string name) => throw new NotImplementedException();
-            }
-            """;
-
-        var actual = await CodeFixHarness.FixAllAsync(new ImplementationMissingCodeFixProvider(), Id, source, scope);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+            private void SecondCore(string name) => throw new NotImplementedException();
+            """,
+            "System"),
+        scope);
 
     [Fact]
-    public async Task Offers_nothing_when_a_non_method_member_has_the_implementation_name()
-    {
+    public Task Offers_nothing_when_a_non_method_member_has_the_implementation_name() => VerifyNoFixAsync(
         // The generator finds no method FetchCore (THR003), but a method of that name next to the property would not compile.
-        const string source = """
-            using Throttle;
+        InType(
+            "public partial class Client",
+            """
+            [RateLimit(5)]
+            public partial int Fetch();
 
-            public partial class Client
-            {
-                [RateLimit(5)]
-                public partial int Fetch();
-
-                private int FetchCore { get; } = 1;
-            }
-            """;
-
-        await CodeFixHarness.AssertNoFixAsync(new ImplementationMissingCodeFixProvider(), Id, source);
-    }
+            private int FetchCore { get; } = 1;
+            """));
 }

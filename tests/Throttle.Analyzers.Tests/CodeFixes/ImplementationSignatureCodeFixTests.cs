@@ -5,208 +5,131 @@ using Xunit;
 
 namespace Throttle.Analyzers.Tests.CodeFixes;
 
-public sealed class ImplementationSignatureCodeFixTests
+public sealed class ImplementationSignatureCodeFixTests() : CodeFixTests<ImplementationSignatureCodeFixProvider>("THR004")
 {
-    private const string Id = "THR004";
+    private const string Counter = "public partial class Counter";
 
     [Fact]
-    public async Task Adds_the_missing_cancellation_token_and_keeps_the_body()
-    {
-        const string source = """
-            using System.Net.Http;
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Throttle;
+    public Task Adds_the_missing_cancellation_token_and_keeps_the_body() => VerifyFixAsync(
+        InGitHubClient(
+            """
+            [RateLimit(10)]
+            public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
 
-            public partial class GitHubClient
-            {
-                private readonly HttpClient _http = new();
+            private Task<string> FetchCoreAsync(string url) // the token is missing
+                => _http.GetStringAsync(url);
+            """),
+        InGitHubClient(
+            """
+            [RateLimit(10)]
+            public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
 
-                [RateLimit(10)]
-                public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
-
-                private Task<string> FetchCoreAsync(string url) // the token is missing
-                    => _http.GetStringAsync(url);
-            }
-            """;
-        const string expected = """
-            using System.Net.Http;
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Throttle;
-
-            public partial class GitHubClient
-            {
-                private readonly HttpClient _http = new();
-
-                [RateLimit(10)]
-                public partial Task<string> FetchAsync(string url, CancellationToken cancellationToken);
-
-                private Task<string> FetchCoreAsync(string url, CancellationToken cancellationToken) // the token is missing
-                    => _http.GetStringAsync(url);
-            }
-            """;
-
-        var actual = await CodeFixHarness.ApplyAsync(new ImplementationSignatureCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+            private Task<string> FetchCoreAsync(string url, CancellationToken cancellationToken) // the token is missing
+                => _http.GetStringAsync(url);
+            """));
 
     [Fact]
-    public async Task Fixes_types_return_type_static_and_type_parameters_keeping_parameter_names_by_position()
-    {
-        const string source = """
-            using System.Collections.Generic;
-            using Throttle;
+    public Task Fixes_types_return_type_static_and_type_parameters_keeping_parameter_names_by_position() => VerifyFixAsync(
+        InType(
+            "public static partial class Jobs",
+            """
+            [RateLimit(5)]
+            public static partial IList<T> Take<T>(IList<T> items, int count) where T : class;
 
-            public static partial class Jobs
+            private IEnumerable<string> TakeCore(List<string> source, long n)
             {
-                [RateLimit(5)]
-                public static partial IList<T> Take<T>(IList<T> items, int count) where T : class;
-
-                private IEnumerable<string> TakeCore(List<string> source, long n)
-                {
-                    return source;
-                }
+                return source;
             }
-            """;
-        const string expected = """
-            using System.Collections.Generic;
-            using Throttle;
+            """,
+            "System.Collections.Generic"),
+        InType(
+            "public static partial class Jobs",
+            """
+            [RateLimit(5)]
+            public static partial IList<T> Take<T>(IList<T> items, int count) where T : class;
 
-            public static partial class Jobs
+            private static IList<T> TakeCore<T>(IList<T> source, int n) where T : class
             {
-                [RateLimit(5)]
-                public static partial IList<T> Take<T>(IList<T> items, int count) where T : class;
-
-                private static IList<T> TakeCore<T>(IList<T> source, int n) where T : class
-                {
-                    return source;
-                }
+                return source;
             }
-            """;
-
-        var actual = await CodeFixHarness.ApplyAsync(new ImplementationSignatureCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+            """,
+            "System.Collections.Generic"));
 
     [Fact]
-    public async Task Drops_a_parameter_the_body_does_not_use()
-    {
-        const string source = """
-            using Throttle;
+    public Task Drops_a_parameter_the_body_does_not_use() => VerifyFixAsync(
+        InType(
+            Counter,
+            """
+            [RateLimit(5)]
+            public partial int Next(int step);
 
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int Next(int step);
+            private int NextCore(int step, string unused) => step + 1;
+            """),
+        InType(
+            Counter,
+            """
+            [RateLimit(5)]
+            public partial int Next(int step);
 
-                private int NextCore(int step, string unused) => step + 1;
-            }
-            """;
-        const string expected = """
-            using Throttle;
-
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int Next(int step);
-
-                private int NextCore(int step) => step + 1;
-            }
-            """;
-
-        var actual = await CodeFixHarness.ApplyAsync(new ImplementationSignatureCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+            private int NextCore(int step) => step + 1;
+            """));
 
     [Fact]
-    public async Task Offers_nothing_when_the_body_uses_a_parameter_that_would_go()
-    {
-        const string source = """
-            using Throttle;
+    public Task Offers_nothing_when_the_body_uses_a_parameter_that_would_go() => VerifyNoFixAsync(
+        InType(
+            Counter,
+            """
+            [RateLimit(5)]
+            public partial int Next(int step);
 
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int Next(int step);
-
-                private int NextCore(int step, int extra) => step + extra;
-            }
-            """;
-
-        await CodeFixHarness.AssertNoFixAsync(new ImplementationSignatureCodeFixProvider(), Id, source);
-    }
+            private int NextCore(int step, int extra) => step + extra;
+            """));
 
     [Fact]
-    public async Task Offers_nothing_when_the_method_is_another_overloads_implementation()
-    {
+    public Task Offers_nothing_when_the_method_is_another_overloads_implementation() => VerifyNoFixAsync(
         // FetchCore(int) implements Fetch(int); Fetch(string) reports it as its near match, but changing it would break Fetch(int).
-        const string source = """
-            using Throttle;
+        InType(
+            "public partial class Client",
+            """
+            [RateLimit(5)]
+            public partial int Fetch(int id);
 
-            public partial class Client
-            {
-                [RateLimit(5)]
-                public partial int Fetch(int id);
+            [RateLimit(5)]
+            public partial int Fetch(string name);
 
-                [RateLimit(5)]
-                public partial int Fetch(string name);
-
-                private int FetchCore(int id) => id;
-            }
-            """;
-
-        await CodeFixHarness.AssertNoFixAsync(new ImplementationSignatureCodeFixProvider(), Id, source);
-    }
+            private int FetchCore(int id) => id;
+            """));
 
     [Theory]
     [InlineData(FixAllScope.Document)]
     [InlineData(FixAllScope.Project)]
     [InlineData(FixAllScope.Solution)]
-    public async Task Fix_all_fixes_every_implementation(FixAllScope scope)
-    {
-        const string source = """
-            using Throttle;
+    public Task Fix_all_fixes_every_implementation(FixAllScope scope) => VerifyFixAllAsync(
+        InType(
+            Counter,
+            """
+            [RateLimit(5)]
+            public partial int First(int a);
 
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int First(int a);
+            private long FirstCore(int a) => a;
 
-                private long FirstCore(int a) => a;
+            [RateLimit(5)]
+            public partial void Second(string name);
 
-                [RateLimit(5)]
-                public partial void Second(string name);
+            private void SecondCore() { }
+            """),
+        InType(
+            Counter,
+            """
+            [RateLimit(5)]
+            public partial int First(int a);
 
-                private void SecondCore() { }
-            }
-            """;
-        const string expected = """
-            using Throttle;
+            private int FirstCore(int a) => a;
 
-            public partial class Counter
-            {
-                [RateLimit(5)]
-                public partial int First(int a);
+            [RateLimit(5)]
+            public partial void Second(string name);
 
-                private int FirstCore(int a) => a;
-
-                [RateLimit(5)]
-                public partial void Second(string name);
-
-                private void SecondCore(string name) { }
-            }
-            """;
-
-        var actual = await CodeFixHarness.FixAllAsync(new ImplementationSignatureCodeFixProvider(), Id, source, scope);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+            private void SecondCore(string name) { }
+            """),
+        scope);
 }

@@ -5,41 +5,19 @@ using Xunit;
 
 namespace Throttle.Analyzers.Tests.CodeFixes;
 
-public sealed class TypeNotPartialCodeFixTests
+public sealed class TypeNotPartialCodeFixTests() : CodeFixTests<TypeNotPartialCodeFixProvider>("THR002")
 {
-    private const string Id = "THR002";
+    private const string Run = """
+        [RateLimit(5)]
+        public static partial int Run();
+
+        private static int RunCore() => 1;
+        """;
 
     [Fact]
-    public async Task Adds_partial_after_the_other_modifiers()
-    {
-        const string source = """
-            using Throttle;
-
-            public static class Jobs
-            {
-                [RateLimit(5)]
-                public static partial int Run();
-
-                private static int RunCore() => 1;
-            }
-            """;
-        const string expected = """
-            using Throttle;
-
-            public static partial class Jobs
-            {
-                [RateLimit(5)]
-                public static partial int Run();
-
-                private static int RunCore() => 1;
-            }
-            """;
-
-        var actual = await CodeFixHarness.ApplyAsync(new TypeNotPartialCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
-    }
+    public Task Adds_partial_after_the_other_modifiers() => VerifyFixAsync(
+        InType("public static class Jobs", Run),
+        InType("public static partial class Jobs", Run));
 
     [Fact]
     public async Task Nested_type_fixes_every_containing_type_that_lacks_partial()
@@ -85,10 +63,7 @@ public sealed class TypeNotPartialCodeFixTests
             }
             """;
 
-        var actual = await CodeFixHarness.ApplyAsync(new TypeNotPartialCodeFixProvider(), Id, source);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
+        await VerifyFixAsync(source, expected);
     }
 
     [Theory]
@@ -142,9 +117,6 @@ public sealed class TypeNotPartialCodeFixTests
             }
             """;
 
-        var actual = await CodeFixHarness.FixAllAsync(new TypeNotPartialCodeFixProvider(), Id, source, scope);
-
-        Assert.Equal(expected, actual);
-        await CodeFixHarness.AssertCleanAsync(actual);
+        await VerifyFixAllAsync(source, expected, scope);
     }
 }

@@ -37,7 +37,7 @@ namespace Sample
 
 namespace Throttle.Generated
 {
-    /// <summary>Records the named limiters, queues, circuit breakers and storages this assembly's Throttle methods use.</summary>
+    /// <summary>Records the named limiters, queues, circuit breakers, semaphores and storages this assembly's Throttle methods use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Throttle.Generator", "0.1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     internal static class __ThrottleSiteManifest

@@ -74,57 +74,28 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(1, 1, 1);
         using var held = await limiter.AcquireAsync(1);
-        var waiting = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
-        Assert.False(waiting.IsCompleted);
+        var waiting = await QueueAsync(limiter, 1, queued: 1);
 
         await ReplenishAsync(limiter);
-        using var lease = await waiting.WaitAsync(Safety);
-        Assert.True(lease.IsAcquired);
+        await AssertGrantedAsync(waiting);
     }
 
-    [Fact]
-    public async Task The_queue_serves_the_oldest_first()
+    [Theory]
+    [InlineData(QueueProcessingOrder.OldestFirst)]
+    [InlineData(QueueProcessingOrder.NewestFirst)]
+    public async Task The_queue_serves_in_its_processing_order_one_replenishment_at_a_time(QueueProcessingOrder order)
     {
-        using var limiter = Create(1, 1, 2);
+        using var limiter = Create(1, 1, 2, order);
         using var held = await limiter.AcquireAsync(1);
-        var first = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
-        var second = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 2);
+        var older = await QueueAsync(limiter, 1, queued: 1);
+        var newer = await QueueAsync(limiter, 1, queued: 2);
+        var (first, second) = order == QueueProcessingOrder.OldestFirst ? (older, newer) : (newer, older);
 
         await ReplenishAsync(limiter);
-        using (var lease = await first.WaitAsync(Safety))
-        {
-            Assert.True(lease.IsAcquired);
-        }
-
+        await AssertGrantedAsync(first);
         Assert.False(second.IsCompleted);
         await ReplenishAsync(limiter);
-        using var last = await second.WaitAsync(Safety);
-        Assert.True(last.IsAcquired);
-    }
-
-    [Fact]
-    public async Task With_NewestFirst_the_queue_serves_the_newest_first()
-    {
-        using var limiter = Create(1, 1, 2, QueueProcessingOrder.NewestFirst);
-        using var held = await limiter.AcquireAsync(1);
-        var older = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
-        var newer = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 2);
-
-        await ReplenishAsync(limiter);
-        using (var lease = await newer.WaitAsync(Safety))
-        {
-            Assert.True(lease.IsAcquired);
-        }
-
-        Assert.False(older.IsCompleted);
-        await ReplenishAsync(limiter);
-        using var last = await older.WaitAsync(Safety);
-        Assert.True(last.IsAcquired);
+        await AssertGrantedAsync(second);
     }
 
     [Fact]
@@ -132,8 +103,7 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(1, 1, 1);
         using var held = await limiter.AcquireAsync(1);
-        var queued = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
+        var queued = await QueueAsync(limiter, 1, queued: 1);
 
         using var refused = await limiter.AcquireAsync(1).AsTask().WaitAsync(Safety);
         Assert.False(refused.IsAcquired);
@@ -141,8 +111,7 @@ public abstract class RateLimiterConformanceTests
         Assert.False(queued.IsCompleted);
 
         await ReplenishAsync(limiter);
-        using var served = await queued.WaitAsync(Safety);
-        Assert.True(served.IsAcquired);
+        await AssertGrantedAsync(queued);
     }
 
     [Fact]
@@ -150,15 +119,13 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(1, 1, 1, QueueProcessingOrder.NewestFirst);
         using var held = await limiter.AcquireAsync(1);
-        var older = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
+        var older = await QueueAsync(limiter, 1, queued: 1);
         var newer = limiter.AcquireAsync(1).AsTask();
 
         using var pushedOut = await older.WaitAsync(Safety);
         Assert.False(pushedOut.IsAcquired);
         await ReplenishAsync(limiter);
-        using var served = await newer.WaitAsync(Safety);
-        Assert.True(served.IsAcquired);
+        await AssertGrantedAsync(newer);
     }
 
     [Fact]
@@ -166,53 +133,36 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(1, 1, 1);
         using var held = await limiter.AcquireAsync(1);
-        var first = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
+        var first = await QueueAsync(limiter, 1, queued: 1);
         using (var refused = await limiter.AcquireAsync(1).AsTask().WaitAsync(Safety))
         {
             Assert.False(refused.IsAcquired);
         }
 
         await ReplenishAsync(limiter);
-        using (var lease = await first.WaitAsync(Safety))
-        {
-            Assert.True(lease.IsAcquired);
-        }
+        await AssertGrantedAsync(first);
 
-        var second = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
-        Assert.False(second.IsCompleted);
+        var second = await QueueAsync(limiter, 1, queued: 1);
         await ReplenishAsync(limiter);
-        using var last = await second.WaitAsync(Safety);
-        Assert.True(last.IsAcquired);
+        await AssertGrantedAsync(second);
     }
 
-    [Fact]
-    public void AttemptAcquire_of_more_than_the_limit_throws()
+    [Theory]
+    [InlineData(2)] // more than the limit
+    [InlineData(-1)]
+    public void AttemptAcquire_of_a_count_outside_zero_to_the_limit_throws(int count)
     {
         using var limiter = Create(1, 1, 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(count));
     }
 
-    [Fact]
-    public async Task AcquireAsync_of_more_than_the_limit_throws()
+    [Theory]
+    [InlineData(2)] // more than the limit
+    [InlineData(-1)]
+    public async Task AcquireAsync_of_a_count_outside_zero_to_the_limit_throws(int count)
     {
         using var limiter = Create(1, 1, 1);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(2));
-    }
-
-    [Fact]
-    public void AttemptAcquire_of_a_negative_count_throws()
-    {
-        using var limiter = Create(1, 1, 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(-1));
-    }
-
-    [Fact]
-    public async Task AcquireAsync_of_a_negative_count_throws()
-    {
-        using var limiter = Create(1, 1, 1);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(-1));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(count));
     }
 
     [Fact]
@@ -253,10 +203,7 @@ public abstract class RateLimiterConformanceTests
         Assert.False(probe.IsCompleted);
 
         await ReplenishAsync(limiter);
-        using (var lease = await probe.WaitAsync(Safety))
-        {
-            Assert.True(lease.IsAcquired);
-        }
+        await AssertGrantedAsync(probe);
 
         using var taken = await limiter.AcquireAsync(1);
         Assert.True(taken.IsAcquired);
@@ -267,10 +214,8 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(2, 2, 2);
         using var held = await limiter.AcquireAsync(2);
-        var first = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
-        var second = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 2);
+        var first = await QueueAsync(limiter, 1, queued: 1);
+        var second = await QueueAsync(limiter, 1, queued: 2);
 
         await ReplenishAsync(limiter);
         var leases = await Task.WhenAll(first, second).WaitAsync(Safety);
@@ -282,21 +227,13 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(2, 2, 3);
         using var held = await limiter.AcquireAsync(1);
-        var big = limiter.AcquireAsync(2).AsTask(); // one free permit is not enough: it queues
-        await WhenQueuedAsync(limiter, 2);
-        var small = limiter.AcquireAsync(1).AsTask(); // one free permit, but the queue comes first
-        await WhenQueuedAsync(limiter, 3);
-        Assert.False(small.IsCompleted);
+        var big = await QueueAsync(limiter, 2, queued: 2); // one free permit is not enough: it queues
+        var small = await QueueAsync(limiter, 1, queued: 3); // one free permit, but the queue comes first
 
         await ReplenishAsync(limiter);
-        using (var lease = await big.WaitAsync(Safety))
-        {
-            Assert.True(lease.IsAcquired);
-        }
-
+        await AssertGrantedAsync(big);
         await ReplenishAsync(limiter);
-        using var last = await small.WaitAsync(Safety);
-        Assert.True(last.IsAcquired);
+        await AssertGrantedAsync(small);
     }
 
     [Fact]
@@ -304,15 +241,13 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(2, 2, 2, QueueProcessingOrder.NewestFirst);
         using var held = await limiter.AcquireAsync(1);
-        var big = limiter.AcquireAsync(2).AsTask();
-        await WhenQueuedAsync(limiter, 2);
+        var big = await QueueAsync(limiter, 2, queued: 2);
 
         using var small = await limiter.AcquireAsync(1).AsTask().WaitAsync(Safety);
         Assert.True(small.IsAcquired);
         Assert.False(big.IsCompleted);
         await ReplenishAsync(limiter);
-        using var served = await big.WaitAsync(Safety);
-        Assert.True(served.IsAcquired);
+        await AssertGrantedAsync(big);
     }
 
     [Fact]
@@ -320,14 +255,12 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(2, 2, 2);
         using var held = await limiter.AcquireAsync(1);
-        var big = limiter.AcquireAsync(2).AsTask();
-        await WhenQueuedAsync(limiter, 2);
+        var big = await QueueAsync(limiter, 2, queued: 2);
 
         using var attempt = limiter.AttemptAcquire(1);
         Assert.False(attempt.IsAcquired);
         await ReplenishAsync(limiter);
-        using var served = await big.WaitAsync(Safety);
-        Assert.True(served.IsAcquired);
+        await AssertGrantedAsync(big);
     }
 
     [Fact]
@@ -335,8 +268,7 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(2, 2, 2, QueueProcessingOrder.NewestFirst);
         using var held = await limiter.AcquireAsync(1);
-        var big = limiter.AcquireAsync(2).AsTask();
-        await WhenQueuedAsync(limiter, 2);
+        var big = await QueueAsync(limiter, 2, queued: 2);
 
         using var attempt = limiter.AttemptAcquire(1);
         Assert.Equal(AttemptDecides, attempt.IsAcquired);
@@ -349,8 +281,7 @@ public abstract class RateLimiterConformanceTests
         using var limiter = Create(1, 1, 1);
         using var held = await limiter.AcquireAsync(1);
         using var cts = new CancellationTokenSource();
-        var waiting = limiter.AcquireAsync(1, cts.Token).AsTask();
-        await WhenQueuedAsync(limiter, 1);
+        var waiting = await QueueAsync(limiter, 1, queued: 1, cts.Token);
 
         await cts.CancelAsync();
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Safety));
@@ -358,11 +289,9 @@ public abstract class RateLimiterConformanceTests
         Assert.Equal(0, limiter.GetStatistics()!.CurrentQueuedCount);
 
         // Its place and its permit are free again: the next acquisition queues and is served by one replenishment.
-        var next = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
+        var next = await QueueAsync(limiter, 1, queued: 1);
         await ReplenishAsync(limiter);
-        using var lease = await next.WaitAsync(Safety);
-        Assert.True(lease.IsAcquired);
+        await AssertGrantedAsync(next);
     }
 
     [Fact]
@@ -406,30 +335,30 @@ public abstract class RateLimiterConformanceTests
         Assert.All(failed.MetadataNames, name => Assert.True(failed.TryGetMetadata(name, out _)));
     }
 
-    [Fact]
-    public async Task Dispose_ends_queued_acquisitions_with_failed_leases_and_later_calls_throw()
+    [Theory]
+    [InlineData(nameof(RateLimiter.Dispose))]
+    [InlineData(nameof(RateLimiter.DisposeAsync))]
+    public async Task Disposing_ends_queued_acquisitions_with_failed_leases_and_later_calls_throw(string dispose)
     {
         var limiter = Create(1, 1, 3);
         using var held = await limiter.AcquireAsync(1);
         var waiters = new[] { limiter.AcquireAsync(1).AsTask(), limiter.AcquireAsync(1).AsTask(), limiter.AcquireAsync(1).AsTask() };
         await WhenQueuedAsync(limiter, 3);
 
-        limiter.Dispose();
+        if (dispose == nameof(RateLimiter.DisposeAsync))
+        {
+            await limiter.DisposeAsync();
+        }
+        else
+        {
+            limiter.Dispose();
+        }
 
-        await AssertEndedThenRefusedAsync(limiter, waiters);
-    }
-
-    [Fact]
-    public async Task DisposeAsync_ends_queued_acquisitions_with_failed_leases_and_later_calls_throw()
-    {
-        var limiter = Create(1, 1, 3);
-        using var held = await limiter.AcquireAsync(1);
-        var waiters = new[] { limiter.AcquireAsync(1).AsTask(), limiter.AcquireAsync(1).AsTask(), limiter.AcquireAsync(1).AsTask() };
-        await WhenQueuedAsync(limiter, 3);
-
-        await limiter.DisposeAsync();
-
-        await AssertEndedThenRefusedAsync(limiter, waiters);
+        var ended = await Task.WhenAll(waiters).WaitAsync(Safety);
+        Assert.All(ended, lease => Assert.False(lease.IsAcquired));
+        Assert.Throws<ObjectDisposedException>(() => limiter.AttemptAcquire(1));
+        Assert.Throws<ObjectDisposedException>(() => limiter.AttemptAcquire(0));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await limiter.AcquireAsync(1));
     }
 
     [Fact]
@@ -445,10 +374,8 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(3, 1, 5);
         using var held = await limiter.AcquireAsync(3);
-        var two = limiter.AcquireAsync(2).AsTask();
-        await WhenQueuedAsync(limiter, 2);
-        var three = limiter.AcquireAsync(3).AsTask();
-        await WhenQueuedAsync(limiter, 5);
+        var two = await QueueAsync(limiter, 2, queued: 2);
+        var three = await QueueAsync(limiter, 3, queued: 5);
 
         var stats = limiter.GetStatistics()!;
         Assert.Equal(5, stats.CurrentQueuedCount);
@@ -508,31 +435,41 @@ public abstract class RateLimiterConformanceTests
     {
         using var limiter = Create(2, 2, 1);
         using var held = await limiter.AcquireAsync(2);
-        var waiting = limiter.AcquireAsync(1).AsTask();
-        await WhenQueuedAsync(limiter, 1);
+        var waiting = await QueueAsync(limiter, 1, queued: 1);
         Assert.Null(limiter.IdleDuration);
         await ReplenishAsync(limiter);
         using var lease = await waiting.WaitAsync(Safety);
         Assert.Null(limiter.IdleDuration); // the served waiter took one of the two
     }
 
+    /// <summary>
+    /// Starts an acquisition of <paramref name="permits"/> and waits until it is queued (<paramref name="queued"/> permits
+    /// in the queue then): a case that meant it to wait fails at once if it ended instead.
+    /// </summary>
+    protected static async Task<Task<RateLimitLease>> QueueAsync(RateLimiter limiter, int permits, long queued, CancellationToken cancellationToken = default)
+    {
+        var waiting = limiter.AcquireAsync(permits, cancellationToken).AsTask();
+        await WhenQueuedAsync(limiter, queued, waiting);
+        Assert.False(waiting.IsCompleted);
+        return waiting;
+    }
+
     /// <summary>Waits until <paramref name="permits"/> are queued: at once where acquisitions queue synchronously, after the round trip on Redis.</summary>
-    protected static async Task WhenQueuedAsync(RateLimiter limiter, long permits)
+    protected static async Task WhenQueuedAsync(RateLimiter limiter, long permits, Task<RateLimitLease>? waiting = null)
     {
         var deadline = DateTime.UtcNow + Safety;
         while (limiter.GetStatistics()!.CurrentQueuedCount != permits)
         {
+            Assert.False(waiting?.IsCompleted == true, $"The acquisition ended before {permits} permits were queued.");
             Assert.True(DateTime.UtcNow < deadline, $"{permits} permits were never queued.");
             await Task.Delay(5);
         }
     }
 
-    private static async Task AssertEndedThenRefusedAsync(RateLimiter limiter, Task<RateLimitLease>[] waiters)
+    /// <summary>Waits for <paramref name="acquisition"/>, asserts that it was granted, and disposes the lease.</summary>
+    private static async Task AssertGrantedAsync(Task<RateLimitLease> acquisition)
     {
-        var ended = await Task.WhenAll(waiters).WaitAsync(Safety);
-        Assert.All(ended, lease => Assert.False(lease.IsAcquired));
-        Assert.Throws<ObjectDisposedException>(() => limiter.AttemptAcquire(1));
-        Assert.Throws<ObjectDisposedException>(() => limiter.AttemptAcquire(0));
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await limiter.AcquireAsync(1));
+        using var lease = await acquisition.WaitAsync(Safety);
+        Assert.True(lease.IsAcquired);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Throttle.Interop;
@@ -13,17 +14,21 @@ namespace Throttle.Tests.Interop.Conformance;
 
 /// <summary>
 /// Throttle's <c>AsRateLimiter</c> over a token bucket on <see cref="RedisStorage"/> (a real redis-server). Decisions
-/// use the server's clock, so a replenishment waits one real period; the view's own timers run on the fake clock, which
+/// use the server's clock, so a replenishment waits one real period (a second per permit it refills); the view's own timers run on the fake clock, which
 /// moves by the same amount. Synchronous attempts never decide here (<see cref="RateLimiterConformanceTests.AttemptDecides"/>).
 /// Needs Redis: without one these fail with the fixture's reason.
 /// </summary>
 [Collection(RedisFixture.CollectionName)]
 public sealed class RedisRateLimiterConformanceTests(RedisFixture redis) : RateLimiterConformanceTests, IAsyncLifetime
 {
-    // Long enough that the test's own steps (a few ms each) never add a whole permit.
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    // The bucket refills continuously on the server's clock, so one permit comes back every PeriodPerToken whatever a
+    // case's tokensPerPeriod: long enough that the test's own steps (a few ms each, far more on a loaded machine) never
+    // add a whole permit before a waiter has queued. At 2 per 1 s a permit was back after 0.5 s, and a loaded run served
+    // the waiter at once instead of queuing it.
+    private static readonly TimeSpan PeriodPerToken = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(60);
     private readonly TestClock _clock = new();
+    private readonly Dictionary<RateLimiter, TimeSpan> _periods = [];
     private RedisStorage? _storage;
 
     protected override bool AttemptDecides => false;
@@ -44,13 +49,20 @@ public sealed class RedisRateLimiterConformanceTests(RedisFixture redis) : RateL
         }
     }
 
-    protected override RateLimiter Create(int tokenLimit, int tokensPerPeriod, int queueLimit, QueueProcessingOrder order = QueueProcessingOrder.OldestFirst) =>
-        new TokenBucketLimiter(tokensPerPeriod, Period.TotalSeconds, tokenLimit, _storage, scope: Guid.NewGuid().ToString("N"))
+    protected override RateLimiter Create(int tokenLimit, int tokensPerPeriod, int queueLimit, QueueProcessingOrder order = QueueProcessingOrder.OldestFirst)
+    {
+        var period = PeriodPerToken * tokensPerPeriod;
+        var limiter = new TokenBucketLimiter(tokensPerPeriod, period.TotalSeconds, tokenLimit, _storage, scope: Guid.NewGuid().ToString("N"))
             .AsRateLimiter("k", new ThrottleRateLimiterOptions { QueueLimit = queueLimit, QueueProcessingOrder = order });
+        _periods.Add(limiter, period);
+        return limiter;
+    }
 
     protected override async Task ReplenishAsync(RateLimiter limiter)
     {
-        await Task.Delay(Period + Margin);
-        _clock.Advance(Period + Margin);
+        Assert.True(_periods.TryGetValue(limiter, out var period), "The limiter was not made by Create.");
+        var replenishment = period + Margin;
+        await Task.Delay(replenishment);
+        _clock.Advance(replenishment);
     }
 }
