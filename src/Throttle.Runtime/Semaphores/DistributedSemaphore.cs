@@ -27,7 +27,8 @@ namespace Throttle.Semaphores;
 /// newcomer never overtakes a live waiter. The script that frees a slot (a release, or any call that finds an expired
 /// lease) hands it straight to the first waiter in the queue and names it on a Redis 7 sharded channel in the
 /// semaphore's hash-tag slot (<c>SPUBLISH</c>; on a cluster only the slot's node carries it): a release of one slot
-/// wakes exactly one waiter, in any process, which takes the slot without another round trip. Polling every
+/// wakes exactly one waiter, in any process, which takes the slot without another round trip (a waiter of the releasing
+/// instance itself is named in the script's answer instead, and woken by the releaser without a message). Polling every
 /// <see cref="AcquireSleepDelay"/> (at most a third of the lease time, and when the earliest lease expires) is only a
 /// fallback for lost messages and crashed holders: a waiter that polls finds the slot handed to it. A waiter that
 /// crashes loses its place after one lease time (a slot handed to it meanwhile expires when its place would have).
