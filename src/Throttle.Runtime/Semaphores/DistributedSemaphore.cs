@@ -27,7 +27,8 @@ namespace Throttle.Semaphores;
 /// newcomer never overtakes a live waiter. The script that frees a slot (a release, or any call that finds an expired
 /// lease) hands it straight to the first waiter in the queue and names it on a Redis 7 sharded channel in the
 /// semaphore's hash-tag slot (<c>SPUBLISH</c>; on a cluster only the slot's node carries it): a release of one slot
-/// wakes exactly one waiter, in any process, which takes the slot without another round trip. Polling every
+/// wakes exactly one waiter, in any process, which takes the slot without another round trip (a waiter of the releasing
+/// instance itself is named in the script's answer instead, and woken by the releaser without a message). Polling every
 /// <see cref="AcquireSleepDelay"/> (at most a third of the lease time, and when the earliest lease expires) is only a
 /// fallback for lost messages and crashed holders: a waiter that polls finds the slot handed to it. A waiter that
 /// crashes loses its place after one lease time (a slot handed to it meanwhile expires when its place would have).
@@ -64,9 +65,9 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly RedisValue _bounded;
     private readonly RedisValue _lease;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly RedisValue _instancePrefix;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
-    private readonly TaskCompletionSource _disposal = NewSignal();
 
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
@@ -137,6 +138,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         _lease = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
         _bounded = bounded ? "1" : "0";
         _onMessage = (_, message) => OnHandOff(message);
+        _instancePrefix = _instanceId + ":";
     }
 
     /// <summary>The fallback polling interval while waiting.</summary>
@@ -168,7 +170,11 @@ public class DistributedSemaphore : ThrottleSemaphore
             _subscription = null;
         }
 
-        _disposal.TrySetResult();
+        foreach (var waiter in _waiters)
+        {
+            waiter.Value.TrySetCanceled(); // wakes it; it then sees the disposal
+        }
+
         if (subscription is not null)
         {
             try
@@ -184,7 +190,7 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        (long)await ReleaseScriptAsync(holderId, CancellationToken.None).ConfigureAwait(false);
+        await ReleaseScriptAsync(holderId, CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
@@ -215,7 +221,8 @@ public class DistributedSemaphore : ThrottleSemaphore
                 cancellationToken.ThrowIfCancellationRequested();
                 var sent = TimeProvider.GetTimestamp();
                 var result = (RedisResult[])(await _redis.EvaluateAsync(
-                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, mode, _keys.ChannelName], CancellationToken.None).ConfigureAwait(false))!;
+                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, mode, _keys.ChannelName, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
+                WakeHanded(result[2]);
                 var status = (long)result[0];
                 if (status == 1)
                 {
@@ -245,7 +252,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 }
 
                 await WaitAsync(handed!.Task, NextPoll((long)result[1], remaining), cancellationToken).ConfigureAwait(false);
-                if (handed.Task.IsCompleted)
+                if (handed.Task.IsCompletedSuccessfully)
                 {
                     // A release handed this waiter the slot and named it; its lease runs from the attempt that last
                     // refreshed the place (the last refused one), and renewal starts from there.
@@ -268,16 +275,13 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken)
-    {
-        var result = (long)await ReleaseScriptAsync(lease.HolderId!, cancellationToken).ConfigureAwait(false);
-        return result == 1;
-    }
+    private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
+        await ReleaseScriptAsync(lease.HolderId!, cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = (long)await ReleaseScriptAsync(RedisValue.EmptyString, cancellationToken).ConfigureAwait(false);
+        var result = await ReleaseScriptAsync(RedisValue.EmptyString, cancellationToken).ConfigureAwait(false);
         if (result == -1)
         {
             throw new InvalidOperationException(
@@ -293,9 +297,20 @@ public class DistributedSemaphore : ThrottleSemaphore
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>A hand-off message: the space-separated ids of the new holders; wakes those of this instance's waiters.</summary>
-    private void OnHandOff(RedisValue message)
+    private void OnHandOff(RedisValue message) => Wake(((string?)message).AsSpan());
+
+    /// <summary>The ids of this instance's waiters a script made holders (its answer's <c>woken</c>): they are not published.</summary>
+    private void WakeHanded(RedisResult woken)
     {
-        var rest = ((string?)message).AsSpan();
+        if (!woken.IsNull && (string?)woken is { Length: > 0 } ids)
+        {
+            Wake(ids.AsSpan());
+        }
+    }
+
+    private void Wake(ReadOnlySpan<char> ids)
+    {
+        var rest = ids;
         while (!rest.IsEmpty)
         {
             var space = rest.IndexOf(' ');
@@ -324,21 +339,30 @@ public class DistributedSemaphore : ThrottleSemaphore
         return remaining != Timeout.InfiniteTimeSpan && remaining < poll ? remaining : poll;
     }
 
+    /// <summary>
+    /// Waits for the hand-off signal (completed by a hand-off, cancelled by disposal), the poll delay or cancellation:
+    /// one timer and one registration, and the waiter resumes straight from whichever ends the wait.
+    /// </summary>
     private async Task WaitAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sleep = Task.Delay(delay, TimeProvider, stop.Token);
         Interlocked.Increment(ref _parked);
         try
         {
-            await Task.WhenAny(signal, sleep, _disposal.Task).ConfigureAwait(false);
+            await signal.WaitAsync(delay, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Time to poll.
+        }
+        catch (TaskCanceledException) when (signal.IsCanceled)
+        {
+            // Disposed: reported below.
         }
         finally
         {
             Interlocked.Decrement(ref _parked);
         }
 
-        await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (IsDisposed)
         {
@@ -391,7 +415,9 @@ public class DistributedSemaphore : ThrottleSemaphore
     {
         try
         {
-            await _redis.EvaluateAsync(RedisScripts.SemaphoreLeave, _keys.All, [id, Value, _bounded, _keys.ChannelName], CancellationToken.None).ConfigureAwait(false);
+            var result = (RedisResult[])(await _redis.EvaluateAsync(
+                RedisScripts.SemaphoreLeave, _keys.All, [id, Value, _bounded, _keys.ChannelName, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
+            WakeHanded(result[1]);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
         {
@@ -402,14 +428,18 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// <summary>
     /// The release script. Its failures are <see cref="ThrottleStorageException"/> (or cancellation), never a raw client
     /// exception: the layer maps unreachable and timed-out calls, and this maps what is left (a server error such as
-    /// BUSY or OOM, a connection the application disposed).
+    /// BUSY or OOM, a connection the application disposed). The token cancels only before the call is sent: once sent,
+    /// its answer names the waiters of this instance it handed slots to, and they are woken from it.
     /// </summary>
-    private async ValueTask<RedisResult> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken)
+    private async ValueTask<long> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRelease, _keys.All, [holderId, Value, _bounded, _keys.ChannelName, _lease], cancellationToken).ConfigureAwait(false);
+            var result = (RedisResult[])(await _redis.EvaluateAsync(
+                RedisScripts.SemaphoreRelease, _keys.All, [holderId, Value, _bounded, _keys.ChannelName, _lease, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
+            WakeHanded(result[1]);
+            return (long)result[0];
         }
         catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
         {

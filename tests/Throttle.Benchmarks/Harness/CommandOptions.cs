@@ -8,9 +8,10 @@ namespace Throttle.Benchmarks.Harness;
 /// <c>--rounds N</c> (interleaved rounds, default 3), <c>--seconds S</c> (length of one throughput round, default 2),
 /// <c>--job short|medium|default|dry</c> (BenchmarkDotNet job of the in-memory rows, default short; medium: 5 warm-ups and 15 iterations; dry only checks the harness), <c>--no-readme</c> (print only),
 /// <c>--section NAME</c> (write between the markers NAME instead of the command's own, e.g. to keep a "before" table),
-/// <c>--skip-memory</c> / <c>--skip-redis</c> (leave those rows out: for checking the harness; the README is then not written).
+/// <c>--skip-memory</c> / <c>--skip-redis</c> (leave those rows out: for checking the harness; the README is then not written),
+/// <c>--rows TEXT</c> (only the Redis rows whose title contains TEXT, e.g. <c>semaphore</c>; the README is then not written).
 /// </summary>
-internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, string Job, bool WriteReadme, bool Memory = true, bool Redis = true, string? Section = null)
+internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, string Job, bool WriteReadme, bool Memory = true, bool Redis = true, string? Section = null, string? Rows = null)
 {
     public static CommandOptions Parse(string[] args)
     {
@@ -27,7 +28,8 @@ internal sealed record CommandOptions(int Rounds, TimeSpan RoundLength, string J
                 "--section" => options with { Section = Value() },
                 "--skip-memory" => options with { Memory = false, WriteReadme = false },
                 "--skip-redis" => options with { Redis = false, WriteReadme = false },
-                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --rounds N, --seconds S, --job short|medium|default|dry, --no-readme, --section NAME, --skip-memory, --skip-redis).", nameof(args)),
+                "--rows" => options with { Rows = Value(), WriteReadme = false },
+                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --rounds N, --seconds S, --job short|medium|default|dry, --no-readme, --section NAME, --skip-memory, --skip-redis, --rows TEXT).", nameof(args)),
             };
         }
 

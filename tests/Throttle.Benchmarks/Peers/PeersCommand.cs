@@ -41,7 +41,7 @@ internal static class PeersCommand
         await using var admin = await server.ConnectAsync(o => o.AllowAdmin = true).ConfigureAwait(false);
         var redisVersion = admin.GetServer(server.Endpoint).Version;
         var rounds = new RedisRounds(admin.GetServer(server.Endpoint), options.Rounds, options.RoundLength, TimeSpan.FromSeconds(0.5));
-        await new RedisPeerRows(server, rounds, report).RunAllAsync().ConfigureAwait(false);
+        await new RedisPeerRows(server, rounds, report).RunAllAsync(options.Rows).ConfigureAwait(false);
 
         report.Note(Report.Format(
             $"Measured {started:yyyy-MM-dd HH:mm} UTC (code at {GitCommit.Describe()}) on {Environment.ProcessorCount} cores ({Environment.MachineName}), {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, Redis {redisVersion} ({server.Description}). Load average (1/5/15 min): {loadBefore} at the start, {loadAfterMemory} after the in-memory rows, {LoadAverage.Read()} at the end. In memory: BenchmarkDotNet {options.Job} job, in process, Mean per call. Redis: {options.Rounds} interleaved rounds of {options.RoundLength.TotalSeconds:0.#} s per library, medians."));

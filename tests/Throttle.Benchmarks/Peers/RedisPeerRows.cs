@@ -32,13 +32,24 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
 
     private static readonly TimeSpan s_hold = TimeSpan.FromMilliseconds(5);
 
-    public async Task RunAllAsync()
+    /// <summary>Every row, or those whose title contains <paramref name="rows"/> (case-insensitive).</summary>
+    public async Task RunAllAsync(string? rows = null)
     {
-        await TokenBucketAsync().ConfigureAwait(false);
-        await SlidingWindowAsync().ConfigureAwait(false);
-        await ContendedSemaphoreAsync().ConfigureAwait(false);
-        await UncontendedPairAsync().ConfigureAwait(false);
-        await HandoffAsync().ConfigureAwait(false);
+        (string Title, Func<Task> Run)[] all =
+        [
+            ("Redis token bucket", TokenBucketAsync),
+            ("Redis sliding window", SlidingWindowAsync),
+            ("Redis semaphore, contended", ContendedSemaphoreAsync),
+            ("Redis semaphore, uncontended", UncontendedPairAsync),
+            ("semaphore hand-off", HandoffAsync),
+        ];
+        foreach (var (title, run) in all)
+        {
+            if (rows is null || title.Contains(rows, StringComparison.OrdinalIgnoreCase))
+            {
+                await run().ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task TokenBucketAsync()

@@ -190,6 +190,69 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         Assert.Equal(2 * Pairs, await ScriptCallsAsync(admin, server.Endpoint) - before);
     }
 
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task A_hand_off_to_a_waiter_of_the_releasing_instance_comes_back_in_the_answer_and_is_not_published()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        await using var semaphore = new DistributedBoundedSemaphore(connection, "local", 1, s_noPoll, leaseTime: s_longLease);
+        await using var other = new DistributedBoundedSemaphore(connection, "local", 1, s_noPoll, leaseTime: s_longLease);
+        var held = await semaphore.AcquireAsync();
+        var local = semaphore.AcquireAsync().AsTask();
+        await WaitUntilAsync(() => Task.FromResult(semaphore.ParkedWaiters == 1));
+        var remote = other.AcquireAsync().AsTask();
+        await WaitUntilAsync(() => Task.FromResult(other.ParkedWaiters == 1));
+        var scripts = await ScriptCallsAsync(admin, server.Endpoint);
+        var published = await CallsAsync(admin, server.Endpoint, "cmdstat_spublish");
+
+        // The first in line is the releasing instance's own waiter: woken from the release's answer, without a message
+        // and without a script of its own (nobody polls within the test).
+        await held.ReleaseAsync();
+        var taken = await local.WaitAsync(s_guard);
+        Assert.Equal(1, await ScriptCallsAsync(admin, server.Endpoint) - scripts);
+        Assert.Equal(0, await CallsAsync(admin, server.Endpoint, "cmdstat_spublish") - published);
+        Assert.False(remote.IsCompleted);
+
+        // The next one belongs to another instance: its hand-off is published, and it too runs no script of its own.
+        await taken.ReleaseAsync();
+        await using var last = await remote.WaitAsync(s_guard);
+        Assert.Equal(2, await ScriptCallsAsync(admin, server.Endpoint) - scripts);
+        Assert.Equal(1, await CallsAsync(admin, server.Endpoint, "cmdstat_spublish") - published);
+    }
+
+    [RedisFact]
+    public async Task An_expired_holder_is_swept_only_once_it_would_fill_the_semaphore_and_releasing_it_reports_it_lost()
+    {
+        await using var semaphore = new DistributedBoundedSemaphore(redis.Connection, redis.KeyPrefix() + "s", 2, s_noPoll);
+        await (await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None)).ReleaseAsync(); // creates the value
+        var time = (RedisResult[])(await redis.Database.ExecuteAsync("TIME"))!;
+        var now = ((long)time[0] * 1000) + ((long)time[1] / 1000);
+        await redis.Database.SortedSetAddAsync(semaphore.HoldersKey, [new("crashed", now - 1000), new("expired", now - 1000)]);
+
+        // Two expired holders fill the semaphore: the newcomer's acquire sweeps them and takes a slot; the next finds room.
+        await using var first = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.Null(await redis.Database.SortedSetScoreAsync(semaphore.HoldersKey, "crashed"));
+        await using var second = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+
+        // An expired holder left in place while there was room (nobody swept it) is not released by its release.
+        await second.ReleaseAsync();
+        await redis.Database.SortedSetAddAsync(semaphore.HoldersKey, "expired", now - 1000);
+        Assert.Equal(2, await redis.Database.SortedSetLengthAsync(semaphore.HoldersKey));
+        Assert.Equal(0, await semaphore.ReleaseHolderAsync("expired"));
+        Assert.Equal(1, await redis.Database.SortedSetLengthAsync(semaphore.HoldersKey));
+    }
+
+    /// <summary>Calls of one command (<c>cmdstat_…</c>, script inner calls included), from INFO commandstats.</summary>
+    private static async Task<long> CallsAsync(ConnectionMultiplexer admin, string endpoint, string command)
+    {
+        var info = await admin.GetServer(endpoint).InfoAsync("commandstats");
+        return info.SelectMany(group => group)
+            .Where(pair => pair.Key == command)
+            .Sum(pair => long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Script calls the server has run (EVAL and EVALSHA), from INFO commandstats.</summary>
     private static async Task<long> ScriptCallsAsync(ConnectionMultiplexer admin, string endpoint)
     {

@@ -14,7 +14,9 @@ namespace Throttle.Storage.Redis;
 /// every script takes the semaphore's five keys; a script extends the TTL (<c>PEXPIRE GT</c>) only of the keys it writes
 /// and of the value beside them; slots freed while someone waits are handed to the head of the queue by the script
 /// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
-/// Redis 7): only they wake, and they take the slot without another script.
+/// Redis 7), or, for waiters of the caller's own instance, in its answer: only they wake, and they take the slot
+/// without another script. Expired holders are swept only when the earliest lease has expired, and only by a call that
+/// would find the semaphore full or someone waiting.
 /// </remarks>
 internal static class RedisScripts
 {
@@ -116,20 +118,23 @@ internal static class RedisScripts
     /// first user), extra (slots added by unbounded releases without a lease), queue (sorted set: waiter id scored by
     /// arrival ticket, the last ticket + 1), alive (sorted set: waiter id scored by the expiry of its place).
     /// ARGV: id, value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
-    /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel).
-    /// Answers {1, expiry} granted; {0, ms until the earliest lease expires or -1} refused;
-    /// {-1, stored value} when the key has another value.
+    /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel),
+    /// instance (the caller's instance: the prefix of its ids, <c>&lt;instance&gt;:</c>).
+    /// Answers {1, expiry, woken} granted; {0, ms until the earliest lease expires or -1, woken} refused;
+    /// {-1, stored value, ''} when the key has another value. woken: the space-separated ids of the caller's instance
+    /// that a hand-off made holders (not published: the caller wakes them), or ''.
     /// </summary>
     public static readonly RedisScript SemaphoreAcquire =
-        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "instance"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: the semaphore's five keys. ARGV: id ('' for a release without a lease), value, bounded (1/0), channel,
-    /// lease (ms). Hands the freed slot to the head of the queue. Answers 1 released; 0 the lease had expired (nothing
-    /// released); -1 bounded and nothing held; 2 a slot added.
+    /// lease (ms), instance (as <see cref="SemaphoreAcquire"/>). Hands the freed slot to the head of the queue. Answers
+    /// {status, woken}: status 1 released; 0 the lease had expired (nothing released); -1 bounded and nothing held; 2 a
+    /// slot added; woken as <see cref="SemaphoreAcquire"/>'s.
     /// </summary>
     public static readonly RedisScript SemaphoreRelease =
-        RedisScript.Load("semaphore-release", s_semaphore, ["id", "value", "bounded", "channel", "lease"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-release", s_semaphore, ["id", "value", "bounded", "channel", "lease", "instance"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: the semaphore's holders, max, extra (the first three of its keys). ARGV: id, lease (ms), bounded (1/0).
@@ -139,11 +144,12 @@ internal static class RedisScripts
         RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease", "bounded"], Semaphore);
 
     /// <summary>
-    /// KEYS: the semaphore's five keys. ARGV: id, value, bounded (1/0), channel. Leaves the queue; a slot handed to
-    /// the waiter meanwhile goes on to the next. Answers 1 left the queue; 2 gave back a handed slot; 0 neither.
+    /// KEYS: the semaphore's five keys. ARGV: id, value, bounded (1/0), channel, instance. Leaves the queue; a slot
+    /// handed to the waiter meanwhile goes on to the next. Answers {status, woken}: status 1 left the queue; 2 gave
+    /// back a handed slot; 0 neither; woken as <see cref="SemaphoreAcquire"/>'s.
     /// </summary>
     public static readonly RedisScript SemaphoreLeave =
-        RedisScript.Load("semaphore-leave", s_semaphore, ["id", "value", "bounded", "channel"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-leave", s_semaphore, ["id", "value", "bounded", "channel", "instance"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holder (the lease: <c>&lt;id&gt;|&lt;token&gt;</c>), fence (the last fencing token). ARGV: id (the holder),

@@ -9,12 +9,38 @@ local function capacity(value)
   return value
 end
 
+-- Removes expired holders, but only when there is one: the earliest lease tells (a read, where the sweep is a write).
+-- Answers the earliest live lease's expiry (nil when nobody holds a slot) and whether holders were removed.
+local function sweep()
+  local first = redis.call('ZRANGE', @holders, 0, 0, 'WITHSCORES')
+  if #first == 0 then
+    return nil, false
+  end
+  local earliest = tonumber(first[2])
+  if earliest > now then
+    return earliest, false
+  end
+  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
+  first = redis.call('ZRANGE', @holders, 0, 0, 'WITHSCORES')
+  return #first > 0 and tonumber(first[2]) or nil, true
+end
+
+-- The number of holders once the expired ones are gone.
+local function live(held)
+  local _, swept = sweep()
+  return swept and redis.call('ZCARD', @holders) or held
+end
+
+-- The waiters of the caller's own instance that a hand-off named (space-separated): the caller wakes them from its
+-- answer, so they are not published.
+local woken = ''
+
 -- Hands the free slots to the head of the queue, in ticket order: each waiter becomes a holder until its place would
--- have expired (its own lease from its last attempt, so never later than it believes), and their ids go out on the
--- sharded channel, so only they wake, without running a script. Waiters whose place expired are dropped on the way.
--- Expired holders must have been removed. Answers the slots still free.
-local function handoff(slots)
-  local held = redis.call('ZCARD', @holders)
+-- have expired (its own lease from its last attempt, so never later than it believes). Waiters of the caller's
+-- instance (ids starting with @instance) are answered to the caller in `woken`; the others' ids go out on the sharded
+-- channel, so only they wake, without running a script. Waiters whose place expired are dropped on the way.
+-- Expired holders must have been removed; held is the number of holders. Answers the slots still free.
+local function handoff(slots, held)
   local free = slots - held
   local handed, entries, last = {}, {}, 0
   while free > 0 do
@@ -44,8 +70,19 @@ local function handoff(slots)
   if #handed > 0 then
     redis.call('ZADD', @holders, unpack(entries))
     cover(@holders, last, held == 0)
-    redis.call('SPUBLISH', @channel, table.concat(handed, ' '))
+    local mine, others = {}, {}
+    local prefix = @instance
+    for i = 1, #handed do
+      if prefix ~= '' and string.sub(handed[i], 1, #prefix) == prefix then
+        mine[#mine + 1] = handed[i]
+      else
+        others[#others + 1] = handed[i]
+      end
+    end
+    if #others > 0 then
+      redis.call('SPUBLISH', @channel, table.concat(others, ' '))
+    end
+    woken = table.concat(mine, ' ')
   end
   return free
 end
-

@@ -1,20 +1,25 @@
 if @id ~= '' then
-  -- An expired lease goes with the others, so only a live one is released here.
-  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
-  local released = redis.call('ZREM', @holders, @id)
+  -- Only a live lease is released; an expired one goes (as a sweep would take it) and is reported.
+  local expiry = redis.call('ZSCORE', @holders, @id)
+  local released = 0
+  if expiry then
+    redis.call('ZREM', @holders, @id)
+    if tonumber(expiry) > now then
+      released = 1
+    end
+  end
   if redis.call('ZCARD', @queue) > 0 then
     -- The lease's value was checked by the attempt that took it.
-    handoff(capacity(tonumber(@value)))
+    handoff(capacity(tonumber(@value)), live(redis.call('ZCARD', @holders)))
   end
-  return released
+  return {released, woken}
 end
 if @bounded == '1' then
-  return -1
+  return {-1, ''}
 end
 local added = redis.call('INCR', @extra)
 cover(@extra, now + tonumber(@lease), added == 1)
 if redis.call('ZCARD', @queue) > 0 then
-  redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
-  handoff(capacity(nil))
+  handoff(capacity(nil), live(redis.call('ZCARD', @holders)))
 end
-return 2
+return {2, woken}
