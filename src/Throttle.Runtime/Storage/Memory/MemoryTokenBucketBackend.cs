@@ -1,3 +1,4 @@
+using System;
 using Throttle.Limiters;
 using Throttle.Limiters.Backends;
 
@@ -10,31 +11,36 @@ namespace Throttle.Storage.Memory;
 internal sealed class MemoryTokenBucketBackend(MemoryStorage storage, LimiterDefinition definition)
     : MemoryLimiterBackend<TokenBucketEntry>(storage, definition)
 {
+    /// <summary>
+    /// The limiter's synchronous attempt (<see cref="ThrottleLimiter"/>'s immediate path): the same decision as
+    /// <see cref="MemoryLimiterBackend{TEntry}.TryAcquireAsync"/> without the <see cref="System.Threading.Tasks.ValueTask{TResult}"/>
+    /// and the quota, which the callers of this path never read.
+    /// </summary>
+    /// <returns>Whether the tokens were taken; when not, <paramref name="retryAfter"/> is the expected wait.</returns>
+    public bool TryAcquireNow(string key, double tokens, LimiterRate rate, out TimeSpan retryAfter)
+    {
+        var now = Clock.Now();
+        while (true)
+        {
+            var entry = GetOrAdd(key, now, rate);
+            using (entry.Hold())
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                entry.LastAccess = now;
+                return Take(entry, now, tokens, rate, out retryAfter);
+            }
+        }
+    }
+
     protected override TokenBucketEntry Create(string key, long now, LimiterRate rate) =>
         new(key, now, rate.Capacity, rate.PerSecond / Clock.Frequency);
 
-    protected override RateLimitDecision TryAcquire(TokenBucketEntry entry, long now, double tokens, LimiterRate rate)
-    {
-        // The rate the bucket earned at until now is the one stored; the new one applies from now on.
-        entry.Refill(now, rate.PerSecond / Clock.Frequency, rate.Capacity);
-        if (entry.Tokens + Tolerance >= tokens)
-        {
-            var left = entry.Tokens - tokens;
-            entry.Tokens = left > 0 ? left : 0;
-            return RateLimitDecision.Acquired;
-        }
-
-        if (tokens > rate.Capacity)
-        {
-            // Only an adaptive limiter gets here (its capacity moved below the request): no refill can help until it
-            // moves back, so ask for one more full refill period at the current rate.
-            return RateLimitDecision.Rejected(MemoryClock.SecondsToDelay(tokens / rate.PerSecond));
-        }
-
-        // Less the tolerance an acquire allows, so floating-point noise does not round the delay up a whole tick.
-        var missing = tokens - entry.Tokens - Tolerance;
-        return RateLimitDecision.Rejected(MemoryClock.SecondsToDelay(missing / rate.PerSecond));
-    }
+    protected override RateLimitDecision TryAcquire(TokenBucketEntry entry, long now, double tokens, LimiterRate rate) =>
+        Take(entry, now, tokens, rate, out var retryAfter) ? RateLimitDecision.Acquired : RateLimitDecision.Rejected(retryAfter);
 
     protected override void Release(TokenBucketEntry entry, long now, double tokens, LimiterRate rate)
     {
@@ -43,13 +49,42 @@ internal sealed class MemoryTokenBucketBackend(MemoryStorage storage, LimiterDef
         entry.Tokens = sum < rate.Capacity ? sum : rate.Capacity;
     }
 
-    protected override LimiterStats GetStats(TokenBucketEntry entry, long now, LimiterRate rate)
+    protected override LimiterStats GetStats(TokenBucketEntry entry, long now, LimiterRate rate) =>
+        new(Available(entry, now, rate), rate.Capacity, rate.PerSecond, Clock.ToUtc(entry.Updated, now));
+
+    protected override double Available(TokenBucketEntry entry, long now, LimiterRate rate)
     {
         var elapsed = now - entry.Updated;
         var available = entry.Tokens + ((elapsed > 0 ? elapsed : 0) * entry.RatePerTick);
-        return new LimiterStats(
-            available < rate.Capacity ? available : rate.Capacity, rate.Capacity, rate.PerSecond, Clock.ToUtc(entry.Updated, now));
+        return available < rate.Capacity ? available : rate.Capacity;
     }
 
     protected override LimiterStats FreshStats(LimiterRate rate) => new(rate.Capacity, rate.Capacity, rate.PerSecond, null);
+
+    /// <summary>The algorithm's decision; called with the entry held.</summary>
+    private bool Take(TokenBucketEntry entry, long now, double tokens, LimiterRate rate, out TimeSpan retryAfter)
+    {
+        // The rate the bucket earned at until now is the one stored; the new one applies from now on.
+        entry.Refill(now, rate.PerSecond / Clock.Frequency, rate.Capacity);
+        if (entry.Tokens + Tolerance >= tokens)
+        {
+            var left = entry.Tokens - tokens;
+            entry.Tokens = left > 0 ? left : 0;
+            retryAfter = TimeSpan.Zero;
+            return true;
+        }
+
+        if (tokens > rate.Capacity)
+        {
+            // Only an adaptive limiter gets here (its capacity moved below the request): no refill can help until it
+            // moves back, so ask for one more full refill period at the current rate.
+            retryAfter = MemoryClock.SecondsToDelay(tokens / rate.PerSecond);
+            return false;
+        }
+
+        // Less the tolerance an acquire allows, so floating-point noise does not round the delay up a whole tick.
+        var missing = tokens - entry.Tokens - Tolerance;
+        retryAfter = MemoryClock.SecondsToDelay(missing / rate.PerSecond);
+        return false;
+    }
 }
