@@ -165,8 +165,7 @@ public abstract class ThrottleLimiter
             case ImmediateAttempt.Acquired:
                 return default;
             case ImmediateAttempt.Rejected:
-                return WaitForPermitAsync(
-                    new ValueTask<RateLimitDecision>(RateLimitDecision.Rejected(retryAfter)), key, tokens, maxWait, cancellationToken);
+                return WaitAfterRejectionAsync(key, tokens, retryAfter, maxWait, cancellationToken);
         }
 
         var attempt = AttemptAcquireCoreAsync(key, tokens, cancellationToken);
@@ -223,6 +222,10 @@ public abstract class ThrottleLimiter
                 $"Requesting {tokens} tokens can never succeed: this limiter holds at most {Capacity} per key.");
         }
     }
+
+    /// <summary>The waiting acquire's rest after a first attempt that was rejected with <paramref name="retryAfter"/>.</summary>
+    private protected ValueTask WaitAfterRejectionAsync(string key, double tokens, TimeSpan retryAfter, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        WaitForPermitAsync(new ValueTask<RateLimitDecision>(RateLimitDecision.Rejected(retryAfter)), key, tokens, maxWait, cancellationToken);
 
     private async ValueTask WaitForPermitAsync(
         ValueTask<RateLimitDecision> firstAttempt, string key, double tokens, TimeSpan maxWait, CancellationToken cancellationToken)

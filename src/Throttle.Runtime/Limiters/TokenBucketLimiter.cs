@@ -72,6 +72,22 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, _rate, cancellationToken);
 
+    /// <summary>
+    /// <see cref="ThrottleLimiter.AcquireOneUncheckedAsync"/> without its virtual calls, for the generated wrapper's site:
+    /// in process, one synchronous attempt and, only when rejected, the same wait.
+    /// </summary>
+    internal ValueTask AcquireOneAsync(string key, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (_memory is not { } memory || Burst < 1 || cancellationToken.IsCancellationRequested)
+        {
+            return AcquireOneUncheckedAsync(key, maxWait, cancellationToken);
+        }
+
+        return memory.TryAcquireNow(key, 1, _rate, out var retryAfter)
+            ? default
+            : WaitAfterRejectionAsync(key, 1, retryAfter, maxWait, cancellationToken);
+    }
+
     /// <inheritdoc />
     internal override ImmediateAttempt TryAcquireImmediately(string key, double tokens, out TimeSpan retryAfter)
     {
