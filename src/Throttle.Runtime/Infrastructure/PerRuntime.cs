@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Throttle.Infrastructure;
@@ -23,10 +24,23 @@ internal struct PerRuntime<T>
     /// The value for <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>, read only then);
     /// <paramref name="resolve"/> runs only for a runtime not remembered.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get<TState>(ThrottleRuntime? runtime, TState state, Func<ThrottleRuntime, TState, T> resolve)
     {
         runtime ??= ThrottleRuntime.Current;
         var entries = Volatile.Read(ref _entries);
+
+        // The newest runtime first, inline: the one a process (or a test) is using now.
+        if (entries is not null && ReferenceEquals(entries[0].Runtime, runtime))
+        {
+            return entries[0].Value;
+        }
+
+        return Find(entries, runtime, state, resolve);
+    }
+
+    private T Find<TState>(Entry[]? entries, ThrottleRuntime runtime, TState state, Func<ThrottleRuntime, TState, T> resolve)
+    {
         if (entries is not null)
         {
             foreach (var entry in entries)

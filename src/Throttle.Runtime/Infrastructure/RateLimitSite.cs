@@ -228,9 +228,12 @@ public sealed class RateLimitSite
             Guard.Key(key);
         }
 
-        // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped.
+        // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped. The token bucket
+        // (sealed: one type check) has a direct path, synchronous in process.
         var limiter = LimiterOf(runtime);
-        var pending = limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        var pending = limiter is TokenBucketLimiter bucket
+            ? bucket.AcquireOneAsync(key, MaxWait, cancellationToken)
+            : limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
         return limiter.Telemetry is { } telemetry ? telemetry.Observe(pending) : pending;
     }
 

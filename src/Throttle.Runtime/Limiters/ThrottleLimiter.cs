@@ -45,7 +45,21 @@ public abstract class ThrottleLimiter
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is not positive and finite, or exceeds <see cref="Capacity"/>.</exception>
     public ValueTask<bool> TryAcquireAsync(string key, double tokens = 1, CancellationToken cancellationToken = default)
     {
-        var pending = AttemptAcquireAsync(key, tokens, cancellationToken);
+        Guard.Key(key);
+        ValidateTokens(tokens);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        // In process the decision is synchronous: no RateLimitDecision (with its quota) to build and unwrap.
+        var immediate = TryAcquireImmediately(key, tokens, out _);
+        if (immediate != ImmediateAttempt.Unavailable)
+        {
+            return new ValueTask<bool>(immediate == ImmediateAttempt.Acquired);
+        }
+
+        var pending = AttemptAcquireCoreAsync(key, tokens, cancellationToken);
         return pending.IsCompletedSuccessfully
             ? new ValueTask<bool>(pending.Result.IsAcquired)
             : AwaitIsAcquired(pending);
@@ -146,6 +160,14 @@ public abstract class ThrottleLimiter
     /// </summary>
     private protected virtual ValueTask AcquireCoreAsync(string key, double tokens, TimeSpan maxWait, CancellationToken cancellationToken)
     {
+        switch (TryAcquireImmediately(key, tokens, out var retryAfter))
+        {
+            case ImmediateAttempt.Acquired:
+                return default;
+            case ImmediateAttempt.Rejected:
+                return WaitAfterRejectionAsync(key, tokens, retryAfter, maxWait, cancellationToken);
+        }
+
         var attempt = AttemptAcquireCoreAsync(key, tokens, cancellationToken);
         if (!attempt.IsCompletedSuccessfully)
         {
@@ -156,6 +178,21 @@ public abstract class ThrottleLimiter
         return decision.IsAcquired
             ? default
             : WaitForPermitAsync(new ValueTask<RateLimitDecision>(decision), key, tokens, maxWait, cancellationToken);
+    }
+
+    /// <summary>
+    /// The attempt of <see cref="AttemptAcquireCoreAsync"/> decided synchronously, for a limiter whose storage is in
+    /// process (the token bucket on <see cref="Storage.MemoryStorage"/>): the same decision, without a
+    /// <see cref="ValueTask{TResult}"/> or the quota. <see cref="ImmediateAttempt.Unavailable"/> (the default) sends the
+    /// caller to the asynchronous attempt. Arguments are already validated and the token not cancelled.
+    /// </summary>
+    /// <param name="key">The key whose tokens are taken.</param>
+    /// <param name="tokens">How many tokens to take.</param>
+    /// <param name="retryAfter">When rejected, the expected wait; otherwise zero.</param>
+    internal virtual ImmediateAttempt TryAcquireImmediately(string key, double tokens, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        return ImmediateAttempt.Unavailable;
     }
 
     /// <summary>
@@ -185,6 +222,10 @@ public abstract class ThrottleLimiter
                 $"Requesting {tokens} tokens can never succeed: this limiter holds at most {Capacity} per key.");
         }
     }
+
+    /// <summary>The waiting acquire's rest after a first attempt that was rejected with <paramref name="retryAfter"/>.</summary>
+    private protected ValueTask WaitAfterRejectionAsync(string key, double tokens, TimeSpan retryAfter, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        WaitForPermitAsync(new ValueTask<RateLimitDecision>(RateLimitDecision.Rejected(retryAfter)), key, tokens, maxWait, cancellationToken);
 
     private async ValueTask WaitForPermitAsync(
         ValueTask<RateLimitDecision> firstAttempt, string key, double tokens, TimeSpan maxWait, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Throttle.Internal;
 using Throttle.Limiters.Backends;
 using Throttle.Storage;
+using Throttle.Storage.Memory;
 
 namespace Throttle.Limiters;
 
@@ -20,6 +21,9 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
 {
     private readonly ILimiterBackend _backend;
     private readonly LimiterRate _rate;
+
+    // The same backend when the buckets are in process: its synchronous attempt skips the ValueTask (null on Redis).
+    private readonly MemoryTokenBucketBackend? _memory;
 
     /// <summary>Creates a token bucket limiter.</summary>
     /// <param name="rate">Tokens added per period; positive and finite.</param>
@@ -40,6 +44,7 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
         _rate = new LimiterRate(Burst, RefillRatePerSecond);
         _backend = storage.CreateLimiterBackend(
             new LimiterDefinition(LimiterAlgorithm.TokenBucket, scope, Burst, RefillRatePerSecond, TimeSpan.Zero));
+        _memory = _backend as MemoryTokenBucketBackend;
     }
 
     /// <summary>Tokens added per period.</summary>
@@ -66,6 +71,34 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
     /// <inheritdoc />
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, _rate, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ThrottleLimiter.AcquireOneUncheckedAsync"/> without its virtual calls, for the generated wrapper's site:
+    /// in process, one synchronous attempt and, only when rejected, the same wait.
+    /// </summary>
+    internal ValueTask AcquireOneAsync(string key, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (_memory is not { } memory || Burst < 1 || cancellationToken.IsCancellationRequested)
+        {
+            return AcquireOneUncheckedAsync(key, maxWait, cancellationToken);
+        }
+
+        return memory.TryAcquireNow(key, 1, _rate, out var retryAfter)
+            ? default
+            : WaitAfterRejectionAsync(key, 1, retryAfter, maxWait, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    internal override ImmediateAttempt TryAcquireImmediately(string key, double tokens, out TimeSpan retryAfter)
+    {
+        if (_memory is { } memory)
+        {
+            return memory.TryAcquireNow(key, tokens, _rate, out retryAfter) ? ImmediateAttempt.Acquired : ImmediateAttempt.Rejected;
+        }
+
+        retryAfter = TimeSpan.Zero;
+        return ImmediateAttempt.Unavailable;
+    }
 
     /// <inheritdoc />
     protected override ValueTask ReleaseCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>

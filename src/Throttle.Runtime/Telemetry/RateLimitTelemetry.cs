@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ internal sealed class RateLimitTelemetry(ThrottleTelemetry telemetry, string nam
     public string Name { get; } = name;
 
     /// <summary>Watches an acquire that has started: <paramref name="pending"/> is returned as is when nothing listens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask Observe(ValueTask pending)
     {
         if (pending.IsCompletedSuccessfully)
@@ -27,6 +29,11 @@ internal sealed class RateLimitTelemetry(ThrottleTelemetry telemetry, string nam
             return pending;
         }
 
+        return ObserveStarted(pending);
+    }
+
+    private ValueTask ObserveStarted(ValueTask pending)
+    {
         // A wait (or a rejection in the making): only watched when something listens or logs.
         return telemetry.RateLimitRequests.Enabled || telemetry.RateLimitWaitDuration.Enabled || telemetry.RateLimitLogger.IsEnabled(LogLevel.Debug)
             ? ObserveWaitAsync(pending, telemetry.TimeProvider.GetTimestamp())

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Infrastructure;
@@ -304,6 +305,47 @@ public sealed class RateLimitSiteTests
             site.Acquire("k", CancellationToken.None);
             var ex = Assert.Throws<RateLimitRejectedException>(() => site.Acquire("k", CancellationToken.None));
             Assert.Equal(TimeSpan.FromSeconds(1), ex.RetryAfter);
+        }
+    }
+
+    // The site's in-process token bucket path (a CAS-taken entry gate, the constant key's cached entry): concurrent
+    // callers on a frozen clock get exactly the burst, then exactly what the clock's advance refilled, never more.
+    [Fact]
+    public async Task Concurrent_callers_on_a_frozen_clock_get_exactly_the_burst_and_then_exactly_the_refill()
+    {
+        const int Workers = 8;
+        const int CallsPerWorker = 100;
+        var (clock, runtime) = FakeRuntime();
+        var site = Site(rate: 40, burst: 40, maxWaitSeconds: 0, id: "Ns.Type.Hot()");
+
+        Assert.Equal((40, (Workers * CallsPerWorker) - 40), await RoundAsync());
+        clock.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Equal((20, (Workers * CallsPerWorker) - 20), await RoundAsync());
+
+        async Task<(int Acquired, int Rejected)> RoundAsync()
+        {
+            var acquired = 0;
+            var rejected = 0;
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+            {
+                await go.Task;
+                for (var i = 0; i < CallsPerWorker; i++)
+                {
+                    try
+                    {
+                        site.Acquire(runtime, site.Id, CancellationToken.None);
+                        Interlocked.Increment(ref acquired);
+                    }
+                    catch (RateLimitRejectedException)
+                    {
+                        Interlocked.Increment(ref rejected);
+                    }
+                }
+            })).ToArray();
+            go.SetResult();
+            await Task.WhenAll(workers).WaitAsync(Safety);
+            return (acquired, rejected);
         }
     }
 }

@@ -13,10 +13,10 @@ internal sealed class KeyValueEntry : MemoryEntry
         ExpiresAt = expiresAt;
     }
 
-    /// <summary>Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public string Value;
 
-    /// <summary>Timestamp at which the value expires, or <see cref="Never"/>. Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Timestamp at which the value expires, or <see cref="Never"/>. Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public long ExpiresAt;
 
     public override bool IsExpired(long now) => now >= ExpiresAt;

@@ -17,13 +17,13 @@ internal sealed class LeakyBucketEntry : MemoryEntry
     /// <summary>The timestamp the other times count from.</summary>
     public readonly long Origin;
 
-    /// <summary>When the level reaches zero (the last reserved call has leaked out). Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>When the level reaches zero (the last reserved call has leaked out). Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public double QueueEnd;
 
-    /// <summary>When the newest reserved call starts (may lie ahead). Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>When the newest reserved call starts (may lie ahead). Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public double LastStart;
 
-    /// <summary>Timestamp of the last change, for the stats' last update. Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Timestamp of the last change, for the stats' last update. Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public long Updated;
 
     /// <summary><paramref name="now"/> on the entry's own scale.</summary>

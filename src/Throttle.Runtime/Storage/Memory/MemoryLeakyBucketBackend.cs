@@ -60,10 +60,13 @@ internal sealed class MemoryLeakyBucketBackend(MemoryStorage storage, LimiterDef
         entry.Updated = now;
     }
 
-    protected override LimiterStats GetStats(LeakyBucketEntry entry, long now, LimiterRate rate)
+    protected override LimiterStats GetStats(LeakyBucketEntry entry, long now, LimiterRate rate) =>
+        new(Available(entry, now, rate), rate.Capacity, rate.PerSecond, Clock.ToUtc(entry.Updated, now));
+
+    protected override double Available(LeakyBucketEntry entry, long now, LimiterRate rate)
     {
         var available = rate.Capacity - Level(entry, entry.Since(now), rate);
-        return new LimiterStats(available > 0 ? available : 0, rate.Capacity, rate.PerSecond, Clock.ToUtc(entry.Updated, now));
+        return available > 0 ? available : 0;
     }
 
     protected override LimiterStats FreshStats(LimiterRate rate) => new(rate.Capacity, rate.Capacity, rate.PerSecond, null);

@@ -8,7 +8,7 @@ namespace Throttle.Storage.Memory;
 
 /// <summary>
 /// Shared plumbing of the in-memory limiter backends: one keyspace per algorithm and scope inside the
-/// <see cref="MemoryStorage"/> (so keys count against its budget and are evicted by its sweeps), the entry lock, and a
+/// <see cref="MemoryStorage"/> (so keys count against its budget and are evicted by its sweeps), the entry's gate, and a
 /// one-slot cache of the last entry used so that a constant key (an unkeyed <c>[RateLimit]</c> method) skips the
 /// dictionary lookup.
 /// </summary>
@@ -41,7 +41,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
         while (true)
         {
             var entry = GetOrAdd(key, now, rate);
-            lock (entry)
+            using (entry.Hold())
             {
                 if (entry.Removed)
                 {
@@ -50,9 +50,10 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
 
                 entry.LastAccess = now;
 
-                // The quota after the call, read under the same lock (as a Redis acquire script answers it).
+                // The quota after the call, read with the entry still held (as a Redis acquire script answers it). Only the
+                // balance: the full stats would read the wall clock (GetUtcNow) for a last-update time nobody asked for.
                 var decision = TryAcquire(entry, now, tokens, rate);
-                return new ValueTask<RateLimitDecision>(decision.WithQuota(GetStats(entry, now, rate).AvailableTokens, rate));
+                return new ValueTask<RateLimitDecision>(decision.WithQuota(Available(entry, now, rate), rate));
             }
         }
     }
@@ -68,7 +69,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
                 return default;
             }
 
-            lock (entry)
+            using (entry.Hold())
             {
                 if (entry.Removed)
                 {
@@ -88,7 +89,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
         var entry = _keyspace.Find(key);
         if (entry is not null)
         {
-            lock (entry)
+            using (entry.Hold())
             {
                 var now = Clock.Now();
                 // An expired entry is indistinguishable from no entry (and a sweep may drop it any moment).
@@ -103,7 +104,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
     }
 
     /// <summary>
-    /// Runs <paramref name="operation"/> on the key's entry (created when missing) under its lock, for an algorithm's
+    /// Runs <paramref name="operation"/> on the key's entry (created when missing) with it held, for an algorithm's
     /// own operations beyond the three of <see cref="ILimiterBackend"/> (the leaky bucket's reservations).
     /// </summary>
     protected TResult Update<TState, TResult>(string key, LimiterRate rate, TState state, Func<TEntry, long, TState, TResult> operation)
@@ -112,7 +113,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
         while (true)
         {
             var entry = GetOrAdd(key, now, rate);
-            lock (entry)
+            using (entry.Hold())
             {
                 if (entry.Removed)
                 {
@@ -125,7 +126,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
         }
     }
 
-    /// <summary>Runs <paramref name="operation"/> on the key's entry under its lock when the key has state; a fresh key is left alone.</summary>
+    /// <summary>Runs <paramref name="operation"/> on the key's entry with it held when the key has state; a fresh key is left alone.</summary>
     protected void UpdateExisting<TState>(string key, TState state, Action<TEntry, long, TState> operation)
     {
         while (true)
@@ -136,7 +137,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
                 return;
             }
 
-            lock (entry)
+            using (entry.Hold())
             {
                 if (entry.Removed)
                 {
@@ -153,21 +154,24 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
 
     protected abstract TEntry Create(string key, long now, LimiterRate rate);
 
-    /// <summary>The algorithm's decision; called under the entry's lock.</summary>
+    /// <summary>The algorithm's decision; called with the entry held.</summary>
     protected abstract RateLimitDecision TryAcquire(TEntry entry, long now, double tokens, LimiterRate rate);
 
-    /// <summary>The algorithm's release; called under the entry's lock.</summary>
+    /// <summary>The algorithm's release; called with the entry held.</summary>
     protected abstract void Release(TEntry entry, long now, double tokens, LimiterRate rate);
 
-    /// <summary>The state's statistics; called under the entry's lock.</summary>
+    /// <summary>The state's statistics; called with the entry held.</summary>
     protected abstract LimiterStats GetStats(TEntry entry, long now, LimiterRate rate);
+
+    /// <summary>The tokens available now (<see cref="LimiterStats.AvailableTokens"/> without the rest); called with the entry held.</summary>
+    protected abstract double Available(TEntry entry, long now, LimiterRate rate);
 
     /// <summary>The statistics of a key with no state.</summary>
     protected abstract LimiterStats FreshStats(LimiterRate rate);
 
-    private TEntry GetOrAdd(string key, long now, LimiterRate rate)
+    protected TEntry GetOrAdd(string key, long now, LimiterRate rate)
     {
-        // Same string instance as last time (a constant key): reuse the entry. A removed entry is caught under its lock
+        // Same string instance as last time (a constant key): reuse the entry. A removed entry is caught with it held
         // by the caller, which then comes back here and finds the key afresh (the cache holds only live candidates).
         var last = Volatile.Read(ref _last);
         if (last is not null && ReferenceEquals(last.Key, key) && !last.Removed)

@@ -40,12 +40,14 @@ internal sealed class MemorySlidingWindowBackend : MemoryLimiterBackend<SlidingW
         entry.RemoveNewest(tokens);
     }
 
-    protected override LimiterStats GetStats(SlidingWindowEntry entry, long now, LimiterRate rate)
+    protected override LimiterStats GetStats(SlidingWindowEntry entry, long now, LimiterRate rate) =>
+        new(Available(entry, now, rate), rate.Capacity, rate.PerSecond, Clock.ToUtc(entry.Newest, now));
+
+    protected override double Available(SlidingWindowEntry entry, long now, LimiterRate rate)
     {
         entry.Prune(now);
         var available = rate.Capacity - entry.Used;
-        return new LimiterStats(
-            available > 0 ? available : 0, rate.Capacity, rate.PerSecond, Clock.ToUtc(entry.Newest, now));
+        return available > 0 ? available : 0;
     }
 
     protected override LimiterStats FreshStats(LimiterRate rate) => new(rate.Capacity, rate.Capacity, rate.PerSecond, null);

@@ -48,7 +48,7 @@ public sealed partial class MemoryStorage
         while (true)
         {
             var entry = Values.GetOrAdd(key, now, CreateValue, (value, expiresAt));
-            lock (entry)
+            using (entry.Hold())
             {
                 if (entry.Removed)
                 {
@@ -88,7 +88,7 @@ public sealed partial class MemoryStorage
             return new ValueTask<bool>(false);
         }
 
-        lock (entry)
+        using (entry.Hold())
         {
             if (entry.Removed)
             {
@@ -137,7 +137,7 @@ public sealed partial class MemoryStorage
             return null;
         }
 
-        lock (entry)
+        using (entry.Hold())
         {
             if (entry.Removed)
             {
@@ -165,7 +165,7 @@ public sealed partial class MemoryStorage
         while (true)
         {
             var entry = Values.GetOrAdd(key, now, CreateValue, ("0", KeyValueEntry.Never));
-            lock (entry)
+            using (entry.Hold())
             {
                 if (entry.Removed)
                 {

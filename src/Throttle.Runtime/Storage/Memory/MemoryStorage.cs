@@ -199,7 +199,7 @@ public sealed partial class MemoryStorage : ThrottleStorage
 
     private static bool TryEvict(MemoryEntry entry, long now, bool onlyIfExpired)
     {
-        lock (entry)
+        using (entry.Hold())
         {
             if (entry.Removed || (onlyIfExpired && !entry.IsExpired(now)))
             {

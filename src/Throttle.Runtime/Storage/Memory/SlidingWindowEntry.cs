@@ -23,7 +23,7 @@ internal sealed class SlidingWindowEntry : MemoryEntry
     /// <summary>The window in timestamp ticks, as of the last touch.</summary>
     public long Window;
 
-    /// <summary>Sum of the weights in the log. Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Sum of the weights in the log. Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public double Used { get; private set; }
 
     /// <summary>Timestamp of the newest record; meaningless when the log is empty.</summary>

@@ -12,10 +12,10 @@ internal sealed class TokenBucketEntry : MemoryEntry
         RatePerTick = ratePerTick;
     }
 
-    /// <summary>Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public double Tokens;
 
-    /// <summary>Timestamp of the last refill. Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Timestamp of the last refill. Guarded by the entry's gate (<see cref="MemoryEntry.Hold"/>).</summary>
     public long Updated;
 
     /// <summary>Capacity in force at the last touch, so eviction can tell a full (idle) bucket.</summary>
