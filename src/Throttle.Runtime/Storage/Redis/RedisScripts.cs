@@ -65,7 +65,8 @@ internal static class RedisScripts
     /// KEYS: log (sorted set of admitted requests, score server µs, member an id then <c>|weight</c> unless 1), sum (one
     /// string, <c>'sum oldest expires'</c>: the log's total weight, a lower bound of its oldest score, when the log's
     /// TTL ends; server µs). ARGV: capacity, window (µs), tokens, member (an id unique across processes), and optionally
-    /// count. Without count: one request; answers { -1 admitted or the retry delay (s), available after }. With count: that many requests
+    /// count. Answers one binary string of little-endian doubles, as the token bucket. Without count: one request; answers
+    /// { -1 admitted or the retry delay (s), available after }. With count: that many requests
     /// of <c>tokens</c> each, members <c>member.1</c> … <c>member.n</c>, decided in arrival order as one-by-one calls at
     /// this instant would be; answers { admitted (the first ones), retry delay (s) of the rest or -1, available after }.
     /// </summary>
@@ -74,7 +75,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: log, sum. ARGV: capacity, window (µs), member, then tokens once per request (in arrival order; the i-th is
-    /// <c>member.i</c>). Answers { -1 admitted or the retry delay (s), per request ..., available after }.
+    /// <c>member.i</c>). Answers binary doubles { -1 admitted or the retry delay (s), per request ..., available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquireEach =
         RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "member", "tokens"], Limiter, Window).WithRepeatedLast();
