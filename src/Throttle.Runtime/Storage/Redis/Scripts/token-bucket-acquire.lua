@@ -12,7 +12,7 @@ while granted < want and tokens + 1e-9 >= req do
 end
 if granted > 0 then
   -- store(), inline (token-bucket-store.lua).
-  if now + (cap - tokens) / rate * 1000000 <= expires then
+  if now + (cap - tokens) / rate * 1000000 + 10000 <= expires then
     redis.call('SET', @bucket, struct.pack('<ddd', tokens, upd, expires), 'KEEPTTL')
   else
     local ms = math.min(math.ceil((cap - tokens) / rate * 1000), 1e15) + 1000

@@ -4,8 +4,10 @@
 -- µs) and expires (when the key's TTL ends, server µs). Binary rather than text: formatting and parsing 17-digit
 -- decimals cost more server time than the rest of the script, and the doubles round-trip exactly. A missing bucket is
 -- a full one. Refill is continuous and exact, as in memory. The TTL ends at most a second after the bucket is full
--- again: a write re-applies it (PX) only when that moment moved past the TTL (the first write, a release, a grant
--- more than the second of slack later), otherwise it keeps it (KEEPTTL, Redis 6+); see token-bucket-store.lua.
+-- again: a write re-applies it (PX) only when that moment comes within 10 ms of the TTL's end (the first write, a
+-- release, a grant more than the second of slack later), otherwise it keeps it (KEEPTTL, Redis 6+); see
+-- token-bucket-store.lua. The 10 ms cover Redis's whole milliseconds and its clock for the TTL, which is the one of
+-- the script's start, a little before TIME's.
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
 local cap = tonumber(@capacity)
