@@ -12,7 +12,8 @@ namespace Throttle.Benchmarks.Harness;
 /// <summary>
 /// Runs Redis rows in interleaved rounds on one server: for each round, every participant in turn (Throttle, peer,
 /// Throttle, peer, …), each after a <c>CONFIG RESETSTAT</c> and followed by an <c>INFO commandstats</c>, so the
-/// server's counters belong to that participant's round alone. Figures are medians over the rounds.
+/// server's counters belong to that participant's round alone. Figures are medians over the rounds. Every operation's
+/// latency (call to completion, <see cref="Stopwatch"/> ticks) is recorded too, for the percentiles of a round.
 /// </summary>
 internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLength, TimeSpan warmUp)
 {
@@ -36,14 +37,15 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
                 var participant = participants[i];
                 await admin.ConfigResetStatisticsAsync().ConfigureAwait(false);
                 var sentBefore = participant.Connection.OperationCount;
-                var (perWorker, seconds) = await RunWorkersAsync(participant, workers, RoundLength).ConfigureAwait(false);
+                var (perWorker, seconds, latencies) = await RunWorkersAsync(participant, workers, RoundLength).ConfigureAwait(false);
                 var sent = participant.Connection.OperationCount - sentBefore;
                 var stats = CommandStats.Parse(await admin.InfoRawAsync("commandstats").ConfigureAwait(false) ?? string.Empty);
-                var result = new Round(perWorker.Sum(), seconds, sent, stats, perWorker);
+                var result = new Round(perWorker.Sum(), seconds, sent, stats, perWorker, latencies);
                 results[i].Add(result);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {row} | round {round + 1} | {participant.Name}: {result.OpsPerSecond:N0}/s, {result.RoundTripsPerOp:0.00} round trips/op, " +
-                    $"{result.CommandsPerOp:0.00} commands/op ({stats.Describe(result.Operations)}), per worker {result.MinPerWorker}-{result.MaxPerWorker}, load {LoadAverage.Read()}"));
+                    $"{result.CommandsPerOp:0.00} commands/op ({stats.Describe(result.Operations)}), latency p50 {result.LatencyP50Ms:0.000} / p99 {result.LatencyP99Ms:0.000} ms, " +
+                    $"per worker {result.MinPerWorker}-{result.MaxPerWorker}, load {LoadAverage.Read()}"));
             }
         }
 
@@ -53,20 +55,24 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
     /// <summary>
     /// <paramref name="workers"/> loops calling the operation until <paramref name="length"/> has passed; the token handed
     /// to the operation is cancelled then, so a worker stuck waiting (a semaphore) returns, and that wait is not counted.
+    /// Answers the operations per worker, the seconds, and every completed operation's latency in ms, sorted.
     /// </summary>
-    public static async Task<(long[] PerWorker, double Seconds)> RunWorkersAsync(Participant participant, int workers, TimeSpan length)
+    public static async Task<(long[] PerWorker, double Seconds, double[] LatenciesMs)> RunWorkersAsync(Participant participant, int workers, TimeSpan length)
     {
         var perWorker = new long[workers];
+        var latencies = new List<long>[workers];
         using var end = new CancellationTokenSource();
         var started = Stopwatch.GetTimestamp();
         var tasks = new Task[workers];
         for (var w = 0; w < workers; w++)
         {
             var worker = w;
+            var samples = latencies[w] = new List<long>(4096);
             tasks[w] = Task.Run(async () =>
             {
                 while (!end.IsCancellationRequested)
                 {
+                    var begun = Stopwatch.GetTimestamp();
                     try
                     {
                         await participant.Operation(worker, end.Token).ConfigureAwait(false);
@@ -76,6 +82,7 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
                         return;
                     }
 
+                    samples.Add(Stopwatch.GetTimestamp() - begun);
                     perWorker[worker]++;
                 }
             });
@@ -83,7 +90,10 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
 
         end.CancelAfter(length);
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return (perWorker, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var all = latencies.SelectMany(samples => samples).Select(ticks => ticks * 1000.0 / Stopwatch.Frequency).ToArray();
+        Array.Sort(all);
+        return (perWorker, seconds, all);
     }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the two middle ones for an even count).</summary>

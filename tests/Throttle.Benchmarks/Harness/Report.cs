@@ -18,7 +18,8 @@ internal sealed class Report(params string[] columns)
 
     public void Note(string note) => _notes.Add(note);
 
-    /// <summary>One participant of a Redis row: medians over its rounds, fairness from its median-throughput round.</summary>
+    /// <summary>One participant of a Redis row: medians over its rounds (latency: the median of the rounds' percentiles),
+    /// fairness from its median-throughput round.</summary>
     public void Detail(string row, string participant, IReadOnlyList<Round> rounds, string unit)
     {
         var median = rounds.OrderBy(round => round.OpsPerSecond).ElementAt(rounds.Count / 2);
@@ -32,6 +33,7 @@ internal sealed class Report(params string[] columns)
             Format($"{RedisRounds.Median(rounds.Select(r => r.ScriptCallsPerOp)):0.00}"),
             Format($"{RedisRounds.Median(rounds.Select(r => r.ScriptMicrosPerOp)):0.0}"),
             median.PerWorker.Length > 1 ? Format($"{median.MinPerWorker}–{median.MaxPerWorker} (of {median.PerWorker.Length})") : "—",
+            Format($"{RedisRounds.Median(rounds.Select(r => r.LatencyP50Ms)):0.000} / {RedisRounds.Median(rounds.Select(r => r.LatencyP99Ms)):0.000}"),
         ]);
     }
 
@@ -42,7 +44,7 @@ internal sealed class Report(params string[] columns)
         if (_details.Count > 0)
         {
             text.Append('\n');
-            Table(text, ["Redis row", "side", "median", "rounds", "round trips/op", "server commands/op", "script calls/op", "script µs/op", "ops per worker, min–max"], _details);
+            Table(text, ["Redis row", "side", "median", "rounds", "round trips/op", "server commands/op", "script calls/op", "script µs/op", "ops per worker, min–max", "latency p50 / p99 (ms)"], _details);
         }
 
         foreach (var note in _notes)

@@ -9,8 +9,13 @@ namespace Throttle.Benchmarks.Harness;
 /// <param name="RoundTrips">Requests the participant's connection sent (<c>OperationCount</c> delta).</param>
 /// <param name="Server">The server's command statistics for the round (reset before it).</param>
 /// <param name="PerWorker">Operations completed by each worker (fairness).</param>
-internal sealed record Round(long Operations, double Seconds, long RoundTrips, CommandStats Server, long[] PerWorker)
+/// <param name="LatenciesMs">Every completed operation's latency (call to completion) in ms, sorted.</param>
+internal sealed record Round(long Operations, double Seconds, long RoundTrips, CommandStats Server, long[] PerWorker, double[] LatenciesMs)
 {
+    public double LatencyP50Ms => RedisRounds.Percentile(LatenciesMs, 0.50);
+
+    public double LatencyP99Ms => RedisRounds.Percentile(LatenciesMs, 0.99);
+
     public double OpsPerSecond => Operations / Seconds;
 
     public double RoundTripsPerOp => (double)RoundTrips / Math.Max(1, Operations);

@@ -37,8 +37,10 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
     {
         (string Title, Func<Task> Run)[] all =
         [
-            ("Redis token bucket", TokenBucketAsync),
-            ("Redis sliding window", SlidingWindowAsync),
+            ($"Redis token bucket, one key, {InFlight} in flight", () => TokenBucketAsync(InFlight)),
+            ($"Redis sliding window, one key, {InFlight} in flight", () => SlidingWindowAsync(InFlight)),
+            ("Redis token bucket, one key, 1 in flight", () => TokenBucketAsync(1)),
+            ("Redis sliding window, one key, 1 in flight", () => SlidingWindowAsync(1)),
             ("Redis semaphore, contended", ContendedSemaphoreAsync),
             ("Redis semaphore, uncontended", UncontendedPairAsync),
             ("semaphore hand-off", HandoffAsync),
@@ -52,9 +54,9 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
         }
     }
 
-    private async Task TokenBucketAsync()
+    private async Task TokenBucketAsync(int inFlight)
     {
-        const string row = "Redis token bucket, one key, 64 in flight";
+        var row = $"Redis token bucket, one key, {inFlight} in flight";
         var throttle = await ThrottleLimiterAsync(storage => new TokenBucketLimiter(BucketSize, per: 1, burst: BucketSize, storage: storage)).ConfigureAwait(false);
         var peer = await PeerLimiterAsync(connection => new RedisTokenBucketRateLimiter<string>("peers:tb", new RedisTokenBucketRateLimiterOptions
         {
@@ -63,12 +65,12 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
             TokensPerPeriod = BucketSize,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         })).ConfigureAwait(false);
-        await ThroughputRowAsync(row, InFlight, "ops/s", throttle, peer).ConfigureAwait(false);
+        await LimiterRowAsync(row, inFlight, throttle, peer).ConfigureAwait(false);
     }
 
-    private async Task SlidingWindowAsync()
+    private async Task SlidingWindowAsync(int inFlight)
     {
-        const string row = "Redis sliding window, one key, 64 in flight";
+        var row = $"Redis sliding window, one key, {inFlight} in flight";
         var throttle = await ThrottleLimiterAsync(storage => new SlidingWindowLimiter(WindowLimit, per: 1, storage: storage)).ConfigureAwait(false);
         var peer = await PeerLimiterAsync(connection => new RedisSlidingWindowRateLimiter<string>("peers:sw", new RedisSlidingWindowRateLimiterOptions
         {
@@ -76,7 +78,43 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
             PermitLimit = WindowLimit,
             Window = TimeSpan.FromSeconds(1),
         })).ConfigureAwait(false);
-        await ThroughputRowAsync(row, InFlight, "ops/s", throttle, peer).ConfigureAwait(false);
+        await LimiterRowAsync(row, inFlight, throttle, peer).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A limiter row: ops/s and the per-op latency percentiles (call to completion; medians of the rounds' p50 and p99),
+    /// with the ratio of both. At 1 in flight Throttle sends every acquire alone (nothing to coalesce), so its server
+    /// commands and script µs per op are those of one uncoalesced script call.
+    /// </summary>
+    private async Task LimiterRowAsync(string row, int workers, Participant throttle, Participant peer)
+    {
+        Participant[] participants = [throttle, peer];
+        try
+        {
+            var results = await rounds.RunAsync(row, workers, participants).ConfigureAwait(false);
+            for (var i = 0; i < participants.Length; i++)
+            {
+                report.Detail(row, participants[i].Name, results[i], "ops/s");
+            }
+
+            double Rate(int i) => RedisRounds.Median(results[i].Select(r => r.OpsPerSecond));
+            double P50(int i) => RedisRounds.Median(results[i].Select(r => r.LatencyP50Ms));
+            double P99(int i) => RedisRounds.Median(results[i].Select(r => r.LatencyP99Ms));
+            string Describe(int i) => Report.Format(
+                $"{Rate(i):N0} ops/s, p50 / p99 {P50(i):0.000} / {P99(i):0.000} ms, {RedisRounds.Median(results[i].Select(r => r.CommandsPerOp)):0.00} server commands/op, {RedisRounds.Median(results[i].Select(r => r.ScriptMicrosPerOp)):0.0} µs script time/op");
+            report.Summary(
+                row,
+                Describe(0),
+                peer.Name + " " + Describe(1),
+                Report.Format($"{Rate(0) / Rate(1):0.00} (p50 {P50(0) / P50(1):0.00}, p99 {P99(0) / P99(1):0.00}: latency, lower is better)"));
+        }
+        finally
+        {
+            foreach (var participant in participants)
+            {
+                await participant.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task ContendedSemaphoreAsync()

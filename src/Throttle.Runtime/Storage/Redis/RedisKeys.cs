@@ -9,7 +9,7 @@ namespace Throttle.Storage.Redis;
 /// <summary>
 /// Builds every Redis key Throttle writes; nothing else concatenates a key. The layout (README, "Redis key layout"):
 /// <list type="bullet">
-/// <item>limiters: <c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}:tb2</c> (token bucket), <c>:sw2</c> and <c>:sws2</c>
+/// <item>limiters: <c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}:tb3</c> (token bucket), <c>:sw2</c> and <c>:sws2</c>
 /// (sliding window log and state), <c>:lb</c> (leaky bucket);</item>
 /// <item>key/value: <c>&lt;prefix&gt;:kv:{&lt;key&gt;}</c>;</item>
 /// <item>semaphores: <c>&lt;prefix&gt;:sem:{&lt;key&gt;[:&lt;partition&gt;]}:holders</c>, <c>:max</c>, <c>:extra</c>,
@@ -27,9 +27,10 @@ internal sealed class RedisKeys
     /// <summary>The longest user part (scope, key, partition) in characters, before encoding; longer ones are refused.</summary>
     public const int MaxPartLength = 4096;
 
-    /// <summary>Suffix of a token bucket (closes the hash tag). The 2 is the layout's version: one string, where
-    /// version 1's <c>:tb</c> was a hash (processes of both versions do not share buckets).</summary>
-    public const string TokenBucket = "}:tb2";
+    /// <summary>Suffix of a token bucket (closes the hash tag). The 3 is the layout's version: one binary string of
+    /// three doubles, where version 2's <c>:tb2</c> was text and version 1's <c>:tb</c> a hash (processes of different
+    /// versions do not share buckets).</summary>
+    public const string TokenBucket = "}:tb3";
 
     /// <summary>Suffix of a sliding window's log (version 2, with <see cref="SlidingWindowSum"/>).</summary>
     public const string SlidingWindowLog = "}:sw2";

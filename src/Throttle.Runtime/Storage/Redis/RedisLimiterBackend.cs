@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -109,13 +110,13 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     /// <remarks>Every decision carries the available tokens after the whole batch (the quota its caller can see).</remarks>
     internal static void ReadBatchAnswer(RedisResult result, List<RedisAcquireCoalescer.Waiter> batch, LimiterRate rate, RateLimitDecision[] decisions)
     {
-        var parts = (RedisResult[])result!;
+        var answer = new Answer(result);
         if (AsksEqual(batch))
         {
-            var granted = (int)parts[0];
-            var available = (double)parts[2];
+            var granted = (int)answer[0];
+            var available = answer[2];
             var acquired = RateLimitDecision.Acquired.WithQuota(available, rate);
-            var rejected = Decision((double)parts[1]).WithQuota(available, rate);
+            var rejected = Decision(answer[1]).WithQuota(available, rate);
             for (var i = 0; i < batch.Count; i++)
             {
                 decisions[i] = i < granted ? acquired : rejected;
@@ -124,15 +125,15 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
             return;
         }
 
-        if (parts.Length != batch.Count + 1)
+        if (answer.Count != batch.Count + 1)
         {
-            throw new InvalidOperationException($"The acquire script answered {parts.Length - 1} decisions for {batch.Count} requests.");
+            throw new InvalidOperationException($"The acquire script answered {answer.Count - 1} decisions for {batch.Count} requests.");
         }
 
-        var availableAfter = (double)parts[batch.Count];
+        var availableAfter = answer[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            decisions[i] = Decision((double)parts[i]).WithQuota(availableAfter, rate);
+            decisions[i] = Decision(answer[i]).WithQuota(availableAfter, rate);
         }
     }
 
@@ -163,8 +164,8 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
             return FailurePolicyDecision(exception);
         }
 
-        var parts = (RedisResult[])result!;
-        return Decision((double)parts[0]).WithQuota((double)parts[1], rate);
+        var answer = new Answer(result);
+        return Decision(answer[0]).WithQuota(answer[1], rate);
     }
 
     /// <summary>An acquire script's answer for one request: -1 granted, else the retry delay in seconds.</summary>
@@ -215,6 +216,38 @@ internal abstract class RedisLimiterBackend : ILimiterBackend
     {
         var ticks = Math.Ceiling(seconds * TimeSpan.TicksPerSecond);
         return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>
+    /// The numbers an acquire script answers: an array of integers and <c>%.17g</c> strings, or one binary string of
+    /// little-endian doubles (<c>struct.pack('&lt;d…')</c>: the token bucket's, which formats no decimals on the server).
+    /// </summary>
+    private readonly struct Answer
+    {
+        private readonly RedisResult[]? _parts;
+        private readonly byte[]? _doubles;
+
+        public Answer(RedisResult result)
+        {
+            if (result.Resp2Type == ResultType.BulkString)
+            {
+                _doubles = (byte[]?)result ?? [];
+                if (_doubles.Length % sizeof(double) != 0)
+                {
+                    throw new InvalidOperationException($"The acquire script answered {_doubles.Length} bytes, not a whole number of doubles.");
+                }
+            }
+            else
+            {
+                _parts = (RedisResult[])result!;
+            }
+        }
+
+        public int Count => _parts?.Length ?? _doubles!.Length / sizeof(double);
+
+        public double this[int index] => _parts is not null
+            ? (double)_parts[index]
+            : BinaryPrimitives.ReadDoubleLittleEndian(_doubles.AsSpan(index * sizeof(double)));
     }
 
     /// <summary>A rate and its two numbers formatted for a script.</summary>

@@ -10,7 +10,9 @@ namespace Throttle.Storage.Redis;
 /// (<c>%.17g</c>); an acquire answers the integer -1 when granted, otherwise the retry delay in seconds as a string;
 /// 1e-9 of a token absorbs floating-point noise as in memory; every write sets a TTL covering the time the state needs
 /// to return to its initial value. An acquire taking a count or one tokens value per request serves coalesced callers
-/// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
+/// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. The token bucket scripts stand alone
+/// (<c>token-bucket-common.lua</c>): their state and answers are binary doubles, and the acquire defines no Lua function
+/// (server time per call: see the benchmarks README); they need Redis 6 (<c>KEEPTTL</c>). Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
 /// every script takes the semaphore's five keys; a script extends the TTL (<c>PEXPIRE GT</c>) only of the keys it writes
 /// and of the value beside them; slots freed while someone waits are handed to the head of the queue by the script
 /// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
@@ -22,6 +24,7 @@ internal static class RedisScripts
 {
     private const string Limiter = "limiter-common";
     private const string TokenBucket = "token-bucket-common";
+    private const string TokenBucketStore = "token-bucket-store";
     private const string Window = "sliding-window-common";
     private const string Semaphore = "semaphore-common";
     private const string Handoff = "semaphore-handoff";
@@ -36,33 +39,36 @@ internal static class RedisScripts
     private static readonly string[] s_breaker = ["threshold", "breakMs", "by", "ttl", "id", "channel"];
 
     /// <summary>
-    /// KEYS: bucket (one string, <c>'tokens updated'</c>: the balance and its last refill in server µs, expiring when
-    /// full). ARGV: capacity, rate (per second), tokens, and optionally count. Without count: one request; answers { -1
-    /// granted or the retry delay (s), available tokens after }. With count: that many requests of <c>tokens</c> each (coalesced callers, in
-    /// arrival order, decided as one-by-one calls at this instant would be); answers { granted (the first ones),
-    /// retry delay (s) of the rest or -1, available tokens after }.
+    /// KEYS: bucket (one binary string, three little-endian doubles: the balance, its last refill and when the key's
+    /// TTL ends, server µs; expiring at most a second after it is full again). ARGV: capacity, rate (per second),
+    /// tokens, and optionally count. Answers one binary string of little-endian doubles (no decimals formatted on the
+    /// hot path). Without count: one request; answers { -1 granted or the retry delay (s), available tokens after }.
+    /// With count: that many requests of <c>tokens</c> each (coalesced callers, in arrival order, decided as one-by-one
+    /// calls at this instant would be); answers { granted (the first ones), retry delay (s) of the rest or -1, available
+    /// tokens after }.
     /// </summary>
     public static readonly RedisScript TokenBucketAcquire =
-        RedisScript.Load("token-bucket-acquire", s_bucket, ["capacity", "rate", "tokens", "count"], Limiter, TokenBucket).WithOptionalLast();
+        RedisScript.Load("token-bucket-acquire", s_bucket, ["capacity", "rate", "tokens", "count"], TokenBucket).WithOptionalLast();
 
     /// <summary>
     /// KEYS: bucket. ARGV: capacity, rate, then tokens once per request (coalesced callers asking different amounts, in
-    /// arrival order). Answers { -1 granted or the retry delay (s), per request ..., available tokens after }.
+    /// arrival order). Answers one binary string of little-endian doubles { -1 granted or the retry delay (s), per
+    /// request ..., available tokens after }.
     /// </summary>
     public static readonly RedisScript TokenBucketAcquireEach =
-        RedisScript.Load("token-bucket-acquire-each", s_bucket, s_rateTokens, Limiter, TokenBucket).WithRepeatedLast();
+        RedisScript.Load("token-bucket-acquire-each", s_bucket, s_rateTokens, TokenBucket, TokenBucketStore).WithRepeatedLast();
 
-    /// <summary>KEYS: bucket. ARGV: capacity, rate, tokens. A missing bucket is full: nothing to give back. Answers 0.</summary>
-    public static readonly RedisScript TokenBucketRelease = RedisScript.Load("token-bucket-release", s_bucket, s_rateTokens, Limiter, TokenBucket);
+    public static readonly RedisScript TokenBucketRelease = RedisScript.Load("token-bucket-release", s_bucket, s_rateTokens, TokenBucket, TokenBucketStore);
 
     /// <summary>KEYS: bucket. ARGV: capacity, rate. Answers { available, last refill (µs) or '' }.</summary>
-    public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, Limiter, TokenBucket);
+    public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, TokenBucket);
 
     /// <summary>
     /// KEYS: log (sorted set of admitted requests, score server µs, member an id then <c>|weight</c> unless 1), sum (one
     /// string, <c>'sum oldest expires'</c>: the log's total weight, a lower bound of its oldest score, when the log's
     /// TTL ends; server µs). ARGV: capacity, window (µs), tokens, member (an id unique across processes), and optionally
-    /// count. Without count: one request; answers { -1 admitted or the retry delay (s), available after }. With count: that many requests
+    /// count. Answers one binary string of little-endian doubles, as the token bucket. Without count: one request; answers
+    /// { -1 admitted or the retry delay (s), available after }. With count: that many requests
     /// of <c>tokens</c> each, members <c>member.1</c> … <c>member.n</c>, decided in arrival order as one-by-one calls at
     /// this instant would be; answers { admitted (the first ones), retry delay (s) of the rest or -1, available after }.
     /// </summary>
@@ -71,7 +77,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: log, sum. ARGV: capacity, window (µs), member, then tokens once per request (in arrival order; the i-th is
-    /// <c>member.i</c>). Answers { -1 admitted or the retry delay (s), per request ..., available after }.
+    /// <c>member.i</c>). Answers binary doubles { -1 admitted or the retry delay (s), per request ..., available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquireEach =
         RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "member", "tokens"], Limiter, Window).WithRepeatedLast();

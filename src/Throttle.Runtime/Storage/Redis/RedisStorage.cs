@@ -14,7 +14,7 @@ namespace Throttle.Storage.Redis;
 /// of processes sharing the server share exact limits.
 /// </summary>
 /// <remarks>
-/// <para>Keys are laid out by <see cref="RedisKeys"/> (limiters <c>throttle:{scope:key}:tb2</c>, key/value
+/// <para>Keys are laid out by <see cref="RedisKeys"/> (limiters <c>throttle:{scope:key}:tb3</c>, key/value
 /// <c>throttle:kv:{key}</c>): the braces are the Redis Cluster hash tag, user input is percent-encoded so it cannot move
 /// the tag or reach another key, and every limiter key carries a TTL so idle keys disappear. A runtime on this storage
 /// (<see cref="ThrottleRuntimeOptions.UseRedis(StackExchange.Redis.IConnectionMultiplexer, Throttle.Storage.Redis.RedisStorageOptions?)"/>) puts its semaphores on the same connection, prefix and timeout.</para>

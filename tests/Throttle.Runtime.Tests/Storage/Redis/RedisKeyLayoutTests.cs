@@ -55,7 +55,7 @@ public sealed class RedisKeyLayoutTests(RedisFixture redis)
             // Exactly one '{' and one '}' per key: the tag Redis Cluster hashes on is the whole of scope:key.
             Assert.Equal(1, key.Count(c => c == '{'));
             Assert.Equal(1, key.Count(c => c == '}'));
-            Assert.EndsWith("}:tb2", key, StringComparison.Ordinal);
+            Assert.EndsWith("}:tb3", key, StringComparison.Ordinal);
         }
     }
 

@@ -70,7 +70,7 @@ public sealed class RedisKeysTests
     [Fact]
     public void Every_kind_of_key_starts_with_the_prefix_and_kinds_do_not_overlap()
     {
-        Assert.Equal("p:{s:k}:tb2", (string)RedisKeys.Limiter(s_keys.LimiterStart("s"), "k", RedisKeys.TokenBucket)!);
+        Assert.Equal("p:{s:k}:tb3", (string)RedisKeys.Limiter(s_keys.LimiterStart("s"), "k", RedisKeys.TokenBucket)!);
         Assert.Equal("p:kv:{k}", (string)s_keys.KeyValue("k")!);
         Assert.Equal("p:sem:{k:part}:holders", (string)s_keys.Semaphore("k", "part").Holders!);
         Assert.Equal("p:sem:{k}:released", s_keys.Semaphore("k", null).ChannelName);

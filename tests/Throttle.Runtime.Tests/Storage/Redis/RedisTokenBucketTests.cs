@@ -117,4 +117,36 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         await Task.Delay(rejected.RetryAfter + TimeSpan.FromMilliseconds(5));
         Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
     }
+
+    [RedisFact]
+    public async Task The_ttl_always_covers_the_refill_and_ends_at_most_a_second_after_the_bucket_is_full()
+    {
+        var prefix = redis.StoragePrefix(nameof(The_ttl_always_covers_the_refill_and_ends_at_most_a_second_after_the_bucket_is_full));
+        await using var storage = redis.CreateStorage(prefix);
+        // 100 tokens refilled at 1 per second: each grant moves the moment the bucket is full a second later, so most
+        // grants fall inside the TTL's second of slack (KEEPTTL) and every few the TTL is set anew (PX).
+        var rate = new LimiterRate(Capacity: 100, PerSecond: 1);
+        var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond);
+
+        for (var i = 0; i < 40; i++)
+        {
+            var tokens = i % 7 == 0 ? 3 : 0.5;
+            var decision = await backend.TryAcquireAsync("k", tokens, rate, CancellationToken.None);
+            Assert.True(decision.IsAcquired);
+            // The TTL first, then the balance: time passing between the two reads can only lower the second figure.
+            var key = Assert.Single(await redis.Connection.KeysWithTtlAsync(prefix));
+            var stats = await backend.GetStatsAsync("k", rate, CancellationToken.None);
+            var untilFull = (rate.Capacity - stats.AvailableTokens) / rate.PerSecond * 1000;
+            // Not before the bucket is full again (state lost early would over-admit), about a second after it at
+            // most (whole ms, and the time between the two reads on a loaded machine).
+            Assert.InRange((double)key.Pttl, untilFull - 2, untilFull + 1200);
+        }
+
+        // A release moves the full moment earlier: the TTL follows it down.
+        await backend.ReleaseAsync("k", 20, rate, CancellationToken.None);
+        var released = Assert.Single(await redis.Connection.KeysWithTtlAsync(prefix));
+        var afterRelease = await backend.GetStatsAsync("k", rate, CancellationToken.None);
+        var untilFullAfterRelease = (rate.Capacity - afterRelease.AvailableTokens) / rate.PerSecond * 1000;
+        Assert.InRange((double)released.Pttl, untilFullAfterRelease - 2, untilFullAfterRelease + 1200);
+    }
 }

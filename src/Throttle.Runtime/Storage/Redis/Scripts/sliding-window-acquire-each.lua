@@ -17,5 +17,5 @@ if #entries > 0 then
 elseif changed then
   redis.call('SET', @sum, encode(), 'KEEPTTL')
 end
-answers[#answers + 1] = fmt(math.max(0, cap - sum))
-return answers
+answers[#answers + 1] = math.max(0, cap - sum)
+return struct.pack('<' .. string.rep('d', #answers), unpack(answers))

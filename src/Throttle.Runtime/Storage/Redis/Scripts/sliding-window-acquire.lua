@@ -20,5 +20,6 @@ if granted > 0 then
 elseif changed then
   redis.call('SET', @sum, encode(), 'KEEPTTL')
 end
-if n == nil then return { after or -1, fmt(math.max(0, cap - sum)) } end
-return { granted, after or -1, fmt(math.max(0, cap - sum)) }
+-- Binary doubles, as the token bucket answers: formatting decimals is the dearest part of a reply.
+if n == nil then return struct.pack('<dd', after or -1, math.max(0, cap - sum)) end
+return struct.pack('<ddd', granted, after or -1, math.max(0, cap - sum))

@@ -56,7 +56,7 @@ local function record(entries)
   redis.call('PEXPIRE', @log, ttl((expires - now) / 1000))
   redis.call('SET', @sum, encode(), 'PX', ttl(win / 1000))
 end
--- Seconds until a request of req tokens fits, the window holding total: until enough of the oldest requests leave.
+-- Seconds (a number) until a request of req tokens fits, the window holding total: until enough of the oldest requests leave.
 -- The first read takes as many as unit weights would need (usually one), the next ones 64 each.
 local function retry(req, total, cap)
   local freed = 0
@@ -64,11 +64,11 @@ local function retry(req, total, cap)
   local count = math.max(1, math.min(64, math.ceil(total + req - cap - 1e-9)))
   while true do
     local batch = redis.call('ZRANGE', @log, start, start + count - 1, 'WITHSCORES')
-    if #batch == 0 then return fmt(win / 1000000) end
+    if #batch == 0 then return win / 1000000 end
     for i = 1, #batch, 2 do
       freed = freed + weight(batch[i])
       if total - freed + req <= cap + 1e-9 then
-        return fmt((tonumber(batch[i + 1]) + win - now) / 1000000)
+        return (tonumber(batch[i + 1]) + win - now) / 1000000
       end
     end
     start = start + count

@@ -1,2 +1,2 @@
-if not stored then return { fmt(cap), '' } end
-return { fmt(tokens), fmt(last) }
+if not stored then return { string.format('%.17g', cap), '' } end
+return { string.format('%.17g', tokens), string.format('%.17g', last) }
