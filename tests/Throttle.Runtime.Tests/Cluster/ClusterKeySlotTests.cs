@@ -72,8 +72,9 @@ public sealed class ClusterKeySlotTests(RedisClusterFixture cluster, ITestOutput
             Assert.False(lease.IsLost);
             await lease.ReleaseAsync();
 
-            // A leadership: acquire, renew (every half of a 1 s lease), release.
-            await using var coordinator = new Coordinator(runtime, new CoordinatorOptions { LockName = key, TtlSeconds = 1 });
+            // A leadership: acquire, renew (every half of a 3 s lease; a 1 s lease can lapse locally before its first
+            // renewal in the first, loaded seconds of a 2-core run, and then never renews), release.
+            await using var coordinator = new Coordinator(runtime, new CoordinatorOptions { LockName = key, TtlSeconds = 3 });
             Assert.True(await coordinator.TryAcquireAsync());
             await WaitUntilAsync(() => coordinator.Renewals > 0);
             Assert.True(await coordinator.ReleaseAsync());
