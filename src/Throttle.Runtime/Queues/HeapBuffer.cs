@@ -191,13 +191,12 @@ internal sealed class HeapBuffer<T> : IDisposable
         if (_count > 0)
         {
             var key = _heap[0].Key;
-            if (!_timed || key <= _time.GetUtcNow().UtcTicks)
+            if (!_timed || key <= _time.GetUtcNow().UtcTicks || !ArmTimer(key))
             {
                 result = (true, RemoveAtLocked(0));
                 return true;
             }
 
-            ArmTimer(key);
             return false;
         }
 
@@ -280,19 +279,49 @@ internal sealed class HeapBuffer<T> : IDisposable
         waiting?.TrySetResult();
     }
 
-    private void ArmTimer(long due)
+    /// <summary>Sets the timer to fire at <paramref name="due"/>; false when that time has already come (take the item now).</summary>
+    private bool ArmTimer(long due)
     {
         if (_timerDue == due)
         {
-            return;
+            return true;
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        if (due <= now)
+        {
+            return false;
         }
 
         _timerDue = due;
-        _timer ??= _time.CreateTimer(static state => ((HeapBuffer<T>)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        // Timers take at most ~49 days; a later item re-arms the timer when it fires early.
-        var wait = Math.Clamp(due - _time.GetUtcNow().UtcTicks, 1, QueueGuard.MaxTimeout.Ticks);
-        _timer.Change(TimeSpan.FromTicks(wait), Timeout.InfiniteTimeSpan);
+        if (_timer is null)
+        {
+            // Created already set, so a test clock that sees the timer appear sees it armed.
+            _timer = _time.CreateTimer(static state => ((HeapBuffer<T>)state!).OnTimer(), this, WaitUntil(due, now), Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(WaitUntil(due, now), Timeout.InfiniteTimeSpan);
+        }
+
+        // A timer is set relative to the clock: had the clock moved on while it was set, it would fire that much late.
+        var after = _time.GetUtcNow().UtcTicks;
+        if (after != now)
+        {
+            if (due <= after)
+            {
+                _timerDue = long.MaxValue;
+                return false;
+            }
+
+            _timer.Change(WaitUntil(due, after), Timeout.InfiniteTimeSpan);
+        }
+
+        return true;
     }
+
+    // Timers take at most ~49 days; a later item re-arms the timer when it fires early.
+    private static TimeSpan WaitUntil(long due, long now) => TimeSpan.FromTicks(Math.Min(due - now, QueueGuard.MaxTimeout.Ticks));
 
     private void OnTimer()
     {

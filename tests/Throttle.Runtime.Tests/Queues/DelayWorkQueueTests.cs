@@ -39,6 +39,59 @@ public sealed class DelayWorkQueueTests
     }
 
     [Fact]
+    public async Task A_clock_that_moves_on_while_the_timer_is_set_does_not_make_the_item_late()
+    {
+        var clock = new MovesWhileATimerIsSet(S(1));
+        var seen = new Recorder<string>();
+        var queue = new DelayWorkQueue<string>(seen.Record, timeProvider: clock);
+        await queue.PutAsync("5s", S(5));
+        await queue.StartAsync();
+        Assert.True(await clock.TimerCreated.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The worker read 0 s, then the clock moved to 1 s before its 5 s timer was set: set as it was, it would fire at 6 s.
+        clock.Advance(S(4));
+        Assert.Equal(new[] { "5s" }, await seen.NextAsync(1));
+        await queue.StopAsync().Safe();
+    }
+
+    /// <summary>A fake clock that moves on by a step just before a timer is first set to fire, as a preempted thread would see it.</summary>
+    private sealed class MovesWhileATimerIsSet(TimeSpan step) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+        private int _moved;
+
+        public SemaphoreSlim TimerCreated { get; } = new(0);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            MoveOnce(dueTime);
+            var timer = new Timer(base.CreateTimer(callback, state, dueTime, period), this);
+            TimerCreated.Release();
+            return timer;
+        }
+
+        private void MoveOnce(TimeSpan dueTime)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan && Interlocked.Exchange(ref _moved, 1) == 0)
+            {
+                Advance(step);
+            }
+        }
+
+        private sealed class Timer(ITimer inner, MovesWhileATimerIsSet clock) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                clock.MoveOnce(dueTime);
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AnEarlierItemPutWhileTheWorkerSleeps_WakesIt()
     {
         var clock = new TestClock();
