@@ -628,7 +628,19 @@ public sealed class Scheduler : IAsyncDisposable
             return;
         }
 
-        var delay = earliest <= now ? TimeSpan.Zero : _clock.GetElapsedTime(now, earliest);
+        SetTimer(earliest, now);
+
+        // A timer is set relative to the clock: had the clock moved on since `now` was read, it would fire that much late.
+        var after = _clock.GetTimestamp();
+        if (after != now)
+        {
+            SetTimer(earliest, after);
+        }
+    }
+
+    private void SetTimer(long due, long now)
+    {
+        var delay = due <= now ? TimeSpan.Zero : _clock.GetElapsedTime(now, due);
 
         // A due time beyond what one timer takes: wake up at the limit and set the timer again then.
         _timer?.Change(delay > LongTimer.MaxChunk ? LongTimer.MaxChunk : delay, Timeout.InfiniteTimeSpan);
