@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -57,7 +56,7 @@ public sealed class RedisScriptCallsPerDecisionTests(RedisFixture redis)
         Assert.Equal(Capacity - granted, statistics.CurrentAvailablePermits);
         Assert.Equal(granted, statistics.TotalSuccessfulLeases);
         Assert.Equal(decisions - granted, statistics.TotalFailedLeases);
-        Assert.Equal(decisions, await ScriptCallsAsync(admin));
+        Assert.Equal(decisions, await RedisCommandStats.ScriptCallsAsync(admin));
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
@@ -83,7 +82,7 @@ public sealed class RedisScriptCallsPerDecisionTests(RedisFixture redis)
         }
 
         Assert.Equal(Capacity - 2, view.GetStatistics("a")!.CurrentAvailablePermits);
-        Assert.Equal(2, await ScriptCallsAsync(admin));
+        Assert.Equal(2, await RedisCommandStats.ScriptCallsAsync(admin));
     }
 
     // Slow rates: a real clock refills nothing that matters while the test runs.
@@ -94,22 +93,4 @@ public sealed class RedisScriptCallsPerDecisionTests(RedisFixture redis)
         "LeakyBucket" => new LeakyBucketLimiter(rate: Capacity / 3600.0, capacity: Capacity, storage: storage),
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
     };
-
-    private static async Task<long> ScriptCallsAsync(IServer admin)
-    {
-        var stats = (string)(await admin.ExecuteAsync("INFO", "commandstats"))!;
-        return Count(stats, "cmdstat_evalsha:") + Count(stats, "cmdstat_eval:");
-
-        static long Count(string stats, string command)
-        {
-            var at = stats.IndexOf(command, StringComparison.Ordinal);
-            if (at < 0)
-            {
-                return 0;
-            }
-
-            var calls = stats.IndexOf("calls=", at, StringComparison.Ordinal) + "calls=".Length;
-            return long.Parse(stats.AsSpan(calls, stats.IndexOf(',', calls) - calls), CultureInfo.InvariantCulture);
-        }
-    }
 }

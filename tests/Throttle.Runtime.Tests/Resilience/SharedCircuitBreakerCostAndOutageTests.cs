@@ -99,11 +99,9 @@ public sealed class SharedCircuitBreakerCostAndOutageTests(RedisFixture redis)
     private static async Task<(string Command, long Calls)[]> DataCommandsAsync(IServer admin)
     {
         var housekeeping = new[] { "info", "config", "ping", "echo", "client", "cluster", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "command", "hello", "select", "auth" };
-        var sections = await admin.InfoAsync("commandstats");
-        return sections.SelectMany(g => g)
-            .Where(p => p.Key.StartsWith("cmdstat_", StringComparison.Ordinal))
-            .Where(p => !housekeeping.Any(h => p.Key.StartsWith("cmdstat_" + h, StringComparison.Ordinal)))
-            .Select(p => (p.Key["cmdstat_".Length..], long.Parse(p.Value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture)))
+        return (await RedisCommandStats.ReadAsync(admin))
+            .Where(c => !housekeeping.Any(h => c.Key.StartsWith(h, StringComparison.Ordinal)))
+            .Select(c => (c.Key, c.Value))
             .ToArray();
     }
 }

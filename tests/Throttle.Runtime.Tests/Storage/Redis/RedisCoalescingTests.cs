@@ -42,7 +42,7 @@ public sealed class RedisCoalescingTests(RedisFixture redis)
 
         Assert.Equal(20, decisions.Count(d => d.IsAcquired));
         Assert.All(decisions.Where(d => !d.IsAcquired), d => Assert.True(d.RetryAfter > TimeSpan.FromSeconds(100), d.RetryAfter.ToString()));
-        var calls = await ScriptCallsAsync(admin);
+        var calls = await RedisCommandStats.ScriptCallsAsync(admin);
         Assert.InRange(calls, 1, Callers - 1);
         Assert.InRange((await backend.GetStatsAsync("hot", rate, CancellationToken.None)).AvailableTokens, 0, 0.01);
     }
@@ -72,7 +72,7 @@ public sealed class RedisCoalescingTests(RedisFixture redis)
 
         // One by one, a request is refused only when what is left is less than it asks; what is left only shrinks.
         Assert.All(Enumerable.Range(0, Callers).Where(i => !decisions[i].IsAcquired), i => Assert.True(available + 0.01 < Size(i), $"{Size(i)} refused with {available} left"));
-        Assert.InRange(await ScriptCallsAsync(admin), 1, Callers - 1);
+        Assert.InRange(await RedisCommandStats.ScriptCallsAsync(admin), 1, Callers - 1);
     }
 
     [RedisTheory(RequiresDedicatedServer = true)]
@@ -203,23 +203,5 @@ public sealed class RedisCoalescingTests(RedisFixture redis)
             .ToArray();
         go.Set();
         return await Task.WhenAll(calls).WaitAsync(s_guard);
-    }
-
-    private static async Task<long> ScriptCallsAsync(IServer admin)
-    {
-        var stats = (string)(await admin.ExecuteAsync("INFO", "commandstats"))!;
-        return Count(stats, "cmdstat_evalsha:") + Count(stats, "cmdstat_eval:");
-
-        static long Count(string stats, string command)
-        {
-            var at = stats.IndexOf(command, StringComparison.Ordinal);
-            if (at < 0)
-            {
-                return 0;
-            }
-
-            var calls = stats.IndexOf("calls=", at, StringComparison.Ordinal) + "calls=".Length;
-            return long.Parse(stats.AsSpan(calls, stats.IndexOf(',', calls) - calls), System.Globalization.CultureInfo.InvariantCulture);
-        }
     }
 }
