@@ -41,7 +41,11 @@ public sealed class WorkerProcess : IDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        Exited = _process.WaitForExitAsync(); // completes once the process is gone and its output is read
     }
+
+    /// <summary>Completes once the process has ended and every line it printed has been recorded.</summary>
+    public Task Exited { get; }
 
     /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
@@ -109,6 +113,13 @@ public sealed class WorkerProcess : IDisposable
 
     /// <summary>The arrival timestamp of the first line equal to <paramref name="line"/>.</summary>
     public long ArrivalOf(string line) => Lines.First(l => l.Line == line).At;
+
+    /// <summary>Writes one line to the worker's stdin (started with <c>redirectInput</c>), blocking until it is flushed.</summary>
+    public void SendLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
 
     /// <summary>Writes one line to the worker's stdin (started with <c>redirectInput</c>).</summary>
     public async Task SendLineAsync(string line)

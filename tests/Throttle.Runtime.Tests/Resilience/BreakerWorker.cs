@@ -1,65 +1,26 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Linq;
-using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
+using Throttle.Testing;
 
 namespace Throttle.Tests.Resilience;
 
-/// <summary>Runs tests/Throttle.Breaker.Worker as a separate OS process: sends it commands, waits for their answers.</summary>
+/// <summary>Runs tests/Throttle.Breaker.Worker as a separate OS process (<see cref="WorkerProcess"/>): sends it commands, waits for their answers.</summary>
 internal sealed class BreakerWorker : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly List<(Func<string, bool> Matches, TaskCompletionSource<string> Found)> _waiters = [];
-    private readonly Task _exited;
+    private readonly WorkerProcess _process;
     private int _nextId;
 
-    private BreakerWorker(string connection, string prefix)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(WorkerPath);
-        start.ArgumentList.Add(connection);
-        start.ArgumentList.Add(prefix);
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        _exited = _process.WaitForExitAsync(); // completes once the process is gone and its output is read
-    }
+    private BreakerWorker(string connection, string prefix) =>
+        _process = WorkerProcess.Start(
+            WorkerProcess.PathOf(typeof(BreakerWorker).Assembly, "BreakerWorkerPath", "tests/Throttle.Breaker.Worker"),
+            [connection, prefix],
+            redirectInput: true);
 
-    private static string WorkerPath
-    {
-        get
-        {
-            var path = typeof(BreakerWorker).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .Single(attribute => attribute.Key == "BreakerWorkerPath").Value!;
-            return File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException("Build tests/Throttle.Breaker.Worker first.", path);
-        }
-    }
-
-    public string Output
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return string.Join(Environment.NewLine, _lines);
-            }
-        }
-    }
+    /// <summary>Every line the worker printed so far, for failure messages.</summary>
+    public string Output => _process.Output;
 
     /// <summary>What the worker connected to, from its READY line: <c>&lt;server type&gt; &lt;masters&gt;</c>, such as <c>Cluster 3</c>.</summary>
     public string Connected { get; private set; } = string.Empty;
@@ -95,17 +56,12 @@ internal sealed class BreakerWorker : IAsyncDisposable
     public string Send(string command)
     {
         var id = "c" + Interlocked.Increment(ref _nextId);
-        _process.StandardInput.WriteLine(command + " " + id);
-        _process.StandardInput.Flush();
+        SendLine(command + " " + id);
         return id;
     }
 
     /// <summary>Sends one line as it is (a release names the held call's id).</summary>
-    public void SendLine(string line)
-    {
-        _process.StandardInput.WriteLine(line);
-        _process.StandardInput.Flush();
-    }
+    public void SendLine(string line) => _process.SendLine(line);
 
     /// <summary>Sends <paramref name="command"/> and returns its answer (without the id).</summary>
     public async Task<string> AskAsync(string command)
@@ -138,33 +94,23 @@ internal sealed class BreakerWorker : IAsyncDisposable
     /// <summary>The first line starting with <paramref name="prefix"/> whose rest <paramref name="matches"/>, without the prefix.</summary>
     private async Task<string> WaitForAsync(string prefix, Func<string, bool> matches)
     {
-        bool Matches(string line) => line.StartsWith(prefix, StringComparison.Ordinal) && matches(line[prefix.Length..]);
-        Task<string> found;
-        lock (_lines)
+        var found = _process.WaitForLineAsync(
+            line => line.StartsWith(prefix, StringComparison.Ordinal) && matches(line[prefix.Length..]),
+            SharedBreakers.Guard);
+        if (await Task.WhenAny(found, _process.Exited) != found && !found.IsCompleted)
         {
-            var line = _lines.FirstOrDefault(Matches);
-            if (line is not null)
-            {
-                return line[prefix.Length..];
-            }
-
-            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((Matches, waiter));
-            found = waiter.Task;
+            _ = found.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // its timeout, observed
+            throw new InvalidOperationException($"The worker exited (code {_process.ExitCode}) before a line '{prefix}…'. Its output:{Environment.NewLine}{Output}");
         }
 
         try
         {
-            await Task.WhenAny(found, _exited).WaitAsync(SharedBreakers.Guard);
+            return (await found)[prefix.Length..];
         }
         catch (TimeoutException)
         {
             throw new TimeoutException($"No line '{prefix}…' from the worker within {SharedBreakers.Guard.TotalSeconds:0} s. Its output:{Environment.NewLine}{Output}");
         }
-
-        return found.IsCompleted
-            ? (await found)[prefix.Length..]
-            : throw new InvalidOperationException($"The worker exited (code {_process.ExitCode}) before a line '{prefix}…'. Its output:{Environment.NewLine}{Output}");
     }
 
     public async ValueTask DisposeAsync()
@@ -173,44 +119,15 @@ internal sealed class BreakerWorker : IAsyncDisposable
         {
             try
             {
-                await _process.StandardInput.WriteLineAsync("stop");
-                await _process.StandardInput.FlushAsync();
-                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(stop.Token);
+                await _process.SendLineAsync("stop");
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
             }
             catch (Exception exception) when (exception is IOException or OperationCanceledException)
             {
-                _process.Kill(entireProcessTree: true);
+                _process.Kill();
             }
         }
 
         _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        List<TaskCompletionSource<string>> found = [];
-        lock (_lines)
-        {
-            _lines.Add(line);
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Matches(line))
-                {
-                    found.Add(_waiters[i].Found);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        foreach (var waiter in found)
-        {
-            waiter.TrySetResult(line);
-        }
     }
 }
