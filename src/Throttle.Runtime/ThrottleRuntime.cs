@@ -76,19 +76,14 @@ public sealed partial class ThrottleRuntime
         }
     }
 
-    private static ThrottleRuntime Default
-    {
-        get
-        {
-            var runtime = Volatile.Read(ref s_default);
-            if (runtime is null)
-            {
-                Interlocked.CompareExchange(ref s_default, new ThrottleRuntime(), null);
-                runtime = s_default;
-            }
+    // The read inline, the creation out of line: Current is on every generated call's path.
+    private static ThrottleRuntime Default => Volatile.Read(ref s_default) ?? CreateDefault();
 
-            return runtime;
-        }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static ThrottleRuntime CreateDefault()
+    {
+        Interlocked.CompareExchange(ref s_default, new ThrottleRuntime(), null);
+        return s_default;
     }
 
     /// <summary>The clock of the runtime's limiters.</summary>

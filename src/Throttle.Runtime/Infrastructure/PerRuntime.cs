@@ -20,6 +20,9 @@ internal struct PerRuntime<T>
     // Newest first; replaced whole (never changed in place), so a reader sees a consistent array without a lock.
     private Entry[]? _entries;
 
+    // The array's first entry, held on its own so the hot check is one load and a compare (no array, no bounds check).
+    private Entry? _newest;
+
     /// <summary>
     /// The value for <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>, read only then);
     /// <paramref name="resolve"/> runs only for a runtime not remembered.
@@ -28,17 +31,19 @@ internal struct PerRuntime<T>
     public T Get<TState>(ThrottleRuntime? runtime, TState state, Func<ThrottleRuntime, TState, T> resolve)
     {
         runtime ??= ThrottleRuntime.Current;
-        var entries = Volatile.Read(ref _entries);
 
-        // The newest runtime first, inline: the one a process (or a test) is using now.
-        if (entries is not null && ReferenceEquals(entries[0].Runtime, runtime))
+        // The newest runtime first, inline: the one a process (or a test) is using now. An entry is immutable, so the
+        // runtime and value read from it belong together.
+        var newest = Volatile.Read(ref _newest);
+        if (newest is not null && ReferenceEquals(newest.Runtime, runtime))
         {
-            return entries[0].Value;
+            return newest.Value;
         }
 
-        return Find(entries, runtime, state, resolve);
+        return Find(Volatile.Read(ref _entries), runtime, state, resolve);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private T Find<TState>(Entry[]? entries, ThrottleRuntime runtime, TState state, Func<ThrottleRuntime, TState, T> resolve)
     {
         if (entries is not null)
@@ -68,13 +73,14 @@ internal struct PerRuntime<T>
         }
 
         Volatile.Write(ref _entries, next);
+        Volatile.Write(ref _newest, next[0]);
         return value;
     }
 
     private sealed class Entry(ThrottleRuntime runtime, T value)
     {
-        public ThrottleRuntime Runtime { get; } = runtime;
+        public readonly ThrottleRuntime Runtime = runtime;
 
-        public T Value { get; } = value;
+        public readonly T Value = value;
     }
 }

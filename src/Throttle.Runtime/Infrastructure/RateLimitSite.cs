@@ -1,11 +1,15 @@
 using System;
 using System.Linq;
 using System.ComponentModel;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
 using Throttle.Limiters;
 using Throttle.Policies;
+using Throttle.Storage.Memory;
+using Throttle.Telemetry;
 
 namespace Throttle.Infrastructure;
 
@@ -19,7 +23,7 @@ namespace Throttle.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RateLimitSite
 {
-    private PerRuntime<ThrottleLimiter> _resolved;
+    private PerRuntime<Binding> _resolved;
 
     /// <summary>
     /// Creates the site; generated code passes options the generator has already checked with the same
@@ -211,8 +215,15 @@ public sealed class RateLimitSite
     }
 
     /// <summary>The limiter of <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>).</summary>
-    internal ThrottleLimiter LimiterOf(ThrottleRuntime? runtime) =>
-        _resolved.Get(runtime, this, static (runtime, site) => runtime.ResolveLimiter(site));
+    internal ThrottleLimiter LimiterOf(ThrottleRuntime? runtime) => Bind(runtime).Limiter;
+
+    /// <summary>What this site calls on <paramref name="runtime"/> (null: <see cref="ThrottleRuntime.Current"/>), resolved once per runtime.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Binding Bind(ThrottleRuntime? runtime) => _resolved.Get(runtime, this, s_bind);
+
+    // A static readonly field (a constant in optimized code), not a lambda whose cached delegate is loaded and
+    // checked on every call before the inline runtime check.
+    private static readonly Func<ThrottleRuntime, RateLimitSite, Binding> s_bind = static (runtime, site) => new Binding(runtime.ResolveLimiter(site));
 
     /// <summary>Takes one permit for <paramref name="key"/> on the current runtime, waiting at most <see cref="MaxWait"/>.</summary>
     internal ValueTask AcquireAsync(string key, CancellationToken cancellationToken) => AcquireAsync(null, key, cancellationToken);
@@ -222,19 +233,19 @@ public sealed class RateLimitSite
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     internal ValueTask AcquireAsync(ThrottleRuntime? runtime, string key, CancellationToken cancellationToken)
     {
-        // Generated code passes a constant or a ThrottleKey-checked key; the check stays for direct callers.
-        if (string.IsNullOrEmpty(key))
+        var binding = Bind(runtime);
+        if (binding.InProcess is { } bucket && !string.IsNullOrEmpty(key) && !cancellationToken.IsCancellationRequested)
         {
-            Guard.Key(key);
+            if (!bucket.TryAcquireNow(key, 1, out var retryAfter))
+            {
+                return WaitAfterRejectionAsync(binding, key, retryAfter, cancellationToken);
+            }
+
+            binding.CountAcquired();
+            return default;
         }
 
-        // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped. The token bucket
-        // (sealed: one type check) has a direct path, synchronous in process.
-        var limiter = LimiterOf(runtime);
-        var pending = limiter is TokenBucketLimiter bucket
-            ? bucket.AcquireOneAsync(key, MaxWait, cancellationToken)
-            : limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
-        return limiter.Telemetry is { } telemetry ? telemetry.Observe(pending) : pending;
+        return AcquireThroughLimiterAsync(binding, key, cancellationToken);
     }
 
     /// <summary>Takes one permit for <paramref name="key"/> on the current runtime, blocking the thread while it waits.</summary>
@@ -244,7 +255,59 @@ public sealed class RateLimitSite
     /// <exception cref="RateLimitRejectedException">No permit within the maximum wait.</exception>
     internal void Acquire(ThrottleRuntime? runtime, string key, CancellationToken cancellationToken)
     {
-        var pending = AcquireAsync(runtime, key, cancellationToken);
+        var binding = Bind(runtime);
+        if (binding.InProcess is { } bucket && !string.IsNullOrEmpty(key) && !cancellationToken.IsCancellationRequested)
+        {
+            if (!bucket.TryAcquireNow(key, 1, out var retryAfter))
+            {
+                WaitAfterRejection(binding, key, retryAfter, cancellationToken);
+                return;
+            }
+
+            binding.CountAcquired();
+            return;
+        }
+
+        AcquireThroughLimiter(binding, key, cancellationToken);
+    }
+
+    // The blocking forms of the two slow paths, out of line so that the free permit's frame holds no ValueTask.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WaitAfterRejection(Binding binding, string key, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+        Block(WaitAfterRejectionAsync(binding, key, retryAfter, cancellationToken));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AcquireThroughLimiter(Binding binding, string key, CancellationToken cancellationToken) =>
+        Block(AcquireThroughLimiterAsync(binding, key, cancellationToken));
+
+    /// <summary>The wait after the in-process attempt was rejected (out of line, as every path but the free permit).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask WaitAfterRejectionAsync(Binding binding, string key, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+        binding.Observe(binding.TokenBucket!.WaitForOneAfterRejectionAsync(key, retryAfter, MaxWait, cancellationToken));
+
+    /// <summary>
+    /// The general path: a limiter that decides asynchronously (Redis, other algorithms), a token bucket below one token,
+    /// a cancelled token, a bad key. The token bucket (sealed: one type check) still skips the virtual calls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask AcquireThroughLimiterAsync(Binding binding, string key, CancellationToken cancellationToken)
+    {
+        // Generated code passes a constant or a ThrottleKey-checked key; the check stays for direct callers.
+        if (string.IsNullOrEmpty(key))
+        {
+            Guard.Key(key);
+        }
+
+        // MaxWait was validated by the constructor, so the limiter's own argument checks are skipped.
+        var limiter = binding.Limiter;
+        var pending = binding.TokenBucket is { } tokenBucket
+            ? tokenBucket.AcquireOneAsync(key, MaxWait, cancellationToken)
+            : limiter.AcquireOneUncheckedAsync(key, MaxWait, cancellationToken);
+        return binding.Observe(pending);
+    }
+
+    private static void Block(ValueTask pending)
+    {
         if (pending.IsCompletedSuccessfully)
         {
             pending.GetAwaiter().GetResult();
@@ -252,5 +315,49 @@ public sealed class RateLimitSite
         }
 
         pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// A site's limiter on one runtime with what its hot path reads, gathered once: the in-process buckets a one-token
+    /// acquire takes from directly, and the limiter's telemetry hook with the counter whose <c>Enabled</c> is the
+    /// no-listener check. Immutable: a runtime change binds anew (<see cref="PerRuntime{T}"/>), never edits one.
+    /// </summary>
+    private sealed class Binding
+    {
+        public readonly ThrottleLimiter Limiter;
+
+        /// <summary>The limiter when it is the sealed token bucket (any storage).</summary>
+        public readonly TokenBucketLimiter? TokenBucket;
+
+        /// <summary>Its buckets when a one-token acquire can be decided in process, synchronously.</summary>
+        public readonly MemoryTokenBucketBackend? InProcess;
+
+        /// <summary>The limiter's hook (as of binding: a runtime sets it when it creates or registers the limiter).</summary>
+        public readonly RateLimitTelemetry? Telemetry;
+
+        /// <summary><see cref="Telemetry"/>'s requests counter: null without a hook, else <c>Enabled</c> while something listens.</summary>
+        public readonly Counter<long>? Requests;
+
+        public Binding(ThrottleLimiter limiter)
+        {
+            Limiter = limiter;
+            TokenBucket = limiter as TokenBucketLimiter;
+            InProcess = TokenBucket?.InProcessForOne;
+            Telemetry = limiter.Telemetry;
+            Requests = Telemetry?.Requests;
+        }
+
+        /// <summary>Counts a permit granted at once, when something listens.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void CountAcquired()
+        {
+            if (Requests is { } requests && requests.Enabled)
+            {
+                Telemetry!.CountAcquired();
+            }
+        }
+
+        /// <summary>Hands <paramref name="pending"/> to the hook, if any.</summary>
+        public ValueTask Observe(ValueTask pending) => Telemetry is { } telemetry ? telemetry.Observe(pending) : pending;
     }
 }

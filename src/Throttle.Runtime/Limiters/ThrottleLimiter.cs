@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
@@ -44,6 +45,21 @@ public abstract class ThrottleLimiter
     /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is not positive and finite, or exceeds <see cref="Capacity"/>.</exception>
     public ValueTask<bool> TryAcquireAsync(string key, double tokens = 1, CancellationToken cancellationToken = default)
+    {
+        // A token bucket in process (sealed: one type check), with arguments that pass the checks below, decides here:
+        // no virtual call for the capacity or the attempt. NaN and infinities fail the range test and take the checks.
+        if (this is TokenBucketLimiter { InProcess: { } bucket } limiter
+            && tokens > 0 && tokens <= limiter.Burst && !string.IsNullOrEmpty(key) && !cancellationToken.IsCancellationRequested)
+        {
+            return new ValueTask<bool>(bucket.TryAcquireNow(key, tokens, out _));
+        }
+
+        return TryAcquireCheckedAsync(key, tokens, cancellationToken);
+    }
+
+    // The rest of TryAcquireAsync, out of line: its ValueTask locals would otherwise widen the fast path's frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<bool> TryAcquireCheckedAsync(string key, double tokens, CancellationToken cancellationToken)
     {
         Guard.Key(key);
         ValidateTokens(tokens);

@@ -72,6 +72,16 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
     protected override ValueTask<RateLimitDecision> AttemptAcquireCoreAsync(string key, double tokens, CancellationToken cancellationToken) =>
         _backend.TryAcquireAsync(key, tokens, _rate, cancellationToken);
 
+    /// <summary>The buckets when they are in process (<see cref="MemoryStorage"/>); null on Redis.</summary>
+    internal MemoryTokenBucketBackend? InProcess => _memory;
+
+    /// <summary>
+    /// The in-process buckets when the generated wrapper's site may take its one token from them directly (memory storage,
+    /// a capacity of at least one token); null otherwise (Redis, or a capacity below one token, which the checked path
+    /// refuses with its message).
+    /// </summary>
+    internal MemoryTokenBucketBackend? InProcessForOne => Burst >= 1 ? _memory : null;
+
     /// <summary>
     /// <see cref="ThrottleLimiter.AcquireOneUncheckedAsync"/> without its virtual calls, for the generated wrapper's site:
     /// in process, one synchronous attempt and, only when rejected, the same wait.
@@ -83,17 +93,21 @@ public sealed class TokenBucketLimiter : ThrottleLimiter
             return AcquireOneUncheckedAsync(key, maxWait, cancellationToken);
         }
 
-        return memory.TryAcquireNow(key, 1, _rate, out var retryAfter)
+        return memory.TryAcquireNow(key, 1, out var retryAfter)
             ? default
             : WaitAfterRejectionAsync(key, 1, retryAfter, maxWait, cancellationToken);
     }
+
+    /// <summary>The site's wait after its own in-process attempt for one token was rejected with <paramref name="retryAfter"/>.</summary>
+    internal ValueTask WaitForOneAfterRejectionAsync(string key, TimeSpan retryAfter, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        WaitAfterRejectionAsync(key, 1, retryAfter, maxWait, cancellationToken);
 
     /// <inheritdoc />
     internal override ImmediateAttempt TryAcquireImmediately(string key, double tokens, out TimeSpan retryAfter)
     {
         if (_memory is { } memory)
         {
-            return memory.TryAcquireNow(key, tokens, _rate, out retryAfter) ? ImmediateAttempt.Acquired : ImmediateAttempt.Rejected;
+            return memory.TryAcquireNow(key, tokens, out retryAfter) ? ImmediateAttempt.Acquired : ImmediateAttempt.Rejected;
         }
 
         retryAfter = TimeSpan.Zero;

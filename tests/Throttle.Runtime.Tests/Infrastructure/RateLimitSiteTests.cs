@@ -134,6 +134,44 @@ public sealed class RateLimitSiteTests
     }
 
     [Fact]
+    public async Task TwoRuntimesInParallel_OnFrozenClocks_EachAdmitsExactlyItsOwnBurst()
+    {
+        // The site's per-runtime binding (and its newest-runtime slot) under threads that switch between two runtimes:
+        // each runtime's bucket is its own, so each admits exactly its burst, never the other's.
+        const int Burst = 40;
+        var site = Site(rate: 1, per: 3600, burst: Burst, maxWaitSeconds: 0);
+        var (_, first) = FakeRuntime();
+        var (_, second) = FakeRuntime();
+        var admitted = new int[2];
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            await go.Task;
+            for (var i = 0; i < 200; i++)
+            {
+                var which = (worker + i) % 2;
+                using (ThrottleRuntime.Use(which == 0 ? first : second))
+                {
+                    try
+                    {
+                        site.Acquire("k", CancellationToken.None);
+                        Interlocked.Increment(ref admitted[which]);
+                    }
+                    catch (RateLimitRejectedException)
+                    {
+                    }
+                }
+            }
+        })).ToArray();
+
+        go.SetResult();
+        await Task.WhenAll(workers).WaitAsync(Safety);
+        Assert.Equal(Burst, admitted[0]);
+        Assert.Equal(Burst, admitted[1]);
+        Assert.NotSame(site.LimiterOf(first), site.LimiterOf(second));
+    }
+
+    [Fact]
     public void Limiter_ResolvedOncePerRuntime()
     {
         var site = Site(rate: 4, per: 2, burst: 3, scope: "s");

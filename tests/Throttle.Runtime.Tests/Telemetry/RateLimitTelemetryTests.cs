@@ -105,6 +105,37 @@ public sealed class RateLimitTelemetryTests : IDisposable
     }
 
     [Fact]
+    public void A_listener_started_and_stopped_after_the_site_bound_is_honoured_at_once_on_the_blocking_path()
+    {
+        // The site binds the limiter's hook and counter on its first call; whether anything listens is read per call.
+        var site = Sites.RateLimit(Scope, 1e9, 1, 0, RateLimitStrategy.TokenBucket, null, null, 0);
+        long seen = 0;
+        using (ThrottleRuntime.Use(_kit.Runtime))
+        {
+            site.Acquire(Key, CancellationToken.None);
+            using (var listener = new MeterListener())
+            {
+                listener.InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Name == TelemetryNames.RateLimitRequests && ReferenceEquals(instrument.Meter, _kit.Meter))
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                };
+                listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref seen, value));
+                listener.Start();
+                site.Acquire(Key, CancellationToken.None);
+                site.Acquire(Key, CancellationToken.None);
+            }
+
+            site.Acquire(Key, CancellationToken.None);
+        }
+
+        Assert.Equal(2, Interlocked.Read(ref seen));
+        Assert.False(_kit.Runtime.Telemetry.RateLimitRequests.Enabled);
+    }
+
+    [Fact]
     public async Task A_free_permit_allocates_nothing_with_or_without_a_listener()
     {
         var site = Sites.RateLimit(Scope, 1e9, 1, 0, RateLimitStrategy.TokenBucket, null, null, 0);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Limiters;
@@ -169,6 +170,7 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
     /// <summary>The statistics of a key with no state.</summary>
     protected abstract LimiterStats FreshStats(LimiterRate rate);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected TEntry GetOrAdd(string key, long now, LimiterRate rate)
     {
         // Same string instance as last time (a constant key): reuse the entry. A removed entry is caught with it held
@@ -179,6 +181,13 @@ internal abstract class MemoryLimiterBackend<TEntry> : ILimiterBackend
             return last;
         }
 
+        return Find(last, key, now, rate);
+    }
+
+    // Out of line: a dictionary lookup inlined here would widen the frame of every constant-key acquire.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TEntry Find(TEntry? last, string key, long now, LimiterRate rate)
+    {
         var entry = _keyspace.GetOrAdd(key, now, CreateEntry, (this, rate));
         if (!ReferenceEquals(last, entry))
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using Throttle.Limiters;
 using Throttle.Limiters.Backends;
 
@@ -14,19 +15,28 @@ internal sealed class MemoryTokenBucketBackend(MemoryStorage storage, LimiterDef
     // The defined rate in tokens per timestamp tick, divided once: only an adaptive limiter passes another rate per call.
     private readonly double _definedPerSecond = definition.RatePerSecond;
     private readonly double _definedPerTick = definition.RatePerSecond / storage.TimeProvider.TimestampFrequency;
+    private readonly double _definedCapacity = definition.Capacity;
+    private readonly LimiterRate _definedRate = new(definition.Capacity, definition.RatePerSecond);
 
     /// <summary>
-    /// The limiter's synchronous attempt (<see cref="ThrottleLimiter"/>'s immediate path): the same decision as
+    /// The limiter's synchronous attempt (<see cref="ThrottleLimiter"/>'s immediate path and the <c>[RateLimit]</c>
+    /// site's), at the defined rate and capacity: the same decision as
     /// <see cref="MemoryLimiterBackend{TEntry}.TryAcquireAsync"/> without the <see cref="System.Threading.Tasks.ValueTask{TResult}"/>
-    /// and the quota, which the callers of this path never read.
+    /// and the quota, which the callers of this path never read. The same arithmetic as <see cref="TokenBucketEntry.Refill"/>
+    /// and <see cref="Take"/>, written out with the defined rate in fields (no rate to compare per call) and the
+    /// rejection's delay out of line.
     /// </summary>
-    /// <returns>Whether the tokens were taken; when not, <paramref name="retryAfter"/> is the expected wait.</returns>
-    public bool TryAcquireNow(string key, double tokens, LimiterRate rate, out TimeSpan retryAfter)
+    /// <param name="key">The key whose tokens are taken.</param>
+    /// <param name="tokens">Positive, at most the defined capacity (checked by the caller).</param>
+    /// <param name="retryAfter">When rejected, the expected wait; otherwise zero.</param>
+    /// <returns>Whether the tokens were taken.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAcquireNow(string key, double tokens, out TimeSpan retryAfter)
     {
         var now = Clock.Now();
         while (true)
         {
-            var entry = GetOrAdd(key, now, rate);
+            var entry = GetOrAdd(key, now, _definedRate);
 
             // Entered and exited by hand, not with Hold(): nothing in between can throw, and the try/finally of a using
             // measured at twice the gate's own cost here.
@@ -38,9 +48,33 @@ internal sealed class MemoryTokenBucketBackend(MemoryStorage storage, LimiterDef
             }
 
             entry.LastAccess = now;
-            var acquired = Take(entry, now, tokens, rate, out retryAfter);
+
+            // Refill: the rate the bucket earned at until now is the one stored; the defined one applies from now on.
+            var balance = entry.Tokens;
+            var elapsed = now - entry.Updated;
+            if (elapsed > 0)
+            {
+                balance += elapsed * entry.RatePerTick;
+                entry.Updated = now;
+            }
+
+            var capacity = _definedCapacity;
+            balance = balance < capacity ? balance : capacity;
+            entry.RatePerTick = _definedPerTick;
+            entry.Burst = capacity;
+            if (balance + Tolerance >= tokens)
+            {
+                var left = balance - tokens;
+                entry.Tokens = left > 0 ? left : 0;
+                entry.Exit();
+                retryAfter = TimeSpan.Zero;
+                return true;
+            }
+
+            entry.Tokens = balance;
             entry.Exit();
-            return acquired;
+            retryAfter = Shortfall(tokens, balance, _definedRate);
+            return false;
         }
     }
 
@@ -86,17 +120,23 @@ internal sealed class MemoryTokenBucketBackend(MemoryStorage storage, LimiterDef
             return true;
         }
 
+        retryAfter = Shortfall(tokens, entry.Tokens, rate);
+        return false;
+    }
+
+    /// <summary>The wait of a rejection: how long <paramref name="balance"/> takes to reach <paramref name="tokens"/> at <paramref name="rate"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TimeSpan Shortfall(double tokens, double balance, LimiterRate rate)
+    {
         if (tokens > rate.Capacity)
         {
             // Only an adaptive limiter gets here (its capacity moved below the request): no refill can help until it
             // moves back, so ask for one more full refill period at the current rate.
-            retryAfter = MemoryClock.SecondsToDelay(tokens / rate.PerSecond);
-            return false;
+            return MemoryClock.SecondsToDelay(tokens / rate.PerSecond);
         }
 
         // Less the tolerance an acquire allows, so floating-point noise does not round the delay up a whole tick.
-        var missing = tokens - entry.Tokens - Tolerance;
-        retryAfter = MemoryClock.SecondsToDelay(missing / rate.PerSecond);
-        return false;
+        var missing = tokens - balance - Tolerance;
+        return MemoryClock.SecondsToDelay(missing / rate.PerSecond);
     }
 }
