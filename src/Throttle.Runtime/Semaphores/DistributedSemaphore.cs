@@ -63,9 +63,10 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly RedisLayer _redis;
     private readonly SemaphoreKeys _keys;
     private readonly RedisValue _bounded;
+    private readonly bool _isBounded;
     private readonly RedisValue _lease;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private readonly RedisValue _instancePrefix;
+    private readonly RedisValue _channel;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
 
@@ -137,8 +138,9 @@ public class DistributedSemaphore : ThrottleSemaphore
         _keys = redis.Keys.Semaphore(key, partition);
         _lease = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
         _bounded = bounded ? "1" : "0";
+        _isBounded = bounded;
         _onMessage = (_, message) => OnHandOff(message);
-        _instancePrefix = _instanceId + ":";
+        _channel = _keys.ChannelName;
     }
 
     /// <summary>The fallback polling interval while waiting.</summary>
@@ -150,11 +152,11 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// <summary>The Redis key of the holders' sorted set (holder id scored by lease expiry).</summary>
     internal RedisKey HoldersKey => _keys.Holders;
 
-    /// <summary>The Redis key holding the value.</summary>
-    internal RedisKey MaxKey => _keys.Max;
+    /// <summary>The Redis hash holding the value (field v) and the semaphore's other fields (see <see cref="SemaphoreKeys.Meta"/>).</summary>
+    internal RedisKey MetaKey => _keys.Meta;
 
     /// <summary>The Redis key of the waiters' queue.</summary>
-    internal RedisKey QueueKey => _keys.Queue;
+    internal RedisKey QueueKey => _keys.Waiters;
 
     /// <summary>Waiters of this instance parked between attempts (tests: everyone queued has settled).</summary>
     internal int ParkedWaiters => Volatile.Read(ref _parked);
@@ -190,7 +192,7 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        await ReleaseScriptAsync(holderId, CancellationToken.None).ConfigureAwait(false);
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId, _channel], CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
@@ -206,6 +208,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         var handed = mode == s_wait ? _waiters.GetOrAdd(counter, static _ => NewSignal()) : null;
         var queued = false;
         long answered = 0; // when the last refused attempt was sent: a handed slot's lease runs from no earlier than that
+        RedisValue place = default; // the place expiry its last refused attempt answered (names its entry in the queue)
         try
         {
             while (true)
@@ -220,12 +223,21 @@ public class DistributedSemaphore : ThrottleSemaphore
                 // between attempts and while waiting.
                 cancellationToken.ThrowIfCancellationRequested();
                 var sent = TimeProvider.GetTimestamp();
-                var result = (RedisResult[])(await _redis.EvaluateAsync(
-                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, mode, _keys.ChannelName, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
-                WakeHanded(result[2]);
+                RedisValue[] args = mode == s_again
+                    ? [id, Value, _lease, _bounded, mode, _channel, place]
+                    : [id, Value, _lease, _bounded, mode, _channel];
+                var answer = await _redis.EvaluateAsync(RedisScripts.SemaphoreAcquire, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
+                if (answer!.Resp2Type == ResultType.Integer)
+                {
+                    queued = false;
+                    return StartLease(id, sent); // granted, nobody woken: the common answer is a bare 1
+                }
+
+                var result = (RedisResult[])answer!;
                 var status = (long)result[0];
                 if (status == 1)
                 {
+                    WakeHanded(result[1]);
                     queued = false;
                     return StartLease(id, sent);
                 }
@@ -237,9 +249,18 @@ public class DistributedSemaphore : ThrottleSemaphore
                         "Every user of a key must use the same value.");
                 }
 
+                if (status == -2)
+                {
+                    throw new InvalidOperationException(
+                        $"Semaphore '{Key}' is in use in Redis by processes of an older Throttle version (key layout 1: '{_keys.Legacy}'). " +
+                        "Upgrade every process that uses it, or let its keys expire (one lease time after the last of them stops), before using it from this version.");
+                }
+
+                WakeHanded(result[2]);
                 queued = handed is not null;
                 mode = s_again;
                 answered = sent;
+                place = (long)result[3];
                 var remaining = timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - TimeProvider.GetElapsedTime(started);
                 if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
                 {
@@ -270,23 +291,24 @@ public class DistributedSemaphore : ThrottleSemaphore
 
             if (queued)
             {
-                await LeaveAsync(id).ConfigureAwait(false);
+                await LeaveAsync(id, place).ConfigureAwait(false);
             }
         }
     }
 
     private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
-        await ReleaseScriptAsync(lease.HolderId!, cancellationToken).ConfigureAwait(false) == 1;
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = await ReleaseScriptAsync(RedisValue.EmptyString, cancellationToken).ConfigureAwait(false);
-        if (result == -1)
+        if (_isBounded)
         {
             throw new InvalidOperationException(
                 $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed.");
         }
+
+        await ReleaseScriptAsync(RedisScripts.SemaphoreAdd, [Value, _lease, _channel], cancellationToken).ConfigureAwait(false);
     }
 
     private static TimeSpan PositiveFinite(TimeSpan value, string paramName) =>
@@ -298,6 +320,19 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>A hand-off message: the space-separated ids of the new holders; wakes those of this instance's waiters.</summary>
     private void OnHandOff(RedisValue message) => Wake(((string?)message).AsSpan());
+
+    /// <summary>A release or leave answer: a bare status, or {status, woken} (see <see cref="WakeHanded"/>). Answers the status.</summary>
+    private long WakeAnswered(RedisResult answer)
+    {
+        if (answer.Resp2Type == ResultType.Integer)
+        {
+            return (long)answer;
+        }
+
+        var result = (RedisResult[])answer!;
+        WakeHanded(result[1]);
+        return (long)result[0];
+    }
 
     /// <summary>The ids of this instance's waiters a script made holders (its answer's <c>woken</c>): they are not published.</summary>
     private void WakeHanded(RedisResult woken)
@@ -411,13 +446,13 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    private async Task LeaveAsync(string id)
+    private async Task LeaveAsync(string id, RedisValue place)
     {
         try
         {
-            var result = (RedisResult[])(await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreLeave, _keys.All, [id, Value, _bounded, _keys.ChannelName, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
-            WakeHanded(result[1]);
+            var answer = await _redis.EvaluateAsync(
+                RedisScripts.SemaphoreLeave, _keys.All, [id, _channel, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
+            WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
         {
@@ -426,20 +461,18 @@ public class DistributedSemaphore : ThrottleSemaphore
     }
 
     /// <summary>
-    /// The release script. Its failures are <see cref="ThrottleStorageException"/> (or cancellation), never a raw client
+    /// A release script (<see cref="RedisScripts.SemaphoreRelease"/> or <see cref="RedisScripts.SemaphoreAdd"/>). Its failures are <see cref="ThrottleStorageException"/> (or cancellation), never a raw client
     /// exception: the layer maps unreachable and timed-out calls, and this maps what is left (a server error such as
     /// BUSY or OOM, a connection the application disposed). The token cancels only before the call is sent: once sent,
     /// its answer names the waiters of this instance it handed slots to, and they are woken from it.
     /// </summary>
-    private async ValueTask<long> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken)
+    private async ValueTask<long> ReleaseScriptAsync(RedisScript script, RedisValue[] args, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var result = (RedisResult[])(await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRelease, _keys.All, [holderId, Value, _bounded, _keys.ChannelName, _lease, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
-            WakeHanded(result[1]);
-            return (long)result[0];
+            var answer = await _redis.EvaluateAsync(script, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
+            return WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
         {
@@ -505,7 +538,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var renewed = (long)await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRenew, _keys.Lease, [lease.HolderId!, _lease, _bounded], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreRenew, _keys.All, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
                 lease.ConfirmedAt = sent;
