@@ -36,8 +36,9 @@ namespace Throttle.Semaphores;
 /// </para>
 /// <para>
 /// <b>Redis.</b> Every call goes through the Redis layer of its storage: keys under the key prefix, built from the key
-/// and partition with the same escaping as limiter keys, each with a TTL (an idle semaphore's keys expire one lease time
-/// after its last holder or waiter, plus a second, and with them any slots added by releases without a lease); every
+/// and partition with the same escaping as limiter keys, each with a TTL (all of a semaphore's keys expire at one instant,
+/// moved half a lease ahead whenever a later lease is written: an idle semaphore's keys expire 1 to 1.5 lease times after
+/// its last holder or waiter, plus a second, and with them any slots added by releases without a lease); every
 /// call is bounded by <see cref="RedisStorageOptions.OperationTimeout"/> and fails with
 /// <see cref="ThrottleStorageException"/> naming the endpoint when Redis cannot be reached (the failure mode of limiters
 /// does not apply: a slot is never granted without Redis). A restarted Redis forgets every lease: their renewal then
