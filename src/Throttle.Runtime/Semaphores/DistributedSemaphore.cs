@@ -452,7 +452,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var answer = await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreLeave, _keys.All, [id, _channel, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreLeave, _keys.State, [id, _channel, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
             WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
@@ -472,7 +472,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var answer = await _redis.EvaluateAsync(script, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
+            var answer = await _redis.EvaluateAsync(script, _keys.State, args, CancellationToken.None).ConfigureAwait(false);
             return WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
@@ -539,7 +539,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var renewed = (long)await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRenew, _keys.All, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreRenew, _keys.State, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
                 lease.ConfirmedAt = sent;

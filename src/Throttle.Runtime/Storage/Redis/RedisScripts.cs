@@ -13,7 +13,7 @@ namespace Throttle.Storage.Redis;
 /// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. The token bucket scripts stand alone
 /// (<c>token-bucket-common.lua</c>): their state and answers are binary doubles, and the acquire defines no Lua function
 /// (server time per call: see the benchmarks README); they need Redis 6 (<c>KEEPTTL</c>). Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
-/// every script takes the semaphore's four keys (<see cref="SemaphoreKeys"/>); every key expires at one instant, kept in
+/// the scripts take the semaphore's keys (<see cref="SemaphoreKeys"/>); every key expires at one instant, kept in
 /// the meta hash and moved (with a headroom of half a lease) only when a script writes a later expiry, so most calls set
 /// no TTL; slots freed while someone waits are handed to the head of the queue by the script
 /// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
@@ -124,7 +124,7 @@ internal static class RedisScripts
     /// KEYS: the semaphore's holders (sorted set: holder id scored by lease expiry, ms), meta (hash: v its value, set by
     /// the first user; c until when every key lives; x slots added by unbounded releases without a lease; t the last
     /// ticket), waiters (sorted set: <c>id|place expiry</c> scored by arrival ticket), legacy (layout 1's value key, only
-    /// checked; see <see cref="SemaphoreKeys"/>). Every semaphore script takes these four.
+    /// checked; see <see cref="SemaphoreKeys"/>). The other semaphore scripts take the first three.
     /// ARGV: id (<c>&lt;instance&gt;:&lt;n&gt;</c>: hand-offs to ids of the caller's instance are answered, not
     /// published), value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
     /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel), place
@@ -138,34 +138,34 @@ internal static class RedisScripts
         RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "place"], Semaphore, Handoff).WithOptionalLast();
 
     /// <summary>
-    /// KEYS: as <see cref="SemaphoreAcquire"/>. ARGV: id, channel. Removes the lease and hands its slot to the head of
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel. Removes the lease and hands its slot to the head of
     /// the queue. Answers 1 released, 0 the lease had expired or was gone (nothing released), or {status, woken} (woken
     /// as <see cref="SemaphoreAcquire"/>'s).
     /// </summary>
     public static readonly RedisScript SemaphoreRelease =
-        RedisScript.Load("semaphore-release", s_semaphore, ["id", "channel"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-release", s_semaphore[..3], ["id", "channel"], Semaphore, Handoff);
 
     /// <summary>
-    /// KEYS: as <see cref="SemaphoreAcquire"/>. ARGV: value, lease (ms), channel. An unbounded semaphore's release without
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: value, lease (ms), channel. An unbounded semaphore's release without
     /// a lease: adds a slot (it expires with the semaphore) and hands the free slots to the queue (every new holder is
     /// published). Answers 1, or {1, woken}.
     /// </summary>
     public static readonly RedisScript SemaphoreAdd =
-        RedisScript.Load("semaphore-add", s_semaphore, ["value", "lease", "channel"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-add", s_semaphore[..3], ["value", "lease", "channel"], Semaphore, Handoff);
 
     /// <summary>
-    /// KEYS: as <see cref="SemaphoreAcquire"/>. ARGV: id, lease (ms). Answers 1 renewed; 0 the lease had expired or is gone.
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, lease (ms). Answers 1 renewed; 0 the lease had expired or is gone.
     /// </summary>
     public static readonly RedisScript SemaphoreRenew =
-        RedisScript.Load("semaphore-renew", s_semaphore, ["id", "lease"], Semaphore);
+        RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease"], Semaphore);
 
     /// <summary>
-    /// KEYS: as <see cref="SemaphoreAcquire"/>. ARGV: id, channel, place (the place expiry the waiter's last refused
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel, place (the place expiry the waiter's last refused
     /// attempt answered). Leaves the queue; a slot handed to the waiter meanwhile goes on to the next. Answers 1 left
     /// the queue; 2 or {2, woken} gave back a handed slot; 0 neither.
     /// </summary>
     public static readonly RedisScript SemaphoreLeave =
-        RedisScript.Load("semaphore-leave", s_semaphore, ["id", "channel", "place"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-leave", s_semaphore[..3], ["id", "channel", "place"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holder (the lease: <c>&lt;id&gt;|&lt;token&gt;</c>), fence (the last fencing token). ARGV: id (the holder),

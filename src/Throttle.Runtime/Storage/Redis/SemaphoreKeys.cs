@@ -19,12 +19,16 @@ internal sealed class SemaphoreKeys
     public SemaphoreKeys(string tag)
     {
         All = [tag + "holders", tag + "meta", tag + "waiters", tag + "max"];
+        State = All[..3];
         Channel = RedisChannel.Sharded(tag + "released");
         ChannelName = tag + "released";
     }
 
-    /// <summary>holders, meta, waiters, legacy: the KEYS of every semaphore script.</summary>
+    /// <summary>holders, meta, waiters, legacy: the KEYS of the acquire script.</summary>
     public RedisKey[] All { get; }
+
+    /// <summary>holders, meta, waiters: the KEYS of the other semaphore scripts.</summary>
+    public RedisKey[] State { get; }
 
     /// <summary>The sorted set of holders (holder id scored by lease expiry, ms).</summary>
     public RedisKey Holders => All[0];
