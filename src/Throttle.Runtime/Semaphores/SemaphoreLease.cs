@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
@@ -180,6 +181,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 
     /// <summary>Releases if this call wins the lease; false when it was already released.</summary>
     /// <exception cref="SemaphoreLeaseLostException">The lease had expired.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // internal, awaited once by each caller
     internal async ValueTask<bool> TryReleaseAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
