@@ -5,8 +5,8 @@ using Throttle.Storage.Redis;
 namespace Throttle.Semaphores;
 
 /// <summary>
-/// A <see cref="DistributedSemaphore"/> whose free slots can never exceed its value: the value is stored in a
-/// second Redis key (<c>&lt;prefix&gt;:sem:{key}:max</c>, set atomically only when absent), and a release without a slot
+/// A <see cref="DistributedSemaphore"/> whose free slots can never exceed its value: the value is stored in the
+/// semaphore's Redis hash (<c>&lt;prefix&gt;:sem:{key}:meta</c>, set atomically only when absent), and a release without a slot
 /// held through this instance throws <see cref="InvalidOperationException"/> and changes nothing.
 /// </summary>
 /// <remarks>Semantics of leases, wake-up, ordering, keys and failures: see <see cref="DistributedSemaphore"/>.</remarks>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -36,8 +37,9 @@ namespace Throttle.Semaphores;
 /// </para>
 /// <para>
 /// <b>Redis.</b> Every call goes through the Redis layer of its storage: keys under the key prefix, built from the key
-/// and partition with the same escaping as limiter keys, each with a TTL (an idle semaphore's keys expire one lease time
-/// after its last holder or waiter, plus a second, and with them any slots added by releases without a lease); every
+/// and partition with the same escaping as limiter keys, each with a TTL (all of a semaphore's keys expire at one instant,
+/// moved half a lease ahead whenever a later lease is written: an idle semaphore's keys expire 1 to 1.5 lease times after
+/// its last holder or waiter, plus a second, and with them any slots added by releases without a lease); every
 /// call is bounded by <see cref="RedisStorageOptions.OperationTimeout"/> and fails with
 /// <see cref="ThrottleStorageException"/> naming the endpoint when Redis cannot be reached (the failure mode of limiters
 /// does not apply: a slot is never granted without Redis). A restarted Redis forgets every lease: their renewal then
@@ -63,15 +65,17 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly RedisLayer _redis;
     private readonly SemaphoreKeys _keys;
     private readonly RedisValue _bounded;
+    private readonly bool _isBounded;
     private readonly RedisValue _lease;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private readonly RedisValue _instancePrefix;
+    private readonly RedisValue _channel;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
 
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private Task<bool>? _subscription;
+    private long _missedWakes; // hand-offs naming a waiter of this instance not (yet) registered: see AcquireCoreAsync
     private int _parked;
     private long _counter;
     private bool _stopListening;
@@ -137,8 +141,9 @@ public class DistributedSemaphore : ThrottleSemaphore
         _keys = redis.Keys.Semaphore(key, partition);
         _lease = (long)Math.Ceiling(LeaseTime.TotalMilliseconds);
         _bounded = bounded ? "1" : "0";
+        _isBounded = bounded;
         _onMessage = (_, message) => OnHandOff(message);
-        _instancePrefix = _instanceId + ":";
+        _channel = _keys.ChannelName;
     }
 
     /// <summary>The fallback polling interval while waiting.</summary>
@@ -150,11 +155,11 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// <summary>The Redis key of the holders' sorted set (holder id scored by lease expiry).</summary>
     internal RedisKey HoldersKey => _keys.Holders;
 
-    /// <summary>The Redis key holding the value.</summary>
-    internal RedisKey MaxKey => _keys.Max;
+    /// <summary>The Redis hash holding the value (field v) and the semaphore's other fields (see <see cref="SemaphoreKeys.Meta"/>).</summary>
+    internal RedisKey MetaKey => _keys.Meta;
 
     /// <summary>The Redis key of the waiters' queue.</summary>
-    internal RedisKey QueueKey => _keys.Queue;
+    internal RedisKey QueueKey => _keys.Waiters;
 
     /// <summary>Waiters of this instance parked between attempts (tests: everyone queued has settled).</summary>
     internal int ParkedWaiters => Volatile.Read(ref _parked);
@@ -190,22 +195,26 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        await ReleaseScriptAsync(holderId, CancellationToken.None).ConfigureAwait(false);
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId, _channel], CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var counter = Interlocked.Increment(ref _counter);
-        var id = _instanceId + ":" + counter.ToString(CultureInfo.InvariantCulture);
+        var id = string.Create(CultureInfo.InvariantCulture, $"{_instanceId}:{counter}"); // one allocation: the id itself
         var started = TimeProvider.GetTimestamp();
         var mode = timeout == TimeSpan.Zero ? s_try : s_wait;
 
-        // Registered before the first attempt: the slot can be handed over before that attempt's answer arrives.
-        var handed = mode == s_wait ? _waiters.GetOrAdd(counter, static _ => NewSignal()) : null;
+        // Registered on the first refusal only (a free slot costs no signal): a hand-off that named this waiter before
+        // then counted a missed wake, and the waiter looks again at once when it finds the count moved since it asked.
+        TaskCompletionSource? handed = null;
+        long missedBefore = 0;
         var queued = false;
         long answered = 0; // when the last refused attempt was sent: a handed slot's lease runs from no earlier than that
+        RedisValue place = default; // the place expiry its last refused attempt answered (names its entry in the queue)
         try
         {
             while (true)
@@ -219,13 +228,27 @@ public class DistributedSemaphore : ThrottleSemaphore
                 // its answer says which, so it is always read (bounded by the operation timeout); cancellation applies
                 // between attempts and while waiting.
                 cancellationToken.ThrowIfCancellationRequested();
+                if (handed is null)
+                {
+                    missedBefore = Interlocked.Read(ref _missedWakes);
+                }
+
                 var sent = TimeProvider.GetTimestamp();
-                var result = (RedisResult[])(await _redis.EvaluateAsync(
-                    RedisScripts.SemaphoreAcquire, _keys.All, [id, Value, _lease, _bounded, mode, _keys.ChannelName, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
-                WakeHanded(result[2]);
+                RedisValue[] args = mode == s_again
+                    ? [id, Value, _lease, _bounded, mode, _channel, place]
+                    : [id, Value, _lease, _bounded, mode, _channel];
+                var answer = await _redis.EvaluateAsync(RedisScripts.SemaphoreAcquire, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
+                if (answer!.Resp2Type == ResultType.Integer)
+                {
+                    queued = false;
+                    return StartLease(id, sent); // granted, nobody woken: the common answer is a bare 1
+                }
+
+                var result = (RedisResult[])answer!;
                 var status = (long)result[0];
                 if (status == 1)
                 {
+                    WakeHanded(result[1]);
                     queued = false;
                     return StartLease(id, sent);
                 }
@@ -237,13 +260,37 @@ public class DistributedSemaphore : ThrottleSemaphore
                         "Every user of a key must use the same value.");
                 }
 
-                queued = handed is not null;
+                if (status == -2)
+                {
+                    throw new InvalidOperationException(
+                        $"Semaphore '{Key}' is in use in Redis by processes of an older Throttle version (key layout 1: '{_keys.Legacy}'). " +
+                        "Upgrade every process that uses it, or let its keys expire (one lease time after the last of them stops), before using it from this version.");
+                }
+
+                WakeHanded(result[2]);
+                queued = mode != s_try;
                 mode = s_again;
                 answered = sent;
+                place = (long)result[3];
                 var remaining = timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - TimeProvider.GetElapsedTime(started);
                 if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
                 {
                     throw new SemaphoreTimeoutException(Key, timeout);
+                }
+
+                if (handed is null)
+                {
+                    handed = NewSignal();
+                    _waiters[counter] = handed;
+                    if (IsDisposed)
+                    {
+                        throw DisposedException(); // disposal may have ended the registered waiters just before
+                    }
+
+                    if (Interlocked.Read(ref _missedWakes) != missedBefore)
+                    {
+                        continue; // a hand-off may have named this waiter before it was registered
+                    }
                 }
 
                 if (await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false))
@@ -270,23 +317,25 @@ public class DistributedSemaphore : ThrottleSemaphore
 
             if (queued)
             {
-                await LeaveAsync(id).ConfigureAwait(false);
+                await LeaveAsync(id, place).ConfigureAwait(false);
             }
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
-        await ReleaseScriptAsync(lease.HolderId!, cancellationToken).ConfigureAwait(false) == 1;
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = await ReleaseScriptAsync(RedisValue.EmptyString, cancellationToken).ConfigureAwait(false);
-        if (result == -1)
+        if (_isBounded)
         {
             throw new InvalidOperationException(
                 $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed.");
         }
+
+        await ReleaseScriptAsync(RedisScripts.SemaphoreAdd, [Value, _lease, _channel], cancellationToken).ConfigureAwait(false);
     }
 
     private static TimeSpan PositiveFinite(TimeSpan value, string paramName) =>
@@ -298,6 +347,19 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>A hand-off message: the space-separated ids of the new holders; wakes those of this instance's waiters.</summary>
     private void OnHandOff(RedisValue message) => Wake(((string?)message).AsSpan());
+
+    /// <summary>A release or leave answer: a bare status, or {status, woken} (see <see cref="WakeHanded"/>). Answers the status.</summary>
+    private long WakeAnswered(RedisResult answer)
+    {
+        if (answer.Resp2Type == ResultType.Integer)
+        {
+            return (long)answer;
+        }
+
+        var result = (RedisResult[])answer!;
+        WakeHanded(result[1]);
+        return (long)result[0];
+    }
 
     /// <summary>The ids of this instance's waiters a script made holders (its answer's <c>woken</c>): they are not published.</summary>
     private void WakeHanded(RedisResult woken)
@@ -317,9 +379,18 @@ public class DistributedSemaphore : ThrottleSemaphore
             var id = space < 0 ? rest : rest[..space];
             rest = space < 0 ? default : rest[(space + 1)..];
             if (id.Length > _instanceId.Length + 1 && id[_instanceId.Length] == ':' && id.StartsWith(_instanceId, StringComparison.Ordinal)
-                && long.TryParse(id[(_instanceId.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var counter)
-                && _waiters.TryGetValue(counter, out var waiter))
+                && long.TryParse(id[(_instanceId.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var counter))
             {
+                if (!_waiters.TryGetValue(counter, out var waiter))
+                {
+                    // Counted before the second look: a waiter registering meanwhile either is found now or sees the count.
+                    Interlocked.Increment(ref _missedWakes);
+                    if (!_waiters.TryGetValue(counter, out waiter))
+                    {
+                        continue;
+                    }
+                }
+
                 waiter.TrySetResult();
             }
         }
@@ -411,13 +482,13 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    private async Task LeaveAsync(string id)
+    private async Task LeaveAsync(string id, RedisValue place)
     {
         try
         {
-            var result = (RedisResult[])(await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreLeave, _keys.All, [id, Value, _bounded, _keys.ChannelName, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
-            WakeHanded(result[1]);
+            var answer = await _redis.EvaluateAsync(
+                RedisScripts.SemaphoreLeave, _keys.State, [id, _channel, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
+            WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
         {
@@ -426,20 +497,19 @@ public class DistributedSemaphore : ThrottleSemaphore
     }
 
     /// <summary>
-    /// The release script. Its failures are <see cref="ThrottleStorageException"/> (or cancellation), never a raw client
+    /// A release script (<see cref="RedisScripts.SemaphoreRelease"/> or <see cref="RedisScripts.SemaphoreAdd"/>). Its failures are <see cref="ThrottleStorageException"/> (or cancellation), never a raw client
     /// exception: the layer maps unreachable and timed-out calls, and this maps what is left (a server error such as
     /// BUSY or OOM, a connection the application disposed). The token cancels only before the call is sent: once sent,
     /// its answer names the waiters of this instance it handed slots to, and they are woken from it.
     /// </summary>
-    private async ValueTask<long> ReleaseScriptAsync(RedisValue holderId, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
+    private async ValueTask<long> ReleaseScriptAsync(RedisScript script, RedisValue[] args, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var result = (RedisResult[])(await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRelease, _keys.All, [holderId, Value, _bounded, _keys.ChannelName, _lease, _instancePrefix], CancellationToken.None).ConfigureAwait(false))!;
-            WakeHanded(result[1]);
-            return (long)result[0];
+            var answer = await _redis.EvaluateAsync(script, _keys.State, args, CancellationToken.None).ConfigureAwait(false);
+            return WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
         {
@@ -448,49 +518,76 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    /// <summary>Starts renewing the lease taken by the attempt sent at <paramref name="confirmedAt"/> (local timestamp).</summary>
+    /// <summary>
+    /// Starts renewing the lease taken by the attempt sent at <paramref name="confirmedAt"/> (local timestamp). One
+    /// one-shot timer per lease serves both its renewals (every third of the lease time from then) and its local
+    /// deadline (see <see cref="OnLeaseTimer"/>).
+    /// </summary>
     private SemaphoreLease StartLease(string id, long confirmedAt)
     {
         var lease = NewLease(id);
         lease.ConfirmedAt = confirmedAt;
-        var period = LeaseTime / 3;
-        var elapsed = TimeProvider.GetElapsedTime(confirmedAt);
+        lease.StartedAt = confirmedAt;
         lease.RenewalTimer = TimeProvider.CreateTimer(
             static state =>
             {
                 var lease = (SemaphoreLease)state!;
-                _ = ((DistributedSemaphore)lease.Semaphore).RenewAsync(lease);
+                ((DistributedSemaphore)lease.Semaphore).OnLeaseTimer(lease);
             },
             lease,
-            period > elapsed ? period - elapsed : TimeSpan.Zero,
-            period);
-        lease.DeadlineTimer = TimeProvider.CreateTimer(
-            static state =>
-            {
-                var lease = (SemaphoreLease)state!;
-                ((DistributedSemaphore)lease.Semaphore).CheckDeadline(lease);
-            },
-            lease,
-            LeaseTime > elapsed ? LeaseTime - elapsed : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
+        ArmLeaseTimer(lease); // armed once assigned: the callback re-arms the lease's own timer
         if (lease.IsReleased)
         {
             lease.RenewalTimer.Dispose();
-            lease.DeadlineTimer.Dispose();
         }
 
         return lease;
     }
 
     /// <summary>
-    /// The lease's local deadline: one lease time after the last confirmed renewal was sent, no later than its expiry
-    /// on Redis. Without a confirmation by then (Redis unreachable, paused, or the process stalled), the lease is lost.
+    /// The lease's timer: the lease is lost at its local deadline, one lease time after the last confirmed renewal was
+    /// sent (no later than its expiry on Redis: without a confirmation by then, Redis unreachable, paused, or the process
+    /// stalled); otherwise a renewal is sent when one is due, and the timer is set for the next renewal or the deadline,
+    /// whichever comes first (a renewal confirmed meanwhile only makes that a wake-up that re-arms).
     /// </summary>
-    private void CheckDeadline(SemaphoreLease lease)
+    private void OnLeaseTimer(SemaphoreLease lease)
     {
-        if (!lease.IsReleased && TimeProvider.GetElapsedTime(lease.ConfirmedAt) >= LeaseTime)
+        if (lease.IsReleased || lease.IsLost)
+        {
+            return;
+        }
+
+        if (TimeProvider.GetElapsedTime(lease.ConfirmedAt) >= LeaseTime)
         {
             lease.MarkLost();
+            return;
+        }
+
+        var period = LeaseTime.Ticks / 3;
+        var sinceStart = TimeProvider.GetElapsedTime(lease.StartedAt).Ticks;
+        if (sinceStart >= period * (lease.Renewals + 1))
+        {
+            lease.Renewals = sinceStart / period; // a stall skips the renewals it missed, as a periodic timer would
+            _ = RenewAsync(lease);
+        }
+
+        ArmLeaseTimer(lease);
+    }
+
+    private void ArmLeaseTimer(SemaphoreLease lease)
+    {
+        var toRenewal = TimeSpan.FromTicks((LeaseTime.Ticks / 3) * (lease.Renewals + 1)) - TimeProvider.GetElapsedTime(lease.StartedAt);
+        var toDeadline = LeaseTime - TimeProvider.GetElapsedTime(lease.ConfirmedAt);
+        var due = toRenewal < toDeadline ? toRenewal : toDeadline;
+        try
+        {
+            lease.RenewalTimer?.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Released meanwhile.
         }
     }
 
@@ -505,19 +602,10 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var renewed = (long)await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreRenew, _keys.Lease, [lease.HolderId!, _lease, _bounded], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreRenew, _keys.State, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
-                lease.ConfirmedAt = sent;
-                var left = LeaseTime - TimeProvider.GetElapsedTime(sent);
-                try
-                {
-                    lease.DeadlineTimer?.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // Released meanwhile.
-                }
+                lease.ConfirmedAt = sent; // the lease timer's next wake-up reads it
             }
             else if (!lease.IsReleased)
             {

@@ -32,7 +32,7 @@ public sealed class ClusterSemaphoreTests(RedisClusterFixture cluster, ITestOutp
 
         // Every key of the semaphore lives on the master of its slot.
         var owner = await cluster.Cluster.MasterOfKeyAsync(semaphore.HoldersKey.ToString());
-        Assert.Equal(1, (await owner.SendAsync("EXISTS", semaphore.MaxKey.ToString())).ExpectNumber());
+        Assert.Equal(1, (await owner.SendAsync("EXISTS", semaphore.MetaKey.ToString())).ExpectNumber());
     }
 
     [RedisClusterFact]

@@ -26,7 +26,7 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
         var first = await semaphore.AcquireAsync();
         var second = await semaphore.AcquireAsync();
         Assert.Equal(2, await Db.SortedSetLengthAsync(semaphore.HoldersKey));
-        Assert.Equal("2", (string?)await Db.StringGetAsync(semaphore.MaxKey));
+        Assert.Equal("2", (string?)await Db.HashGetAsync(semaphore.MetaKey, "v"));
 
         await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
 
@@ -46,7 +46,7 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => five.AcquireAsync().AsTask());
         Assert.Contains("value 3", error.Message, StringComparison.Ordinal);
-        Assert.Equal("3", (string?)await Db.StringGetAsync(three.MaxKey));
+        Assert.Equal("3", (string?)await Db.HashGetAsync(three.MetaKey, "v"));
         Assert.Equal(1, await Db.SortedSetLengthAsync(three.HoldersKey));
     }
 
@@ -304,5 +304,5 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
     }
 
     private async Task<(string? Max, long Holders)> SnapshotAsync(DistributedSemaphore semaphore) =>
-        ((string?)await Db.StringGetAsync(semaphore.MaxKey), await Db.SortedSetLengthAsync(semaphore.HoldersKey));
+        ((string?)await Db.HashGetAsync(semaphore.MetaKey, "v"), await Db.SortedSetLengthAsync(semaphore.HoldersKey));
 }

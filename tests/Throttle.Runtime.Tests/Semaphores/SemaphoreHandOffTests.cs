@@ -133,7 +133,7 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         using var cancel = new CancellationTokenSource();
         var firstWaiting = first.AcquireAsync(cancel.Token).AsTask();
         await WaitUntilAsync(() => Task.FromResult(first.ParkedWaiters == 1));
-        var firstId = (string)(await redis.Database.SortedSetRangeByRankAsync(first.QueueKey, 0, 0))[0]!;
+        var firstId = ((string)(await redis.Database.SortedSetRangeByRankAsync(first.QueueKey, 0, 0))[0]!).Split('|')[0]; // id|place expiry
         var secondWaiting = second.AcquireAsync().AsTask();
         await WaitUntilAsync(() => Task.FromResult(second.ParkedWaiters == 1));
         await deaf.GetSubscriber().UnsubscribeAllAsync();

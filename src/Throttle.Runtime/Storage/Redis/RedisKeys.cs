@@ -12,8 +12,8 @@ namespace Throttle.Storage.Redis;
 /// <item>limiters: <c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}:tb3</c> (token bucket), <c>:sw2</c> and <c>:sws2</c>
 /// (sliding window log and state), <c>:lb</c> (leaky bucket);</item>
 /// <item>key/value: <c>&lt;prefix&gt;:kv:{&lt;key&gt;}</c>;</item>
-/// <item>semaphores: <c>&lt;prefix&gt;:sem:{&lt;key&gt;[:&lt;partition&gt;]}:holders</c>, <c>:max</c>, <c>:extra</c>,
-/// <c>:queue</c>, <c>:alive</c>, <c>:ticket</c>, and the channel <c>:released</c>;</item>
+/// <item>semaphores: <c>&lt;prefix&gt;:sem:{&lt;key&gt;[:&lt;partition&gt;]}:holders</c>, <c>:meta</c>, <c>:waiters</c>,
+/// and the channel <c>:released</c> (layout 2: see <see cref="SemaphoreKeys"/>);</item>
 /// <item>leaderships: <c>&lt;prefix&gt;:lead:{&lt;lock name&gt;}:holder</c>, <c>:fence</c>, and the channel <c>:released</c>;</item>
 /// <item>shared circuit breakers: <c>&lt;prefix&gt;:cb:{&lt;name&gt;}:state</c>, and the sharded channel <c>:events</c>.</item>
 /// </list>

@@ -13,8 +13,9 @@ namespace Throttle.Storage.Redis;
 /// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. The token bucket scripts stand alone
 /// (<c>token-bucket-common.lua</c>): their state and answers are binary doubles, and the acquire defines no Lua function
 /// (server time per call: see the benchmarks README); they need Redis 6 (<c>KEEPTTL</c>). Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
-/// every script takes the semaphore's five keys; a script extends the TTL (<c>PEXPIRE GT</c>) only of the keys it writes
-/// and of the value beside them; slots freed while someone waits are handed to the head of the queue by the script
+/// the scripts take the semaphore's keys (<see cref="SemaphoreKeys"/>); every key expires at one instant, kept in
+/// the meta hash and moved (with a headroom of half a lease) only when a script writes a later expiry, so most calls set
+/// no TTL; slots freed while someone waits are handed to the head of the queue by the script
 /// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
 /// Redis 7), or, for waiters of the caller's own instance, in its answer: only they wake, and they take the slot
 /// without another script. Expired holders are swept only when the earliest lease has expired, and only by a call that
@@ -34,7 +35,7 @@ internal static class RedisScripts
     private static readonly string[] s_window = ["log", "sum"];
     private static readonly string[] s_rateTokens = ["capacity", "rate", "tokens"];
     private static readonly string[] s_rate = ["capacity", "rate"];
-    private static readonly string[] s_semaphore = ["holders", "max", "extra", "queue", "alive"];
+    private static readonly string[] s_semaphore = ["holders", "meta", "waiters", "legacy"];
     private static readonly string[] s_breakerState = ["state"];
     private static readonly string[] s_breaker = ["threshold", "breakMs", "by", "ttl", "id", "channel"];
 
@@ -120,42 +121,51 @@ internal static class RedisScripts
     public static readonly RedisScript KeyValueIncrement = RedisScript.Load("kv-increment", ["key"], ["delta"]);
 
     /// <summary>
-    /// KEYS: the semaphore's holders (sorted set: holder id scored by lease expiry, ms), max (its value, set by the
-    /// first user), extra (slots added by unbounded releases without a lease), queue (sorted set: waiter id scored by
-    /// arrival ticket, the last ticket + 1), alive (sorted set: waiter id scored by the expiry of its place).
-    /// ARGV: id, value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
-    /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel),
-    /// instance (the caller's instance: the prefix of its ids, <c>&lt;instance&gt;:</c>).
-    /// Answers {1, expiry, woken} granted; {0, ms until the earliest lease expires or -1, woken} refused;
-    /// {-1, stored value, ''} when the key has another value. woken: the space-separated ids of the caller's instance
-    /// that a hand-off made holders (not published: the caller wakes them), or ''.
+    /// KEYS: the semaphore's holders (sorted set: holder id scored by lease expiry, ms), meta (hash: v its value, set by
+    /// the first user; c until when every key lives; x slots added by unbounded releases without a lease; t the last
+    /// ticket), waiters (sorted set: <c>id|place expiry</c> scored by arrival ticket), legacy (layout 1's value key, only
+    /// checked; see <see cref="SemaphoreKeys"/>). The other semaphore scripts take the first three.
+    /// ARGV: id (<c>&lt;instance&gt;:&lt;n&gt;</c>: hand-offs to ids of the caller's instance are answered, not
+    /// published), value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
+    /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel), place
+    /// (only with 'again': the place expiry its last refused attempt answered).
+    /// Answers 1 granted, or {1, woken}; {0, ms until the earliest lease expires or -1, woken, place expiry} refused
+    /// (queued unless 'try'); {-1, stored value} when the key has another value; {-2, 0} when only layout-1 keys exist.
+    /// woken: the space-separated ids of the caller's instance that a hand-off made holders (not published: the caller
+    /// wakes them), or ''.
     /// </summary>
     public static readonly RedisScript SemaphoreAcquire =
-        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "instance"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "place"], Semaphore, Handoff).WithOptionalLast();
 
     /// <summary>
-    /// KEYS: the semaphore's five keys. ARGV: id ('' for a release without a lease), value, bounded (1/0), channel,
-    /// lease (ms), instance (as <see cref="SemaphoreAcquire"/>). Hands the freed slot to the head of the queue. Answers
-    /// {status, woken}: status 1 released; 0 the lease had expired (nothing released); -1 bounded and nothing held; 2 a
-    /// slot added; woken as <see cref="SemaphoreAcquire"/>'s.
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel. Removes the lease and hands its slot to the head of
+    /// the queue. Answers 1 released, 0 the lease had expired or was gone (nothing released), or {status, woken} (woken
+    /// as <see cref="SemaphoreAcquire"/>'s).
     /// </summary>
     public static readonly RedisScript SemaphoreRelease =
-        RedisScript.Load("semaphore-release", s_semaphore, ["id", "value", "bounded", "channel", "lease", "instance"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-release", s_semaphore[..3], ["id", "channel"], Semaphore, Handoff);
 
     /// <summary>
-    /// KEYS: the semaphore's holders, max, extra (the first three of its keys). ARGV: id, lease (ms), bounded (1/0).
-    /// Answers 1 renewed; 0 the lease had expired or is gone.
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: value, lease (ms), channel. An unbounded semaphore's release without
+    /// a lease: adds a slot (it expires with the semaphore) and hands the free slots to the queue (every new holder is
+    /// published). Answers 1, or {1, woken}.
+    /// </summary>
+    public static readonly RedisScript SemaphoreAdd =
+        RedisScript.Load("semaphore-add", s_semaphore[..3], ["value", "lease", "channel"], Semaphore, Handoff);
+
+    /// <summary>
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, lease (ms). Answers 1 renewed; 0 the lease had expired or is gone.
     /// </summary>
     public static readonly RedisScript SemaphoreRenew =
-        RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease", "bounded"], Semaphore);
+        RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease"], Semaphore);
 
     /// <summary>
-    /// KEYS: the semaphore's five keys. ARGV: id, value, bounded (1/0), channel, instance. Leaves the queue; a slot
-    /// handed to the waiter meanwhile goes on to the next. Answers {status, woken}: status 1 left the queue; 2 gave
-    /// back a handed slot; 0 neither; woken as <see cref="SemaphoreAcquire"/>'s.
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel, place (the place expiry the waiter's last refused
+    /// attempt answered). Leaves the queue; a slot handed to the waiter meanwhile goes on to the next. Answers 1 left
+    /// the queue; 2 or {2, woken} gave back a handed slot; 0 neither.
     /// </summary>
     public static readonly RedisScript SemaphoreLeave =
-        RedisScript.Load("semaphore-leave", s_semaphore, ["id", "value", "bounded", "channel", "instance"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-leave", s_semaphore[..3], ["id", "channel", "place"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holder (the lease: <c>&lt;id&gt;|&lt;token&gt;</c>), fence (the last fencing token). ARGV: id (the holder),
@@ -200,7 +210,7 @@ internal static class RedisScripts
         SlidingWindowAcquire, SlidingWindowAcquireEach, SlidingWindowRelease, SlidingWindowStats,
         LeakyBucketAcquire, LeakyBucketCancel, LeakyBucketRelease, LeakyBucketStats,
         GetWithTtl, KeyValueIncrement,
-        SemaphoreAcquire, SemaphoreRelease, SemaphoreRenew, SemaphoreLeave,
+        SemaphoreAcquire, SemaphoreRelease, SemaphoreAdd, SemaphoreRenew, SemaphoreLeave,
         LeaderAcquire, LeaderRenew, LeaderRelease,
         CircuitBreakerJoin, CircuitBreakerFailure, CircuitBreakerSuccess, CircuitBreakerTrial, CircuitBreakerRelease, CircuitBreakerSet,
     ];

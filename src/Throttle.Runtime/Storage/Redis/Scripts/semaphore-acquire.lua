@@ -1,35 +1,40 @@
+clock()
 local value = tonumber(@value)
 local lease = tonumber(@lease)
 local expiry = now + lease
-local stored = redis.call('GET', @max)
-if not stored then
-  redis.call('SET', @max, @value, 'PX', lease + 1000)
-elseif tonumber(stored) ~= value then
-  return {-1, tonumber(stored), ''}
-else
-  cover(@max, expiry, false)
+local bounded = @bounded == '1'
+local meta = bounded and redis.call('HMGET', @meta, 'v', 'c') or redis.call('HMGET', @meta, 'v', 'c', 'x')
+if not meta[1] then
+  -- A new semaphore (or an idle one that expired), unless an older version's keys hold it.
+  if redis.call('EXISTS', @legacy) == 1 then
+    return {-2, 0}
+  end
+  redis.call('HSET', @meta, 'v', @value)
+elseif tonumber(meta[1]) ~= value then
+  return {-1, tonumber(meta[1])}
 end
-if @bounded == '0' then
-  cover(@extra, expiry, false)
-end
-local slots = capacity(value)
+covered = tonumber(meta[2] or '0')
+cover(expiry, lease)
+local slots = bounded and value or value + tonumber(meta[3] or '0')
 -- Holders, expired ones included: while they are fewer than the slots and nobody waits, a slot is free without
 -- looking at their expiries (expired holders only matter once they would fill the semaphore).
 local held = redis.call('ZCARD', @holders)
-local waiting = redis.call('ZCARD', @queue) > 0
 local free = slots - held
+waiting = free > 0 and redis.call('ZCARD', @waiters) or -1 -- -1: not read (the semaphore is full)
 local earliest = false -- the earliest live lease's expiry (nil: none), once read
-if free <= 0 or waiting then
+if free <= 0 or waiting > 0 then
   local swept
   earliest, swept = sweep()
   if swept then
     held = redis.call('ZCARD', @holders)
-  end
-  if waiting then
-    -- Slots freed by expired leases go to the head of the queue before anyone new.
-    free = handoff(slots, held)
-  else
     free = slots - held
+  end
+  if free > 0 then
+    -- Slots freed by expired leases go to the head of the queue before anyone new.
+    if waiting < 0 then
+      waiting = redis.call('ZCARD', @waiters)
+    end
+    free = handoff(free, held == 0, string.match(@id, '^(.*:)') or '')
   end
 end
 if @mode == 'again' then
@@ -38,26 +43,32 @@ if @mode == 'again' then
   local mine = redis.call('ZSCORE', @holders, @id)
   if mine and tonumber(mine) > now then
     redis.call('ZADD', @holders, 'XX', expiry, @id)
-    cover(@holders, expiry, false)
-    return {1, expiry, woken}
+    return woken == '' and 1 or {1, woken}
   end
 end
 if free > 0 then
   -- Free slots left after the hand-off mean an empty queue: nobody to overtake.
   redis.call('ZADD', @holders, expiry, @id)
-  cover(@holders, expiry, held == 0)
-  return {1, expiry, woken}
+  if held == 0 then
+    fresh(@holders)
+  end
+  return woken == '' and 1 or {1, woken}
 end
 if @mode ~= 'try' then
-  local fresh = false
-  if @mode == 'wait' or not redis.call('ZSCORE', @queue, @id) then
-    -- A new place (or one that expired): the ticket after the last one, so arrival order holds while anyone waits.
-    local last = redis.call('ZRANGE', @queue, -1, -1, 'WITHSCORES')
-    fresh = #last == 0
-    redis.call('ZADD', @queue, fresh and 1 or tonumber(last[2]) + 1, @id)
+  -- Keeps its ticket when it still has a place (refreshed to this attempt's lease); else the next ticket, so arrival
+  -- order holds while anyone waits.
+  if waiting < 0 then
+    waiting = redis.call('ZCARD', @waiters)
   end
-  redis.call('ZADD', @alive, expiry, @id)
-  cover(@queue, expiry, fresh)
-  cover(@alive, expiry, fresh)
+  local entry = @id .. '|' .. expiry
+  local old = @mode == 'again' and @id .. '|' .. @place
+  local ticket = old and redis.call('ZSCORE', @waiters, old)
+  redis.call('ZADD', @waiters, ticket or redis.call('HINCRBY', @meta, 't', 1), entry)
+  if ticket and old ~= entry then
+    redis.call('ZREM', @waiters, old) -- after the ZADD: removing the only entry first would delete the key and its TTL
+  end
+  if waiting == 0 then
+    fresh(@waiters)
+  end
 end
-return {0, earliest and earliest - now or -1, woken}
+return {0, earliest and earliest - now or -1, woken, expiry}

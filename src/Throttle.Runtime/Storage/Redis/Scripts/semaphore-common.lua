@@ -1,15 +1,33 @@
 -- Prelude of the semaphore scripts (see RedisScripts.cs for each script's KEYS and ARGV). Time is the server's, in ms.
--- TTLs: every key lives until the last lease or place in the queue it covers expires, plus a second, so an idle
--- semaphore disappears whole. A script extends only what it writes (and the value beside it), with PEXPIRE GT so a
--- shorter lease never cuts a longer one's; a key it has just created has no TTL yet, which GT would read as infinite.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- TTLs: every key of a semaphore expires at one instant, meta's field c ("covered"), which is always at least a second
+-- after the latest lease or place in the queue. A script that writes a later expiry moves it (and every key's TTL) to
+-- that expiry + 1 s + half a lease, so a busy semaphore extends its TTLs about once per half lease, not on every call;
+-- a key a script creates gets the current one. An idle semaphore disappears whole 1 to 1.5 lease times (+ 1 s) after
+-- its last holder or waiter.
+local now = 0 -- read from TIME by the scripts (and paths) that need it: clock()
+local covered = 0 -- meta's c, once read
 
-local function cover(key, expiry, fresh)
-  local ms = string.format('%d', expiry - now + 1000)
-  if fresh then
-    redis.call('PEXPIRE', key, ms)
-  else
-    redis.call('PEXPIRE', key, ms, 'GT')
+local function clock()
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + math.floor(t[2] / 1000)
+end
+
+-- Makes every key live until at least expiry + 1 s (lease: the writer's lease time, ms, for the headroom).
+local function cover(expiry, lease)
+  if covered >= expiry + 1000 then
+    return
   end
+  covered = expiry + 1000 + math.floor(lease / 2)
+  redis.call('HSET', @meta, 'c', covered)
+  redis.call('PEXPIREAT', @meta, covered)
+  redis.call('PEXPIREAT', @holders, covered)
+  redis.call('PEXPIREAT', @waiters, covered)
+end
+
+-- A key just created (it was empty): it has no TTL yet.
+local function fresh(key)
+  if covered == 0 then
+    covered = tonumber(redis.call('HGET', @meta, 'c') or '0')
+  end
+  redis.call('PEXPIREAT', key, covered)
 end

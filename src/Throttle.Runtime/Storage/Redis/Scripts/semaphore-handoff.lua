@@ -1,13 +1,5 @@
 -- Prelude of the semaphore scripts that hand slots over (after semaphore-common.lua).
--- The slots: value (the stored one when nil: a caller whose value no attempt has checked), plus the slots added by
--- unbounded releases without a lease.
-local function capacity(value)
-  value = value or tonumber(redis.call('GET', @max) or @value)
-  if @bounded == '0' then
-    value = value + tonumber(redis.call('GET', @extra) or '0')
-  end
-  return value
-end
+-- A waiter's entry in the queue is '<id>|<expiry of its place>', scored by its ticket.
 
 -- Removes expired holders, but only when there is one: the earliest lease tells (a read, where the sweep is a write).
 -- Answers the earliest live lease's expiry (nil when nobody holds a slot) and whether holders were removed.
@@ -25,59 +17,54 @@ local function sweep()
   return #first > 0 and tonumber(first[2]) or nil, true
 end
 
--- The number of holders once the expired ones are gone.
-local function live(held)
-  local _, swept = sweep()
-  return swept and redis.call('ZCARD', @holders) or held
-end
-
 -- The waiters of the caller's own instance that a hand-off named (space-separated): the caller wakes them from its
 -- answer, so they are not published.
 local woken = ''
+local waiting = 0 -- entries in the queue: read by the caller before handoff, kept by it
 
--- Hands the free slots to the head of the queue, in ticket order: each waiter becomes a holder until its place would
+-- Hands free slots to the head of the queue, in ticket order: each waiter becomes a holder until its place would
 -- have expired (its own lease from its last attempt, so never later than it believes). Waiters of the caller's
--- instance (ids starting with @instance) are answered to the caller in `woken`; the others' ids go out on the sharded
+-- instance (ids with its prefix) are answered to the caller in `woken`; the others' ids go out on the sharded
 -- channel, so only they wake, without running a script. Waiters whose place expired are dropped on the way.
--- Expired holders must have been removed; held is the number of holders. Answers the slots still free.
-local function handoff(slots, held)
-  local free = slots - held
-  local handed, entries, last = {}, {}, 0
-  while free > 0 do
-    local popped = redis.call('ZPOPMIN', @queue, free)
+-- Expired holders must have been removed; empty: the holders key may not exist (a new one needs its TTL); prefix:
+-- the caller's instance, its id up to the last ':' (ids are '<instance>:<n>'), or ''.
+-- Answers the slots still free.
+local function handoff(free, empty, prefix)
+  if free <= 0 or waiting == 0 then
+    return free
+  end
+  if now == 0 then
+    clock()
+  end
+  local entries, mine, others = {}, {}, {}
+  while free > 0 and waiting > 0 do
+    local popped = redis.call('ZPOPMIN', @waiters, free)
     if #popped == 0 then
+      waiting = 0
       break
     end
-    local next = {}
+    waiting = waiting - #popped / 2
     for i = 1, #popped, 2 do
-      next[#next + 1] = popped[i]
-    end
-    local expiries = redis.call('ZMSCORE', @alive, unpack(next))
-    redis.call('ZREM', @alive, unpack(next))
-    for i = 1, #next do
-      local expiry = tonumber(expiries[i])
-      if expiry and expiry > now then
-        handed[#handed + 1] = next[i]
+      local entry = popped[i]
+      local bar = string.find(entry, '|', 1, true)
+      local expiry = string.sub(entry, bar + 1)
+      if tonumber(expiry) > now then
+        local id = string.sub(entry, 1, bar - 1)
         entries[#entries + 1] = expiry
-        entries[#entries + 1] = next[i]
-        if expiry > last then
-          last = expiry
+        entries[#entries + 1] = id
+        if string.sub(id, 1, #prefix) == prefix and prefix ~= '' then
+          mine[#mine + 1] = id
+        else
+          others[#others + 1] = id
         end
         free = free - 1
       end
     end
   end
-  if #handed > 0 then
+  if #entries > 0 then
     redis.call('ZADD', @holders, unpack(entries))
-    cover(@holders, last, held == 0)
-    local mine, others = {}, {}
-    local prefix = @instance
-    for i = 1, #handed do
-      if prefix ~= '' and string.sub(handed[i], 1, #prefix) == prefix then
-        mine[#mine + 1] = handed[i]
-      else
-        others[#others + 1] = handed[i]
-      end
+    if empty then
+      fresh(@holders)
     end
     if #others > 0 then
       redis.call('SPUBLISH', @channel, table.concat(others, ' '))

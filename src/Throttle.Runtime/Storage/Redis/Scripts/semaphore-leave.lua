@@ -1,10 +1,15 @@
-if redis.call('ZREM', @queue, @id) == 1 then
-  redis.call('ZREM', @alive, @id)
-  return {1, ''}
+if redis.call('ZREM', @waiters, @id .. '|' .. @place) == 1 then
+  return 1
 end
--- Not in the queue: a release may have handed this waiter a slot while it was giving up. Pass it on.
-if redis.call('ZREM', @holders, @id) == 1 then
-  handoff(capacity(tonumber(@value)), live(redis.call('ZCARD', @holders))) -- value checked by the attempt that queued it
+-- Not in the queue: a release may have handed this waiter a slot while it was giving up. Pass it on (before the ZREM,
+-- as a release does).
+if redis.call('ZSCORE', @holders, @id) then
+  waiting = redis.call('ZCARD', @waiters)
+  handoff(1, false, string.match(@id, '^(.*:)') or '')
+  redis.call('ZREM', @holders, @id)
+  if woken == '' then
+    return 2
+  end
   return {2, woken}
 end
-return {0, ''}
+return 0

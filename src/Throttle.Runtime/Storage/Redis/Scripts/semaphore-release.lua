@@ -1,25 +1,19 @@
-if @id ~= '' then
-  -- Only a live lease is released; an expired one goes (as a sweep would take it) and is reported.
-  local expiry = redis.call('ZSCORE', @holders, @id)
-  local released = 0
-  if expiry then
-    redis.call('ZREM', @holders, @id)
-    if tonumber(expiry) > now then
-      released = 1
-    end
-  end
-  if redis.call('ZCARD', @queue) > 0 then
-    -- The lease's value was checked by the attempt that took it.
-    handoff(capacity(tonumber(@value)), live(redis.call('ZCARD', @holders)))
-  end
-  return {released, woken}
+-- Only a live lease is released; an expired one goes (as a sweep would take it) and is reported. Either frees its
+-- slot: with nobody waiting that is all; else the slot goes to the head of the queue, handed over before the ZREM so
+-- the holders key never empties meanwhile. (Slots of other expired leases wait for the sweep of the next attempt that
+-- finds the semaphore full: waiters poll when the earliest lease expires.)
+local expiry = redis.call('ZSCORE', @holders, @id)
+if not expiry then
+  return 0
 end
-if @bounded == '1' then
-  return {-1, ''}
+clock()
+local released = tonumber(expiry) > now and 1 or 0
+waiting = redis.call('ZCARD', @waiters)
+if waiting > 0 then
+  handoff(1, false, string.match(@id, '^(.*:)') or '')
 end
-local added = redis.call('INCR', @extra)
-cover(@extra, now + tonumber(@lease), added == 1)
-if redis.call('ZCARD', @queue) > 0 then
-  handoff(capacity(nil), live(redis.call('ZCARD', @holders)))
+redis.call('ZREM', @holders, @id)
+if woken == '' then
+  return released
 end
-return {2, woken}
+return {released, woken}

@@ -1,3 +1,4 @@
+clock()
 local score = redis.call('ZSCORE', @holders, @id)
 if not score then
   return 0
@@ -6,11 +7,9 @@ if tonumber(score) <= now then
   redis.call('ZREM', @holders, @id)
   return 0
 end
-local expiry = now + tonumber(@lease)
+local lease = tonumber(@lease)
+local expiry = now + lease
+covered = tonumber(redis.call('HGET', @meta, 'c') or '0')
+cover(expiry, lease)
 redis.call('ZADD', @holders, 'XX', expiry, @id)
-cover(@holders, expiry, false)
-cover(@max, expiry, false)
-if @bounded == '0' then
-  cover(@extra, expiry, false)
-end
 return 1
