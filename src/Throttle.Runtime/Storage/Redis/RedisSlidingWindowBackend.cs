@@ -72,5 +72,5 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
 
     private string NextMember() => _memberPrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
 
-    private RedisKey[] Keys(string key) => [Key(key, RedisKeys.SlidingWindowLog), Key(key, RedisKeys.SlidingWindowSum)];
+    private RedisKey[] Keys(string key) => [Key(key, RedisKeys.SlidingWindowLog), Key(key, RedisKeys.SlidingWindowState)];
 }
