@@ -32,11 +32,11 @@ internal sealed class RedisKeys
     /// versions do not share buckets).</summary>
     public const string TokenBucket = "}:tb3";
 
-    /// <summary>Suffix of a sliding window's log (version 3, with <see cref="SlidingWindowState"/>: members start with
-    /// their score and the log holds a sentinel, where version 2's <c>:sw2</c> members were ids alone).</summary>
+    /// <summary>Suffix of a sliding window's log (version 3, with <see cref="SlidingWindowState"/>: a list of binary
+    /// records, where version 2's <c>:sw2</c> was a sorted set).</summary>
     public const string SlidingWindowLog = "}:sw3";
 
-    /// <summary>Suffix of a sliding window's state (version 3: binary, a header and the oldest requests' groups, where
+    /// <summary>Suffix of a sliding window's state (version 3: binary, a header and copies of the oldest records, where
     /// version 2's <c>:sws2</c> was the text <c>'sum oldest expires'</c> and version 1's <c>:sws</c> the sum).</summary>
     public const string SlidingWindowState = "}:sws3";
 

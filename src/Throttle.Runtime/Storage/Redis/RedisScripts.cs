@@ -13,7 +13,7 @@ namespace Throttle.Storage.Redis;
 /// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. The token bucket scripts stand alone
 /// (<c>token-bucket-common.lua</c>): their state and answers are binary doubles, and the acquire defines no Lua function
 /// (server time per call: see the benchmarks README); they need Redis 6 (<c>KEEPTTL</c>). So do the sliding window
-/// scripts (<c>sliding-window-common.lua</c>), which stand alone too: binary state, answers and no per-entry score reads. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
+/// scripts (<c>sliding-window-common.lua</c>), which stand alone too: a binary state and log, binary answers. Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
 /// every script takes the semaphore's five keys; a script extends the TTL (<c>PEXPIRE GT</c>) only of the keys it writes
 /// and of the value beside them; slots freed while someone waits are handed to the head of the queue by the script
 /// that freed them (<c>semaphore-handoff.lua</c>), which names the new holders on the sharded channel (<c>SPUBLISH</c>,
@@ -66,26 +66,25 @@ internal static class RedisScripts
     public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, TokenBucket);
 
     /// <summary>
-    /// KEYS: log (sorted set of admitted requests, score server µs, member <c>&lt;score&gt;:&lt;id&gt;</c> then
-    /// <c>|weight</c> unless 1, and the sentinel <c>''</c> at +inf), state (one binary string: a header of little-endian
-    /// doubles and the oldest requests' groups; layout in <c>sliding-window-common.lua</c>). ARGV: capacity, window (µs),
-    /// tokens, member (an id unique across processes), and optionally count. Answers one binary string of little-endian
-    /// doubles, as the token bucket. Without count: one request; answers { -1 admitted or the retry delay (s), available
-    /// after }. With count: that many requests of <c>tokens</c> each, ids <c>member.1</c> … <c>member.n</c>, decided in
-    /// arrival order as one-by-one calls at this instant would be; answers { admitted (the first ones), retry delay (s)
-    /// of the rest or -1, available after }.
+    /// KEYS: log (a list of the admitted calls in arrival order, one binary record each: server µs and tokens), state
+    /// (one binary string: the window's sum, the TTLs' end, the log's length, and copies of its oldest records; layout in
+    /// <c>sliding-window-common.lua</c>). ARGV: capacity, window (µs), tokens, and optionally count. Answers one binary
+    /// string of little-endian doubles, as the token bucket. Without count: one request; answers { -1 admitted or the
+    /// retry delay (s), available after }. With count: that many requests of <c>tokens</c> each, decided in arrival order
+    /// as one-by-one calls at this instant would be (the admitted ones are one record); answers { admitted (the first
+    /// ones), retry delay (s) of the rest or -1, available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquire =
-        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "member", "count"], Window, WindowAdmit).WithOptionalLast();
+        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "count"], Window, WindowAdmit).WithOptionalLast();
 
     /// <summary>
-    /// KEYS: log, state. ARGV: capacity, window (µs), member, then tokens once per request (in arrival order; the i-th
-    /// has the id <c>member.i</c>). Answers binary doubles { -1 admitted or the retry delay (s), per request ..., available after }.
+    /// KEYS: log, state. ARGV: capacity, window (µs), then tokens once per request (in arrival order). Answers binary
+    /// doubles { -1 admitted or the retry delay (s), per request ..., available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquireEach =
-        RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "member", "tokens"], Window, WindowAdmit).WithRepeatedLast();
+        RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "tokens"], Window, WindowAdmit).WithRepeatedLast();
 
-    /// <summary>KEYS: log, state. ARGV: tokens, window (µs). Forgets the newest requests worth <c>tokens</c>. Answers 0.</summary>
+    /// <summary>KEYS: log, state. ARGV: tokens, window (µs). Forgets the newest admitted tokens worth <c>tokens</c>. Answers 0.</summary>
     public static readonly RedisScript SlidingWindowRelease =
         RedisScript.Load("sliding-window-release", s_window, ["tokens", "window"], Window);
 

@@ -1,5 +1,5 @@
 -- One request of @tokens, or (with @count) that many of @tokens each, decided in order as one-by-one calls would be.
--- Batched requests are the members '<score>:@member.1' ... '<score>:@member.n'.
+-- The admitted ones are one record.
 local req = 1
 if @tokens ~= '1' then req = tonumber(@tokens) end
 local n = nil
@@ -15,21 +15,12 @@ end
 local after = -1
 if granted < want then after = retry(req, sum, cap) end
 if granted > 0 then
-  local weight = ''
-  if req ~= 1 then weight = '|' .. string.format('%.17g', req) end
-  if n == nil then
-    record(added, stamp .. ':' .. @member .. weight)
-  else
-    local entries = { 'inf', '' }
-    for i = 1, granted do
-      entries[2 * i + 1] = stamp
-      entries[2 * i + 2] = stamp .. ':' .. @member .. '.' .. i .. weight
-    end
-    record(added, nil, entries)
-  end
+  record(added)
 elseif changed then
   store()
 end
 -- Binary doubles, as the token bucket answers: formatting decimals is the dearest part of a reply.
-if n == nil then return struct.pack('<dd', after, math.max(0, cap - sum)) end
-return struct.pack('<ddd', granted, after, math.max(0, cap - sum))
+local available = cap - sum
+if available < 0 then available = 0 end
+if n == nil then return struct.pack('<dd', after, available) end
+return struct.pack('<ddd', granted, after, available)
