@@ -5,7 +5,9 @@
 #
 # --scripts: only redis-benchmark, the token bucket acquire script as shipped at 5a70984 (the baseline of issue 15,
 # item 4), at bdeb218 and today's, side by side in interleaved rounds: ops/s, server µs per call (commandstats) and
-# the server's CPU per call, with each one's ratio to the 5a70984 script.
+# the server's CPU per call, with each one's ratio to the 5a70984 script. Then the sliding window acquire script as
+# shipped at 8415d9e against today's, each in a steady window (one second, warmed for one), with 1 in flight and with
+# 8 connections x 16 pipelined: the same figures, with ratios to 8415d9e.
 #
 # Usage: tests/Throttle.Benchmarks/redis-baseline.sh [--job short|dry|default]   (default: short)
 #        tests/Throttle.Benchmarks/redis-baseline.sh --scripts [rounds]        (default: 5; REDIS_BASELINE_REQUESTS per round)
@@ -72,6 +74,56 @@ for name, _ in scripts:
     rps, micros, server_cpu = (statistics.median(r[i] for r in results[name]) for i in range(3))
     print(f"  {name:22} {rps:10,.0f} ops/s ({rps / base[0]:.2f}x)  {micros:6.2f} µs/call ({base[1] / micros:.2f}x less)  "
           f"{server_cpu:6.2f} µs CPU/call ({base[2] / server_cpu:.2f}x less)  {results[name][0][3]:.2f} commands/call")
+PY
+
+  # The sliding window: today's acquire bound as RedisScripts.cs binds it, against the 8415d9e script (which also takes
+  # a member id: unique per call, as the backend made them).
+  python3 - "$workdir/window.lua" <<'PY'
+import re, sys
+scripts = "src/Throttle.Runtime/Storage/Redis/Scripts/"
+keys, args = ["log", "state"], ["capacity", "window", "tokens", "count"]
+def bind(match):
+    name = match.group(1)
+    return f"KEYS[{keys.index(name) + 1}]" if name in keys else f"ARGV[{args.index(name) + 1}]"
+source = "".join(open(scripts + name + ".lua", encoding="utf-8").read() for name in ["sliding-window-common", "sliding-window-admit", "sliding-window-acquire"])
+open(sys.argv[1], "w", encoding="utf-8", newline="").write(re.sub(r"@([a-z][A-Za-z]*)", bind, source))
+PY
+  python3 - "$port" "$rounds" "$requests" "$workdir/window.lua" <<'PY'
+import statistics, subprocess, sys
+port, rounds, requests, today = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+here = "tests/Throttle.Benchmarks/Scripts/"
+scripts = [("8415d9e (sorted set)", here + "sliding-window-acquire.8415d9e.lua", ["A1B2C3D4E5F60718:__rand_int__"]), ("today", today, [])]
+def cli(*args): return subprocess.run(["redis-cli", "-p", port, *args], capture_output=True, text=True, check=True).stdout
+def info(section): return dict(line.strip().split(":", 1) for line in cli("info", section).splitlines() if ":" in line)
+def cpu(): return sum(float(info("cpu")[k]) for k in ("used_cpu_user", "used_cpu_sys"))
+shas = [cli("script", "load", open(path, encoding="utf-8").read()).strip() for _, path, _ in scripts]
+modes = [("1 in flight", ["-c", "1", "-P", "1"], max(2000, requests // 10)), ("8 x 16 pipelined", ["-c", "8", "-P", "16"], requests)]
+for mode, flags, count in modes:
+    results = {name: [] for name, _, _ in scripts}
+    for round in range(rounds):
+        for (name, _, extra), sha in zip(scripts, shas):
+            cli("flushall")
+            command = ["evalsha", sha, "2", "throttle-baseline:{sw}:log", "throttle-baseline:{sw}:state", "10000000", "1000000", "1", *extra]
+            bench = ["redis-benchmark", "-p", port, *flags, "-r", "2000000000", "--csv"]
+            # A window's worth first (a second at least), so requests leave it as they arrive.
+            subprocess.run(bench + ["-n", str(count)] + command, capture_output=True, text=True, check=True)
+            cli("config", "resetstat")
+            before = cpu()
+            out = subprocess.run(bench + ["-n", str(count)] + command, capture_output=True, text=True, check=True).stdout
+            rps = float(out.strip().splitlines()[-1].split(",")[1].strip('"'))
+            server_cpu = (cpu() - before) / count * 1e6
+            stats = info("commandstats")
+            micros = float(stats["cmdstat_evalsha"].split("usec_per_call=")[1].split(",")[0])
+            commands = sum(int(v.split("calls=")[1].split(",")[0]) for k, v in stats.items() if not k.startswith(("cmdstat_info", "cmdstat_config", "cmdstat_flushall")))
+            results[name].append((rps, micros, server_cpu, commands / count))
+            print(f"  sliding window, {mode}, round {round + 1}  {name:22} {rps:10,.0f} ops/s  {micros:6.2f} µs/call  {server_cpu:6.2f} µs server CPU/call  {commands / count:.2f} commands/call", flush=True)
+    base = [statistics.median(r[i] for r in results[scripts[0][0]]) for i in range(3)]
+    load = open("/proc/loadavg").read().split()[:3]
+    print(f"Sliding window, {mode}: medians of {rounds} rounds of {count:,} EVALSHA (load average {' '.join(load)} at the end):")
+    for name, _, _ in scripts:
+        rps, micros, server_cpu, commands = (statistics.median(r[i] for r in results[name]) for i in range(4))
+        print(f"  {name:22} {rps:10,.0f} ops/s ({rps / base[0]:.2f}x)  {micros:6.2f} µs/call ({base[1] / micros:.2f}x less)  "
+              f"{server_cpu:6.2f} µs CPU/call ({base[2] / server_cpu:.2f}x less)  {commands:.2f} commands/call")
 PY
   exit 0
 fi

@@ -9,7 +9,7 @@ namespace Throttle.Storage.Redis;
 /// <summary>
 /// Builds every Redis key Throttle writes; nothing else concatenates a key. The layout (README, "Redis key layout"):
 /// <list type="bullet">
-/// <item>limiters: <c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}:tb3</c> (token bucket), <c>:sw2</c> and <c>:sws2</c>
+/// <item>limiters: <c>&lt;prefix&gt;:{&lt;scope&gt;:&lt;key&gt;}:tb3</c> (token bucket), <c>:sw3</c> and <c>:sws3</c>
 /// (sliding window log and state), <c>:lb</c> (leaky bucket);</item>
 /// <item>key/value: <c>&lt;prefix&gt;:kv:{&lt;key&gt;}</c>;</item>
 /// <item>semaphores: <c>&lt;prefix&gt;:sem:{&lt;key&gt;[:&lt;partition&gt;]}:holders</c>, <c>:meta</c>, <c>:waiters</c>,
@@ -32,11 +32,13 @@ internal sealed class RedisKeys
     /// versions do not share buckets).</summary>
     public const string TokenBucket = "}:tb3";
 
-    /// <summary>Suffix of a sliding window's log (version 2, with <see cref="SlidingWindowSum"/>).</summary>
-    public const string SlidingWindowLog = "}:sw2";
+    /// <summary>Suffix of a sliding window's log (version 3, with <see cref="SlidingWindowState"/>: a list of binary
+    /// records, where version 2's <c>:sw2</c> was a sorted set).</summary>
+    public const string SlidingWindowLog = "}:sw3";
 
-    /// <summary>Suffix of a sliding window's state (version 2: <c>'sum oldest expires'</c>, where version 1's <c>:sws</c> held the sum).</summary>
-    public const string SlidingWindowSum = "}:sws2";
+    /// <summary>Suffix of a sliding window's state (version 3: binary, a header and copies of the oldest records, where
+    /// version 2's <c>:sws2</c> was the text <c>'sum oldest expires'</c> and version 1's <c>:sws</c> the sum).</summary>
+    public const string SlidingWindowState = "}:sws3";
 
     /// <summary>Suffix of a leaky bucket.</summary>
     public const string LeakyBucket = "}:lb";

@@ -12,7 +12,9 @@ namespace Throttle.Storage.Redis;
 /// to return to its initial value. An acquire taking a count or one tokens value per request serves coalesced callers
 /// of one key (<see cref="RedisAcquireCoalescer"/>) in one call. The token bucket scripts stand alone
 /// (<c>token-bucket-common.lua</c>): their state and answers are binary doubles, and the acquire defines no Lua function
-/// (server time per call: see the benchmarks README); they need Redis 6 (<c>KEEPTTL</c>). Semaphore conventions (<c>semaphore-common.lua</c>): time in ms of server time;
+/// (server time per call: see the benchmarks README); they need Redis 6 (<c>KEEPTTL</c>). So do the sliding window
+/// scripts (<c>sliding-window-common.lua</c>), which stand alone too: a binary state and log, binary answers. Semaphore
+/// conventions (<c>semaphore-common.lua</c>): time in ms of server time;
 /// the scripts take the semaphore's keys (<see cref="SemaphoreKeys"/>); every key expires at one instant, kept in
 /// the meta hash and moved (with a headroom of half a lease) only when a script writes a later expiry, so most calls set
 /// no TTL; slots freed while someone waits are handed to the head of the queue by the script
@@ -27,12 +29,13 @@ internal static class RedisScripts
     private const string TokenBucket = "token-bucket-common";
     private const string TokenBucketStore = "token-bucket-store";
     private const string Window = "sliding-window-common";
+    private const string WindowAdmit = "sliding-window-admit";
     private const string Semaphore = "semaphore-common";
     private const string Handoff = "semaphore-handoff";
     private const string Breaker = "breaker-common";
 
     private static readonly string[] s_bucket = ["bucket"];
-    private static readonly string[] s_window = ["log", "sum"];
+    private static readonly string[] s_window = ["log", "state"];
     private static readonly string[] s_rateTokens = ["capacity", "rate", "tokens"];
     private static readonly string[] s_rate = ["capacity", "rate"];
     private static readonly string[] s_semaphore = ["holders", "meta", "waiters", "legacy"];
@@ -65,31 +68,31 @@ internal static class RedisScripts
     public static readonly RedisScript TokenBucketStats = RedisScript.Load("token-bucket-stats", s_bucket, s_rate, TokenBucket);
 
     /// <summary>
-    /// KEYS: log (sorted set of admitted requests, score server µs, member an id then <c>|weight</c> unless 1), sum (one
-    /// string, <c>'sum oldest expires'</c>: the log's total weight, a lower bound of its oldest score, when the log's
-    /// TTL ends; server µs). ARGV: capacity, window (µs), tokens, member (an id unique across processes), and optionally
-    /// count. Answers one binary string of little-endian doubles, as the token bucket. Without count: one request; answers
-    /// { -1 admitted or the retry delay (s), available after }. With count: that many requests
-    /// of <c>tokens</c> each, members <c>member.1</c> … <c>member.n</c>, decided in arrival order as one-by-one calls at
-    /// this instant would be; answers { admitted (the first ones), retry delay (s) of the rest or -1, available after }.
+    /// KEYS: log (a list of the admitted calls in arrival order, one binary record each: server µs and tokens), state
+    /// (one binary string: the window's sum, the TTLs' end, the log's length, and copies of its oldest records; layout in
+    /// <c>sliding-window-common.lua</c>). ARGV: capacity, window (µs), tokens, and optionally count. Answers one binary
+    /// string of little-endian doubles, as the token bucket. Without count: one request; answers { -1 admitted or the
+    /// retry delay (s), available after }. With count: that many requests of <c>tokens</c> each, decided in arrival order
+    /// as one-by-one calls at this instant would be (the admitted ones are one record); answers { admitted (the first
+    /// ones), retry delay (s) of the rest or -1, available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquire =
-        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "member", "count"], Limiter, Window).WithOptionalLast();
+        RedisScript.Load("sliding-window-acquire", s_window, ["capacity", "window", "tokens", "count"], Window, WindowAdmit).WithOptionalLast();
 
     /// <summary>
-    /// KEYS: log, sum. ARGV: capacity, window (µs), member, then tokens once per request (in arrival order; the i-th is
-    /// <c>member.i</c>). Answers binary doubles { -1 admitted or the retry delay (s), per request ..., available after }.
+    /// KEYS: log, state. ARGV: capacity, window (µs), then tokens once per request (in arrival order). Answers binary
+    /// doubles { -1 admitted or the retry delay (s), per request ..., available after }.
     /// </summary>
     public static readonly RedisScript SlidingWindowAcquireEach =
-        RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "member", "tokens"], Limiter, Window).WithRepeatedLast();
+        RedisScript.Load("sliding-window-acquire-each", s_window, ["capacity", "window", "tokens"], Window, WindowAdmit).WithRepeatedLast();
 
-    /// <summary>KEYS: log, sum. ARGV: tokens, window (µs). Forgets the newest requests worth <c>tokens</c>. Answers 0.</summary>
+    /// <summary>KEYS: log, state. ARGV: tokens, window (µs). Forgets the newest admitted tokens worth <c>tokens</c>. Answers 0.</summary>
     public static readonly RedisScript SlidingWindowRelease =
-        RedisScript.Load("sliding-window-release", s_window, ["tokens", "window"], Limiter, Window);
+        RedisScript.Load("sliding-window-release", s_window, ["tokens", "window"], Window);
 
-    /// <summary>KEYS: log, sum. ARGV: capacity, window (µs). Answers { available, newest request (µs) or '' }.</summary>
+    /// <summary>KEYS: log, state. ARGV: capacity, window (µs). Answers { available, newest request (µs) or '' }.</summary>
     public static readonly RedisScript SlidingWindowStats =
-        RedisScript.Load("sliding-window-stats", s_window, ["capacity", "window"], Limiter, Window);
+        RedisScript.Load("sliding-window-stats", s_window, ["capacity", "window"], Window);
 
     /// <summary>
     /// KEYS: bucket (hash, server µs: <c>e</c> when the queue empties, <c>s</c> the newest reserved start, <c>u</c> the

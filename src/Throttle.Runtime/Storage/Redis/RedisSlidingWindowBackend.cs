@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -11,17 +9,15 @@ using Throttle.Limiters.Backends;
 namespace Throttle.Storage.Redis;
 
 /// <summary>
-/// Sliding window log on Redis: a sorted set of admitted requests per key (score = server time in µs) and a state
-/// string (the sum of their tokens and when to look for expired ones; see <see cref="RedisScripts.SlidingWindowAcquire"/>).
-/// Members are unique across processes: a random per-backend id and a sequence number per call (a coalesced batch's
-/// members add <c>.1</c> … <c>.n</c>). Concurrent acquisitions of one key share a call (<see cref="RedisAcquireCoalescer"/>).
+/// Sliding window log on Redis: a list of the admitted calls per key (server time in µs and tokens, one record per
+/// call, a coalesced batch's admitted requests together) and a state string (their sum, and copies of the oldest
+/// records, so that finding what left the window rarely reads the log; see <see cref="RedisScripts.SlidingWindowAcquire"/>).
+/// Concurrent acquisitions of one key share a call (<see cref="RedisAcquireCoalescer"/>).
 /// </summary>
 internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
 {
-    private readonly string _memberPrefix = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + ":";
     private readonly RedisValue _windowMicroseconds;
     private readonly RedisAcquireCoalescer _coalescer;
-    private long _sequence;
 
     public RedisSlidingWindowBackend(RedisStorage storage, string scope, TimeSpan window)
         : base(storage, scope)
@@ -38,7 +34,7 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
     }
 
     internal override ValueTask<RateLimitDecision> AcquireAloneAsync(string key, double tokens, LimiterRate rate, CancellationToken cancellationToken) =>
-        AcquireAsync(RedisScripts.SlidingWindowAcquire, Keys(key), [Format(rate).Capacity, _windowMicroseconds, Tokens(tokens), NextMember()], rate, cancellationToken);
+        AcquireAsync(RedisScripts.SlidingWindowAcquire, Keys(key), [Format(rate).Capacity, _windowMicroseconds, Tokens(tokens)], rate, cancellationToken);
 
     internal override ValueTask<RedisResult> SendBatchAsync(string key, LimiterRate rate, List<RedisAcquireCoalescer.Waiter> batch)
     {
@@ -48,17 +44,16 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
             return Layer.EvaluateAsync(
                 RedisScripts.SlidingWindowAcquire,
                 Keys(key),
-                [capacity, _windowMicroseconds, Tokens(batch[0].Tokens), NextMember(), batch.Count],
+                [capacity, _windowMicroseconds, Tokens(batch[0].Tokens), batch.Count],
                 CancellationToken.None);
         }
 
-        var args = new RedisValue[3 + batch.Count];
+        var args = new RedisValue[2 + batch.Count];
         args[0] = capacity;
         args[1] = _windowMicroseconds;
-        args[2] = NextMember();
         for (var i = 0; i < batch.Count; i++)
         {
-            args[3 + i] = Tokens(batch[i].Tokens);
+            args[2 + i] = Tokens(batch[i].Tokens);
         }
 
         return Layer.EvaluateAsync(RedisScripts.SlidingWindowAcquireEach, Keys(key), args, CancellationToken.None);
@@ -70,7 +65,5 @@ internal sealed class RedisSlidingWindowBackend : RedisLimiterBackend
     public override ValueTask<LimiterStats> GetStatsAsync(string key, LimiterRate rate, CancellationToken cancellationToken) =>
         StatsAsync(RedisScripts.SlidingWindowStats, Keys(key), [Format(rate).Capacity, _windowMicroseconds], rate, cancellationToken);
 
-    private string NextMember() => _memberPrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
-
-    private RedisKey[] Keys(string key) => [Key(key, RedisKeys.SlidingWindowLog), Key(key, RedisKeys.SlidingWindowSum)];
+    private RedisKey[] Keys(string key) => [Key(key, RedisKeys.SlidingWindowLog), Key(key, RedisKeys.SlidingWindowState)];
 }

@@ -1,21 +1,21 @@
 -- Requests of different sizes (ARGV from @tokens on, in arrival order), each decided as a one-by-one call would be;
--- the i-th is the member '@member.i'. As in sliding-window-acquire, retry() runs before the admitted are added.
-local cap = tonumber(@capacity)
-local changed = prune()
-local entries = {}
+-- the admitted ones are one record.
 local answers = {}
-for i = 4, #ARGV do
+local added = 0
+for i = 3, #ARGV do
   local req = tonumber(ARGV[i])
-  if admit(req, cap, @member .. '.' .. (i - 3), entries) then
+  if sum + req <= cap + 1e-9 then
+    sum = sum + req
+    added = added + req
     answers[#answers + 1] = -1
   else
     answers[#answers + 1] = retry(req, sum, cap)
   end
 end
-if #entries > 0 then
-  record(entries)
+if added > 0 then
+  record(added)
 elseif changed then
-  redis.call('SET', @sum, encode(), 'KEEPTTL')
+  store()
 end
 answers[#answers + 1] = math.max(0, cap - sum)
 return struct.pack('<' .. string.rep('d', #answers), unpack(answers))

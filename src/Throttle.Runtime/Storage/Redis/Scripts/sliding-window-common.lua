@@ -1,86 +1,71 @@
--- @log is a sorted set of admitted requests (score = server µs, member = a unique id followed by '|weight' when the
--- request took other than 1 token). @sum is one string, 'sum oldest expires': the weights' total, a lower bound of the
--- oldest score (a call looks into @log for requests that left the window only once one may have), and when @log's TTL
--- ends (server µs: moved a window ahead once per window; every write re-applies it). @sum lives a window past the newest request, so a missing
--- @sum is an empty window, and a @log left without it holds only requests that left the window.
+-- Prelude of the sliding window scripts, standing alone (no limiter-common.lua), as the token bucket's. Time is the
+-- server's TIME in µs. Binary rather than text, as the token bucket: decimals cost more server time than the commands.
+-- @log is a list of the admitted calls in arrival order, one record each, '<dd' { score (server µs), weight (the tokens
+-- the call took, all its requests together) }. Scores never go back (a call scores at least the newest: TIME may step
+-- back), so the records leave the window from the front, in list order.
+-- @state is one string of little-endian doubles: a header '<dddddd' { sum, expires, newest, len, dead, head } and, from
+-- byte head on, a copy of the log's first records still in the window (16 at most). sum: the weight in the window.
+-- expires: when both keys' TTLs end (server µs), a window after the newest record at least and an eighth of a window
+-- more at most (plus a second of slack); re-applied (PEXPIRE, PX) only when the newest record would outlive it.
+-- newest: the newest record's score. len: the log's length. dead: how many records at its front have left the window
+-- (they are trimmed 16 at a time). So a call finds what left the window in @state alone, and reads the log only when
+-- the copies run out: the next 16 records (more at a time when more left at once). A call that changes only the header
+-- writes only the header (SETRANGE). A missing @state is an empty window (it outlives the newest record).
+local t = redis.call('TIME')
+local now = t[1] * 1000000 + t[2]
 local win = tonumber(@window)
 local cutoff = now - win
-local sum = 0
-local oldest = nil
-local expires = 0
-local state = redis.call('GET', @sum)
+local sum, expires, newest, len, dead = 0, 0, 0, 0, 0
+-- The copied records: those of 'copies' from byte 'from' on. changed: the header changed; rewrite: the copies changed
+-- other than by losing their first ones (or there is no @state yet).
+local copies, from = '', 1
+local changed, rewrite = false, true
+local state = redis.call('GET', @state)
 if state then
-  local a = string.find(state, ' ', 1, true)
-  local b = string.find(state, ' ', a + 1, true)
-  sum = tonumber(string.sub(state, 1, a - 1))
-  oldest = tonumber(string.sub(state, a + 1, b - 1))
-  expires = tonumber(string.sub(state, b + 1))
-end
-local function weight(m)
-  local p = string.find(m, '|', 1, true)
-  if p then return tonumber(string.sub(m, p + 1)) end
-  return 1
-end
--- Forgets the requests that left the window (and a log left behind by an expired @sum); true when the sum changed.
-local function prune()
-  if not state then
-    redis.call('DEL', @log)
-    return false
-  end
-  if oldest == nil or oldest > cutoff then return false end
-  local old = redis.call('ZRANGEBYSCORE', @log, '-inf', cutoff)
-  if #old > 0 then
-    for i = 1, #old do sum = sum - weight(old[i]) end
-    redis.call('ZREMRANGEBYSCORE', @log, '-inf', cutoff)
-  end
-  local first = redis.call('ZRANGE', @log, 0, 0, 'WITHSCORES')
-  if #first == 0 then
-    -- An empty log sums to exactly 0: do not let rounding drift accumulate.
-    sum = 0
-    oldest = nil
-  else
-    oldest = tonumber(first[2])
-  end
-  return true
-end
-local function encode() return string.format('%.17g %d %d', math.max(0, sum), oldest or now, expires) end
--- Adds the admitted requests ({ score, member, ... }) and sets @sum, a window's TTL on it, and @log's when due.
-local function record(entries)
-  for i = 1, #entries, 200 do
-    redis.call('ZADD', @log, unpack(entries, i, math.min(i + 199, #entries)))
-  end
-  if oldest == nil then oldest = now end
-  -- Every write gives @log its TTL: a log deleted or evicted beside a surviving @sum is recreated by ZADD without one.
-  -- (Coalesced callers share one call, so this is one command per batch, not per request.)
-  if expires < now + win then expires = now + 2 * win end
-  redis.call('PEXPIRE', @log, ttl((expires - now) / 1000))
-  redis.call('SET', @sum, encode(), 'PX', ttl(win / 1000))
-end
--- Seconds (a number) until a request of req tokens fits, the window holding total: until enough of the oldest requests leave.
--- The first read takes as many as unit weights would need (usually one), the next ones 64 each.
-local function retry(req, total, cap)
-  local freed = 0
-  local start = 0
-  local count = math.max(1, math.min(64, math.ceil(total + req - cap - 1e-9)))
+  sum, expires, newest, len, dead, from = struct.unpack('<dddddd', state)
+  copies, rewrite = state, false
+  local chunk = 16
   while true do
-    local batch = redis.call('ZRANGE', @log, start, start + count - 1, 'WITHSCORES')
-    if #batch == 0 then return win / 1000000 end
-    for i = 1, #batch, 2 do
-      freed = freed + weight(batch[i])
-      if total - freed + req <= cap + 1e-9 then
-        return (tonumber(batch[i + 1]) + win - now) / 1000000
-      end
+    -- The first records that left the window.
+    while from < #copies do
+      local score, weight = struct.unpack('<dd', copies, from)
+      if score > cutoff then break end
+      sum = sum - weight
+      dead = dead + 1
+      from = from + 16
+      changed = true
     end
-    start = start + count
-    count = 64
+    if from < #copies or dead >= len then break end
+    -- The copies ran out and later records are only in the log: read on from the first one not left (16, then four
+    -- times as many each read while all of them left too); the first 16 of them stay copied.
+    local read = table.concat(redis.call('LRANGE', @log, string.format('%d', dead), string.format('%d', dead + chunk - 1)))
+    if #read == 0 then
+      -- The log lost records (deleted or evicted while @state lived): what it no longer holds left nothing to count.
+      len = dead
+      break
+    end
+    copies, from = read, 1
+    changed, rewrite = true, true
+    chunk = math.min(chunk * 4, 4096)
   end
+  if rewrite and #copies - from + 1 > 256 then copies, from = string.sub(copies, from, from + 255), 1 end
+  -- An empty window sums to exactly 0: no rounding drift accumulates.
+  if dead >= len then sum = 0 end
 end
--- Admits req tokens as the request 'member' when the window has room; true when admitted.
-local function admit(req, cap, member, entries)
-  if sum + req > cap + 1e-9 then return false end
-  sum = sum + req
-  if req ~= 1 then member = member .. '|' .. fmt(req) end
-  entries[#entries + 1] = now
-  entries[#entries + 1] = member
-  return true
+
+-- Writes @state: the header alone (SETRANGE keeps the TTL) unless the copies changed otherwise or a record is to be
+-- appended to them, or ms is given (SET with PX ms, else KEEPTTL). First trims the records that left the window from the
+-- log, once they are 16.
+local function store(record, ms)
+  if dead >= 16 then
+    redis.call('LTRIM', @log, string.format('%d', dead), '-1')
+    len, dead = len - dead, 0
+  end
+  if not (rewrite or record or ms) then
+    redis.call('SETRANGE', @state, '0', struct.pack('<dddddd', sum, expires, newest, len, dead, from))
+    return
+  end
+  local value = struct.pack('<ddddddc0', sum, expires, newest, len, dead, 49, string.sub(copies, from))
+  if record then value = value .. record end
+  if ms then redis.call('SET', @state, value, 'PX', ms) else redis.call('SET', @state, value, 'KEEPTTL') end
 end

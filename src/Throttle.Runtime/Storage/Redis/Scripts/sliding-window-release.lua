@@ -1,29 +1,29 @@
--- Forgets the newest requests worth @tokens (a shrunk request keeps its id and score).
+-- Forgets the newest records in the window worth @tokens (a shrunk record keeps its score).
 if not state then return 0 end
 local remaining = tonumber(@tokens)
-while remaining > 1e-9 do
-  local top = redis.call('ZRANGE', @log, -1, -1, 'WITHSCORES')
-  if #top == 0 then break end
-  local w = weight(top[1])
-  redis.call('ZREM', @log, top[1])
+while remaining > 1e-9 and len > dead do
+  local rec = redis.call('LINDEX', @log, '-1')
+  if not rec then break end
+  local s, w = struct.unpack('<dd', rec)
+  local take = math.min(w, remaining)
+  -- A copied record is the last of the copies (they are then every record in the window).
+  local copied = len - 1 < dead + (#copies - from + 1) / 16
   if w > remaining + 1e-9 then
-    local p = string.find(top[1], '|', 1, true)
-    local id = top[1]
-    if p then id = string.sub(top[1], 1, p - 1) end
-    redis.call('ZADD', @log, top[2], id .. '|' .. fmt(w - remaining))
-    sum = sum - remaining
-    remaining = 0
+    rec = struct.pack('<dd', s, w - remaining)
+    redis.call('LSET', @log, '-1', rec)
+    if copied then copies, from, rewrite = string.sub(copies, from, #copies - 16) .. rec, 1, true end
   else
-    sum = sum - w
-    remaining = remaining - w
+    redis.call('RPOP', @log)
+    len = len - 1
+    if copied then copies, from, rewrite = string.sub(copies, from, #copies - 16), 1, true end
   end
+  sum = sum - take
+  remaining = remaining - take
 end
-if redis.call('ZCARD', @log) == 0 then
-  redis.call('DEL', @log, @sum)
+if len <= dead then
+  redis.call('DEL', @log, @state)
   return 0
 end
--- Re-adding a shrunk request may have re-created the log: set its TTL again. @sum keeps its own.
-expires = now + 2 * win
-redis.call('PEXPIRE', @log, ttl(2 * win / 1000))
-redis.call('SET', @sum, encode(), 'KEEPTTL')
+if sum < 0 then sum = 0 end
+store()
 return 0
