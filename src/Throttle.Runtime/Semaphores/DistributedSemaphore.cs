@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -200,11 +199,10 @@ public class DistributedSemaphore : ThrottleSemaphore
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var counter = Interlocked.Increment(ref _counter);
-        var id = string.Create(CultureInfo.InvariantCulture, $"{_instanceId}:{counter}"); // one allocation: the id itself
+        var id = _instanceId + ":" + counter.ToString(CultureInfo.InvariantCulture);
         var started = TimeProvider.GetTimestamp();
         var mode = timeout == TimeSpan.Zero ? s_try : s_wait;
 
@@ -322,7 +320,6 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
         await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
 
@@ -502,7 +499,6 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// BUSY or OOM, a connection the application disposed). The token cancels only before the call is sent: once sent,
     /// its answer names the waiters of this instance it handed slots to, and they are woken from it.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private async ValueTask<long> ReleaseScriptAsync(RedisScript script, RedisValue[] args, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
@@ -181,7 +180,6 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 
     /// <summary>Releases if this call wins the lease; false when it was already released.</summary>
     /// <exception cref="SemaphoreLeaseLostException">The lease had expired.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // internal, awaited once by each caller
     internal async ValueTask<bool> TryReleaseAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
