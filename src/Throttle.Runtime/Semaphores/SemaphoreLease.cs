@@ -94,14 +94,10 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 
     internal bool IsOutstanding { get; set; }
 
-    /// <summary>The lease's one timer: its renewals and its local deadline (see <see cref="DistributedSemaphore"/>).</summary>
     internal ITimer? RenewalTimer { get; set; }
 
-    /// <summary>Local timestamp of the attempt that took the slot: renewals are due every third of the lease time from it.</summary>
-    internal long StartedAt { get; set; }
-
-    /// <summary>How many renewal periods have been served (renewals sent or skipped by a stall).</summary>
-    internal long Renewals { get; set; }
+    /// <summary>Fires when the lease runs out if no renewal confirmed it by then: the lease is lost at its expiry.</summary>
+    internal ITimer? DeadlineTimer { get; set; }
 
     /// <summary>Local timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last confirmed renewal.</summary>
     internal long ConfirmedAt { get; set; }
@@ -212,6 +208,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     private void StopRenewal()
     {
         RenewalTimer?.Dispose();
+        DeadlineTimer?.Dispose();
     }
 
     private void CancelLost()
