@@ -16,6 +16,7 @@ public sealed class CrossProcessLeadershipTests(RedisFixture redis, ITestOutputH
 {
     private const int TtlMs = 2000;
     private const int RetryMs = 300;
+    private const int ObservationSlackMs = 200;
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
 
     [RedisFact]
@@ -83,7 +84,9 @@ public sealed class CrossProcessLeadershipTests(RedisFixture redis, ITestOutputH
             var newLeader = followers.Single(f => f.Lines.Any(l => l.Line == line));
             var takeover = Stopwatch.GetElapsedTime(killed, newLeader.ArrivalOf(line));
             output.WriteLine($"takeover after kill -9: {takeover.TotalMilliseconds:F0} ms (ttl {TtlMs} ms + retry {RetryMs} ms)");
-            Assert.True(takeover <= TimeSpan.FromMilliseconds(TtlMs + RetryMs), $"took {takeover.TotalMilliseconds} ms");
+            // Seen from here the takeover also includes the new leader's line travelling through its stdout pipe and a
+            // thread-pool hop, which a loaded 2-core run stretches to tens of milliseconds.
+            Assert.True(takeover <= TimeSpan.FromMilliseconds(TtlMs + RetryMs + ObservationSlackMs), $"took {takeover.TotalMilliseconds} ms");
             Assert.True(Term.TokenOf(line) > oldToken);
             Assert.Single(followers, f => f.Lines.Any(l => l.Line.StartsWith("ACQUIRED ", StringComparison.Ordinal)));
         }
