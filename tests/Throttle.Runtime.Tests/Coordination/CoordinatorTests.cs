@@ -110,12 +110,14 @@ public sealed class CoordinatorTests
         Assert.True(leader.IsLeader);
         Assert.False(follower.IsLeader);
         var leaderToken = leader.LeadershipLost;
-        var cancelledBeforeFollowerLed = false;
-        follower.Acquired += (_, _) => cancelledBeforeFollowerLed = leaderToken.IsCancellationRequested;
+        // The follower leads (IsLeader) a moment before its Acquired handlers run: wait for the handler itself.
+        var cancelledBeforeFollowerLed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        follower.Acquired += (_, _) => cancelledBeforeFollowerLed.TrySetResult(leaderToken.IsCancellationRequested);
 
         Assert.True(await leader.ReleaseAsync());
-        Assert.True(await Eventually.TrueAsync(() => follower.IsLeader)); // no clock advance: woken by the release
-        Assert.True(cancelledBeforeFollowerLed);
+        // No clock advance: woken by the release.
+        Assert.True(await cancelledBeforeFollowerLed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(follower.IsLeader);
         Assert.False(leader.IsLeader);
     }
 
