@@ -49,10 +49,7 @@ public sealed class RedisSlidingWindowTests(RedisFixture redis)
         var rate = new LimiterRate(Capacity: 3, PerSecond: 0.003);
         var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond, window);
 
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
-        }
+        await backend.GrantAllAsync("k", rate, 3);
 
         var rejected = await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None);
         Assert.False(rejected.IsAcquired);
@@ -119,10 +116,7 @@ public sealed class RedisSlidingWindowTests(RedisFixture redis)
         var window = TimeSpan.FromSeconds(1);
         var rate = new LimiterRate(Capacity: 100, PerSecond: 100);
         var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond, window);
-        for (var i = 0; i < 40; i++)
-        {
-            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
-        }
+        await backend.GrantAllAsync("k", rate, 40);
 
         await WaitForServerAsync(await redis.Database.ServerSecondsAsync() + window.TotalSeconds + 0.01);
         var decision = await backend.TryAcquireAsync("k", 2.5, rate, CancellationToken.None);
@@ -150,10 +144,7 @@ public sealed class RedisSlidingWindowTests(RedisFixture redis)
         var rate = new LimiterRate(Capacity: 100, PerSecond: 50);
         var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond, window);
         var start = await redis.Database.ServerSecondsAsync();
-        for (var i = 0; i < 16; i++)
-        {
-            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
-        }
+        await backend.GrantAllAsync("k", rate, 16);
 
         await WaitForServerAsync(start + (window.TotalSeconds / 2));
         var keyStart = new RedisKeys(prefix).LimiterStart("api");
@@ -177,10 +168,7 @@ public sealed class RedisSlidingWindowTests(RedisFixture redis)
         await using var storage = redis.CreateStorage(prefix);
         var rate = new LimiterRate(Capacity: 5, PerSecond: 0.005);
         var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond, TimeSpan.FromSeconds(1000));
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
-        }
+        await backend.GrantAllAsync("k", rate, 3);
 
         // As an eviction would: the log goes, the state (whose TTL the next acquire does not need to move) stays.
         var log = (await redis.Connection.KeysWithTtlAsync(prefix)).Single(k => k.Key.EndsWith(RedisKeys.SlidingWindowLog, StringComparison.Ordinal)).Key;
@@ -205,10 +193,7 @@ public sealed class RedisSlidingWindowTests(RedisFixture redis)
         await using var storage = redis.CreateStorage(prefix);
         var rate = new LimiterRate(Capacity: 30, PerSecond: 0.03);
         var backend = storage.Backend(Algorithm, "api", rate.Capacity, rate.PerSecond, TimeSpan.FromSeconds(1000));
-        for (var i = 0; i < 20; i++)
-        {
-            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
-        }
+        await backend.GrantAllAsync("k", rate, 20);
 
         Assert.True((await backend.TryAcquireAsync("k", 1.5, rate, CancellationToken.None)).IsAcquired);
         await backend.ReleaseAsync("k", 4, rate, CancellationToken.None);
@@ -217,10 +202,7 @@ public sealed class RedisSlidingWindowTests(RedisFixture redis)
         // Into the oldest 16, which the state copies.
         await backend.ReleaseAsync("k", 5, rate, CancellationToken.None);
         Assert.Equal(17.5, (await backend.GetStatsAsync("k", rate, CancellationToken.None)).AvailableTokens, 9);
-        for (var i = 0; i < 17; i++)
-        {
-            Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired);
-        }
+        await backend.GrantAllAsync("k", rate, 17);
 
         var last = await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None);
         Assert.False(last.IsAcquired);

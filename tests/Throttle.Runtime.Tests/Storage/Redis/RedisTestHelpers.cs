@@ -3,11 +3,13 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 using Throttle.Limiters.Backends;
 using Throttle.Storage.Redis;
 using Throttle.Testing.Redis;
+using Xunit;
 
 namespace Throttle.Tests.Storage.Redis;
 
@@ -28,6 +30,15 @@ internal static class RedisTestHelpers
         this Throttle.Storage.ThrottleStorage storage, LimiterAlgorithm algorithm, string scope, double capacity, double perSecond, TimeSpan window = default) =>
         storage.CreateLimiterBackend(new LimiterDefinition(
             algorithm, scope, capacity, perSecond, algorithm == LimiterAlgorithm.SlidingWindow && window == default ? TimeSpan.FromSeconds(capacity / perSecond) : window));
+
+    /// <summary>Asserts that each of <paramref name="count"/> one-token acquisitions of <paramref name="key"/> is granted.</summary>
+    public static async Task GrantAllAsync(this ILimiterBackend backend, string key, LimiterRate rate, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True((await backend.TryAcquireAsync(key, 1, rate, CancellationToken.None)).IsAcquired, $"acquisition {i + 1} of {count}");
+        }
+    }
 
     /// <summary>The Redis server's clock in seconds: what the limiter scripts use.</summary>
     public static async Task<double> ServerSecondsAsync(this IDatabase database)
