@@ -1,7 +1,7 @@
 -- An unbounded release without a lease adds a slot (kept in meta: it expires with the semaphore).
 clock()
 local meta = redis.call('HMGET', @meta, 'v', 'c')
-local added = redis.call('HINCRBY', @meta, 'x', 1)
+local added = redis.call('HINCRBY', @meta, 'x', '1')
 if meta[2] then
   covered = tonumber(meta[2])
 else
