@@ -13,6 +13,7 @@ if not meta[1] then
 elseif tonumber(meta[1]) ~= value then
   return {-1, tonumber(meta[1])}
 end
+coveredText = meta[2]
 covered = tonumber(meta[2] or '0')
 cover(expiry, lease)
 local slots = bounded and value or value + tonumber(meta[3] or '0')

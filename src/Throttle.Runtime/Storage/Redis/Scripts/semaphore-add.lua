@@ -3,6 +3,7 @@ clock()
 local meta = redis.call('HMGET', @meta, 'v', 'c')
 local added = redis.call('HINCRBY', @meta, 'x', '1')
 if meta[2] then
+  coveredText = meta[2]
   covered = tonumber(meta[2])
 else
   -- A new semaphore: the added slot lives one lease (the value is set by the first attempt).
