@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -67,13 +68,13 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly bool _isBounded;
     private readonly RedisValue _lease;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private readonly RedisValue _channel;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
 
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private Task<bool>? _subscription;
+    private long _missedWakes; // hand-offs naming a waiter of this instance not (yet) registered: see AcquireCoreAsync
     private int _parked;
     private long _counter;
     private bool _stopListening;
@@ -141,7 +142,6 @@ public class DistributedSemaphore : ThrottleSemaphore
         _bounded = bounded ? "1" : "0";
         _isBounded = bounded;
         _onMessage = (_, message) => OnHandOff(message);
-        _channel = _keys.ChannelName;
     }
 
     /// <summary>The fallback polling interval while waiting.</summary>
@@ -193,20 +193,23 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId, _channel], CancellationToken.None).ConfigureAwait(false);
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId], CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var counter = Interlocked.Increment(ref _counter);
-        var id = _instanceId + ":" + counter.ToString(CultureInfo.InvariantCulture);
+        var id = string.Create(CultureInfo.InvariantCulture, $"{_instanceId}:{counter}"); // one allocation: the id itself
         var started = TimeProvider.GetTimestamp();
         var mode = timeout == TimeSpan.Zero ? s_try : s_wait;
 
-        // Registered before the first attempt: the slot can be handed over before that attempt's answer arrives.
-        var handed = mode == s_wait ? _waiters.GetOrAdd(counter, static _ => NewSignal()) : null;
+        // Registered on the first refusal only (a free slot costs no signal): a hand-off that named this waiter before
+        // then counted a missed wake, and the waiter looks again at once when it finds the count moved since it asked.
+        TaskCompletionSource? handed = null;
+        long missedBefore = 0;
         var queued = false;
         long answered = 0; // when the last refused attempt was sent: a handed slot's lease runs from no earlier than that
         RedisValue place = default; // the place expiry its last refused attempt answered (names its entry in the queue)
@@ -223,10 +226,15 @@ public class DistributedSemaphore : ThrottleSemaphore
                 // its answer says which, so it is always read (bounded by the operation timeout); cancellation applies
                 // between attempts and while waiting.
                 cancellationToken.ThrowIfCancellationRequested();
+                if (handed is null)
+                {
+                    missedBefore = Interlocked.Read(ref _missedWakes);
+                }
+
                 var sent = TimeProvider.GetTimestamp();
                 RedisValue[] args = mode == s_again
-                    ? [id, Value, _lease, _bounded, mode, _channel, place]
-                    : [id, Value, _lease, _bounded, mode, _channel];
+                    ? [id, Value, _lease, _bounded, mode, place]
+                    : [id, Value, _lease, _bounded, mode];
                 var answer = await _redis.EvaluateAsync(RedisScripts.SemaphoreAcquire, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
                 if (answer!.Resp2Type == ResultType.Integer)
                 {
@@ -258,7 +266,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 }
 
                 WakeHanded(result[2]);
-                queued = handed is not null;
+                queued = mode != s_try;
                 mode = s_again;
                 answered = sent;
                 place = (long)result[3];
@@ -266,6 +274,21 @@ public class DistributedSemaphore : ThrottleSemaphore
                 if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
                 {
                     throw new SemaphoreTimeoutException(Key, timeout);
+                }
+
+                if (handed is null)
+                {
+                    handed = NewSignal();
+                    _waiters[counter] = handed;
+                    if (IsDisposed)
+                    {
+                        throw DisposedException(); // disposal may have ended the registered waiters just before
+                    }
+
+                    if (Interlocked.Read(ref _missedWakes) != missedBefore)
+                    {
+                        continue; // a hand-off may have named this waiter before it was registered
+                    }
                 }
 
                 if (await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false))
@@ -297,8 +320,9 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
-        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!], cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
@@ -309,7 +333,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed.");
         }
 
-        await ReleaseScriptAsync(RedisScripts.SemaphoreAdd, [Value, _lease, _channel], cancellationToken).ConfigureAwait(false);
+        await ReleaseScriptAsync(RedisScripts.SemaphoreAdd, [Value, _lease], cancellationToken).ConfigureAwait(false);
     }
 
     private static TimeSpan PositiveFinite(TimeSpan value, string paramName) =>
@@ -353,9 +377,18 @@ public class DistributedSemaphore : ThrottleSemaphore
             var id = space < 0 ? rest : rest[..space];
             rest = space < 0 ? default : rest[(space + 1)..];
             if (id.Length > _instanceId.Length + 1 && id[_instanceId.Length] == ':' && id.StartsWith(_instanceId, StringComparison.Ordinal)
-                && long.TryParse(id[(_instanceId.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var counter)
-                && _waiters.TryGetValue(counter, out var waiter))
+                && long.TryParse(id[(_instanceId.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var counter))
             {
+                if (!_waiters.TryGetValue(counter, out var waiter))
+                {
+                    // Counted before the second look: a waiter registering meanwhile either is found now or sees the count.
+                    Interlocked.Increment(ref _missedWakes);
+                    if (!_waiters.TryGetValue(counter, out waiter))
+                    {
+                        continue;
+                    }
+                }
+
                 waiter.TrySetResult();
             }
         }
@@ -452,7 +485,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var answer = await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreLeave, _keys.State, [id, _channel, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreLeave, _keys.State, [id, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
             WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)
@@ -467,6 +500,7 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// BUSY or OOM, a connection the application disposed). The token cancels only before the call is sent: once sent,
     /// its answer names the waiters of this instance it handed slots to, and they are woken from it.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private async ValueTask<long> ReleaseScriptAsync(RedisScript script, RedisValue[] args, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -482,49 +516,76 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
-    /// <summary>Starts renewing the lease taken by the attempt sent at <paramref name="confirmedAt"/> (local timestamp).</summary>
+    /// <summary>
+    /// Starts renewing the lease taken by the attempt sent at <paramref name="confirmedAt"/> (local timestamp). One
+    /// one-shot timer per lease serves both its renewals (every third of the lease time from then) and its local
+    /// deadline (see <see cref="OnLeaseTimer"/>).
+    /// </summary>
     private SemaphoreLease StartLease(string id, long confirmedAt)
     {
         var lease = NewLease(id);
         lease.ConfirmedAt = confirmedAt;
-        var period = LeaseTime / 3;
-        var elapsed = TimeProvider.GetElapsedTime(confirmedAt);
+        lease.StartedAt = confirmedAt;
         lease.RenewalTimer = TimeProvider.CreateTimer(
             static state =>
             {
                 var lease = (SemaphoreLease)state!;
-                _ = ((DistributedSemaphore)lease.Semaphore).RenewAsync(lease);
+                ((DistributedSemaphore)lease.Semaphore).OnLeaseTimer(lease);
             },
             lease,
-            period > elapsed ? period - elapsed : TimeSpan.Zero,
-            period);
-        lease.DeadlineTimer = TimeProvider.CreateTimer(
-            static state =>
-            {
-                var lease = (SemaphoreLease)state!;
-                ((DistributedSemaphore)lease.Semaphore).CheckDeadline(lease);
-            },
-            lease,
-            LeaseTime > elapsed ? LeaseTime - elapsed : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
+        ArmLeaseTimer(lease); // armed once assigned: the callback re-arms the lease's own timer
         if (lease.IsReleased)
         {
             lease.RenewalTimer.Dispose();
-            lease.DeadlineTimer.Dispose();
         }
 
         return lease;
     }
 
     /// <summary>
-    /// The lease's local deadline: one lease time after the last confirmed renewal was sent, no later than its expiry
-    /// on Redis. Without a confirmation by then (Redis unreachable, paused, or the process stalled), the lease is lost.
+    /// The lease's timer: the lease is lost at its local deadline, one lease time after the last confirmed renewal was
+    /// sent (no later than its expiry on Redis: without a confirmation by then, Redis unreachable, paused, or the process
+    /// stalled); otherwise a renewal is sent when one is due, and the timer is set for the next renewal or the deadline,
+    /// whichever comes first (a renewal confirmed meanwhile only makes that a wake-up that re-arms).
     /// </summary>
-    private void CheckDeadline(SemaphoreLease lease)
+    private void OnLeaseTimer(SemaphoreLease lease)
     {
-        if (!lease.IsReleased && TimeProvider.GetElapsedTime(lease.ConfirmedAt) >= LeaseTime)
+        if (lease.IsReleased || lease.IsLost)
+        {
+            return;
+        }
+
+        if (TimeProvider.GetElapsedTime(lease.ConfirmedAt) >= LeaseTime)
         {
             lease.MarkLost();
+            return;
+        }
+
+        var period = LeaseTime.Ticks / 3;
+        var sinceStart = TimeProvider.GetElapsedTime(lease.StartedAt).Ticks;
+        if (sinceStart >= period * (lease.Renewals + 1))
+        {
+            lease.Renewals = sinceStart / period; // a stall skips the renewals it missed, as a periodic timer would
+            _ = RenewAsync(lease);
+        }
+
+        ArmLeaseTimer(lease);
+    }
+
+    private void ArmLeaseTimer(SemaphoreLease lease)
+    {
+        var toRenewal = TimeSpan.FromTicks((LeaseTime.Ticks / 3) * (lease.Renewals + 1)) - TimeProvider.GetElapsedTime(lease.StartedAt);
+        var toDeadline = LeaseTime - TimeProvider.GetElapsedTime(lease.ConfirmedAt);
+        var due = toRenewal < toDeadline ? toRenewal : toDeadline;
+        try
+        {
+            lease.RenewalTimer?.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Released meanwhile.
         }
     }
 
@@ -542,16 +603,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 RedisScripts.SemaphoreRenew, _keys.State, [lease.HolderId!, _lease], CancellationToken.None).ConfigureAwait(false);
             if (renewed == 1)
             {
-                lease.ConfirmedAt = sent;
-                var left = LeaseTime - TimeProvider.GetElapsedTime(sent);
-                try
-                {
-                    lease.DeadlineTimer?.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // Released meanwhile.
-                }
+                lease.ConfirmedAt = sent; // the lease timer's next wake-up reads it
             }
             else if (!lease.IsReleased)
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Internal;
@@ -94,10 +95,14 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 
     internal bool IsOutstanding { get; set; }
 
+    /// <summary>The lease's one timer: its renewals and its local deadline (see <see cref="DistributedSemaphore"/>).</summary>
     internal ITimer? RenewalTimer { get; set; }
 
-    /// <summary>Fires when the lease runs out if no renewal confirmed it by then: the lease is lost at its expiry.</summary>
-    internal ITimer? DeadlineTimer { get; set; }
+    /// <summary>Local timestamp of the attempt that took the slot: renewals are due every third of the lease time from it.</summary>
+    internal long StartedAt { get; set; }
+
+    /// <summary>How many renewal periods have been served (renewals sent or skipped by a stall).</summary>
+    internal long Renewals { get; set; }
 
     /// <summary>Local timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last confirmed renewal.</summary>
     internal long ConfirmedAt { get; set; }
@@ -176,6 +181,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
 
     /// <summary>Releases if this call wins the lease; false when it was already released.</summary>
     /// <exception cref="SemaphoreLeaseLostException">The lease had expired.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // internal, awaited once by each caller
     internal async ValueTask<bool> TryReleaseAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -208,7 +214,6 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     private void StopRenewal()
     {
         RenewalTimer?.Dispose();
-        DeadlineTimer?.Dispose();
     }
 
     private void CancelLost()

@@ -157,19 +157,29 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
             throw;
         }
 
-        if (acquiring.IsCompletedSuccessfully)
+        acquiring = HoldUser(acquiring);
+        return true;
+    }
+
+    /// <summary>
+    /// Hands the user count of a started acquire to its lease, or gives it back when the acquire fails. The status is
+    /// read once: an acquire completing between two reads (pending, then completed) must not be taken for a failure,
+    /// which would give the count back while its lease still holds it (the count then goes negative at the release,
+    /// and the semaphore looks retired: every later acquire fails with <see cref="ObjectDisposedException"/>).
+    /// </summary>
+    internal ValueTask<SemaphoreLease> HoldUser(ValueTask<SemaphoreLease> acquiring)
+    {
+        if (!acquiring.IsCompleted)
         {
-            return true; // the lease now holds the user count, until it is released
+            return ExitOnFailureAsync(acquiring);
         }
 
-        if (acquiring.IsCompleted)
+        if (!acquiring.IsCompletedSuccessfully)
         {
             Exit();
-            return true;
         }
 
-        acquiring = ExitOnFailureAsync(acquiring);
-        return true;
+        return acquiring; // succeeded: the lease holds the user count, until it is released
     }
 
     private ValueTask<SemaphoreLease> StartAcquire(TimeSpan timeout, CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ if not meta[1] then
 elseif tonumber(meta[1]) ~= value then
   return {-1, tonumber(meta[1])}
 end
+coveredText = meta[2]
 covered = tonumber(meta[2] or '0')
 cover(expiry, lease)
 local slots = bounded and value or value + tonumber(meta[3] or '0')
@@ -34,7 +35,7 @@ if free <= 0 or waiting > 0 then
     if waiting < 0 then
       waiting = redis.call('ZCARD', @waiters)
     end
-    free = handoff(free, held == 0, string.match(@id, '^(.*:)') or '')
+    free = handoff(free, held == 0, @id)
   end
 end
 if @mode == 'again' then
@@ -63,7 +64,7 @@ if @mode ~= 'try' then
   local entry = @id .. '|' .. expiry
   local old = @mode == 'again' and @id .. '|' .. @place
   local ticket = old and redis.call('ZSCORE', @waiters, old)
-  redis.call('ZADD', @waiters, ticket or redis.call('HINCRBY', @meta, 't', 1), entry)
+  redis.call('ZADD', @waiters, ticket or redis.call('HINCRBY', @meta, 't', '1'), entry)
   if ticket and old ~= entry then
     redis.call('ZREM', @waiters, old) -- after the ZADD: removing the only entry first would delete the key and its TTL
   end

@@ -1,8 +1,9 @@
 -- An unbounded release without a lease adds a slot (kept in meta: it expires with the semaphore).
 clock()
 local meta = redis.call('HMGET', @meta, 'v', 'c')
-local added = redis.call('HINCRBY', @meta, 'x', 1)
+local added = redis.call('HINCRBY', @meta, 'x', '1')
 if meta[2] then
+  coveredText = meta[2]
   covered = tonumber(meta[2])
 else
   -- A new semaphore: the added slot lives one lease (the value is set by the first attempt).

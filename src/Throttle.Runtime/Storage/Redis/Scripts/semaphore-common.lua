@@ -6,6 +6,9 @@
 -- its last holder or waiter.
 local now = 0 -- read from TIME by the scripts (and paths) that need it: clock()
 local covered = 0 -- meta's c, once read
+-- covered as text, for redis.call: a Lua number passed to it is formatted with %.17g, a costly sprintf, so the text
+-- read from meta is passed on, and a moved instant is formatted once for its four writes.
+local coveredText = false
 
 local function clock()
   local t = redis.call('TIME')
@@ -18,16 +21,18 @@ local function cover(expiry, lease)
     return
   end
   covered = expiry + 1000 + math.floor(lease / 2)
-  redis.call('HSET', @meta, 'c', covered)
-  redis.call('PEXPIREAT', @meta, covered)
-  redis.call('PEXPIREAT', @holders, covered)
-  redis.call('PEXPIREAT', @waiters, covered)
+  coveredText = tostring(covered)
+  redis.call('HSET', @meta, 'c', coveredText)
+  redis.call('PEXPIREAT', @meta, coveredText)
+  redis.call('PEXPIREAT', @holders, coveredText)
+  redis.call('PEXPIREAT', @waiters, coveredText)
 end
 
 -- A key just created (it was empty): it has no TTL yet.
 local function fresh(key)
   if covered == 0 then
-    covered = tonumber(redis.call('HGET', @meta, 'c') or '0')
+    coveredText = redis.call('HGET', @meta, 'c')
+    covered = tonumber(coveredText or '0')
   end
-  redis.call('PEXPIREAT', key, covered)
+  redis.call('PEXPIREAT', key, coveredText or covered)
 end

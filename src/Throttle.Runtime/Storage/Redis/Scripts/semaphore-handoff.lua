@@ -4,7 +4,7 @@
 -- Removes expired holders, but only when there is one: the earliest lease tells (a read, where the sweep is a write).
 -- Answers the earliest live lease's expiry (nil when nobody holds a slot) and whether holders were removed.
 local function sweep()
-  local first = redis.call('ZRANGE', @holders, 0, 0, 'WITHSCORES')
+  local first = redis.call('ZRANGE', @holders, '0', '0', 'WITHSCORES')
   if #first == 0 then
     return nil, false
   end
@@ -13,7 +13,7 @@ local function sweep()
     return earliest, false
   end
   redis.call('ZREMRANGEBYSCORE', @holders, '-inf', now)
-  first = redis.call('ZRANGE', @holders, 0, 0, 'WITHSCORES')
+  first = redis.call('ZRANGE', @holders, '0', '0', 'WITHSCORES')
   return #first > 0 and tonumber(first[2]) or nil, true
 end
 
@@ -26,10 +26,11 @@ local waiting = 0 -- entries in the queue: read by the caller before handoff, ke
 -- have expired (its own lease from its last attempt, so never later than it believes). Waiters of the caller's
 -- instance (ids with its prefix) are answered to the caller in `woken`; the others' ids go out on the sharded
 -- channel, so only they wake, without running a script. Waiters whose place expired are dropped on the way.
--- Expired holders must have been removed; empty: the holders key may not exist (a new one needs its TTL); prefix:
--- the caller's instance, its id up to the last ':' (ids are '<instance>:<n>'), or ''.
+-- Expired holders must have been removed; empty: the holders key may not exist (a new one needs its TTL); caller:
+-- the caller's holder id ('<instance>:<n>': its instance is the id up to the last ':', matched only once a waiter
+-- is found), or ''.
 -- Answers the slots still free.
-local function handoff(free, empty, prefix)
+local function handoff(free, empty, caller)
   if free <= 0 or waiting == 0 then
     return free
   end
@@ -37,8 +38,10 @@ local function handoff(free, empty, prefix)
     clock()
   end
   local entries, mine, others = {}, {}, {}
+  local prefix -- the caller's instance, once a waiter is found
   while free > 0 and waiting > 0 do
-    local popped = redis.call('ZPOPMIN', @waiters, free)
+    -- '1' (a release's one slot) as a string: redis.call formats a Lua number with %.17g, a costly sprintf.
+    local popped = redis.call('ZPOPMIN', @waiters, free == 1 and '1' or free)
     if #popped == 0 then
       waiting = 0
       break
@@ -49,6 +52,7 @@ local function handoff(free, empty, prefix)
       local bar = string.find(entry, '|', 1, true)
       local expiry = string.sub(entry, bar + 1)
       if tonumber(expiry) > now then
+        prefix = prefix or string.match(caller, '^(.*:)') or ''
         local id = string.sub(entry, 1, bar - 1)
         entries[#entries + 1] = expiry
         entries[#entries + 1] = id
@@ -67,7 +71,9 @@ local function handoff(free, empty, prefix)
       fresh(@holders)
     end
     if #others > 0 then
-      redis.call('SPUBLISH', @channel, table.concat(others, ' '))
+      -- The channel is named after the keys' hash tag (SemaphoreKeys: '<tag>holders' and '<tag>released'): derived
+      -- here rather than sent with every call, as only a hand-off to another process needs it.
+      redis.call('SPUBLISH', string.sub(@holders, 1, -8) .. 'released', table.concat(others, ' '))
     end
     woken = table.concat(mine, ' ')
   end

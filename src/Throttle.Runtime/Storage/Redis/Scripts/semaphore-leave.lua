@@ -5,7 +5,7 @@ end
 -- as a release does).
 if redis.call('ZSCORE', @holders, @id) then
   waiting = redis.call('ZCARD', @waiters)
-  handoff(1, false, string.match(@id, '^(.*:)') or '')
+  handoff(1, false, @id)
   redis.call('ZREM', @holders, @id)
   if woken == '' then
     return 2

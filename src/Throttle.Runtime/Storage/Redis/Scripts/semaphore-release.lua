@@ -10,7 +10,7 @@ clock()
 local released = tonumber(expiry) > now and 1 or 0
 waiting = redis.call('ZCARD', @waiters)
 if waiting > 0 then
-  handoff(1, false, string.match(@id, '^(.*:)') or '')
+  handoff(1, false, @id)
 end
 redis.call('ZREM', @holders, @id)
 if woken == '' then
