@@ -68,6 +68,7 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly bool _isBounded;
     private readonly RedisValue _lease;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly RedisValue _channel;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly object _subscriptionGate = new();
 
@@ -142,6 +143,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         _bounded = bounded ? "1" : "0";
         _isBounded = bounded;
         _onMessage = (_, message) => OnHandOff(message);
+        _channel = _keys.ChannelName;
     }
 
     /// <summary>The fallback polling interval while waiting.</summary>
@@ -193,7 +195,7 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId], CancellationToken.None).ConfigureAwait(false);
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId, _channel], CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
@@ -233,8 +235,8 @@ public class DistributedSemaphore : ThrottleSemaphore
 
                 var sent = TimeProvider.GetTimestamp();
                 RedisValue[] args = mode == s_again
-                    ? [id, Value, _lease, _bounded, mode, place]
-                    : [id, Value, _lease, _bounded, mode];
+                    ? [id, Value, _lease, _bounded, mode, _channel, place]
+                    : [id, Value, _lease, _bounded, mode, _channel];
                 var answer = await _redis.EvaluateAsync(RedisScripts.SemaphoreAcquire, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
                 if (answer!.Resp2Type == ResultType.Integer)
                 {
@@ -322,7 +324,7 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
-        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!], cancellationToken).ConfigureAwait(false) == 1;
+        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
@@ -333,7 +335,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 $"Semaphore '{Key}' has no slot held through this instance: releasing would raise its free slots above its value {Value}. Nothing was changed.");
         }
 
-        await ReleaseScriptAsync(RedisScripts.SemaphoreAdd, [Value, _lease], cancellationToken).ConfigureAwait(false);
+        await ReleaseScriptAsync(RedisScripts.SemaphoreAdd, [Value, _lease, _channel], cancellationToken).ConfigureAwait(false);
     }
 
     private static TimeSpan PositiveFinite(TimeSpan value, string paramName) =>
@@ -485,7 +487,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         try
         {
             var answer = await _redis.EvaluateAsync(
-                RedisScripts.SemaphoreLeave, _keys.State, [id, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
+                RedisScripts.SemaphoreLeave, _keys.State, [id, _channel, place.IsNull ? RedisValue.EmptyString : place], CancellationToken.None).ConfigureAwait(false);
             WakeAnswered(answer!);
         }
         catch (Exception exception) when (exception is ThrottleStorageException or RedisException or ObjectDisposedException)

@@ -130,32 +130,31 @@ internal static class RedisScripts
     /// checked; see <see cref="SemaphoreKeys"/>). The other semaphore scripts take the first three.
     /// ARGV: id (<c>&lt;instance&gt;:&lt;n&gt;</c>: hand-offs to ids of the caller's instance are answered, not
     /// published), value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
-    /// 'again' a queued waiter's later attempt: takes a slot handed to it), place (only with 'again': the place expiry its
-    /// last refused attempt answered). Hand-offs are published on the sharded release channel, named after the keys'
-    /// hash tag (see <see cref="SemaphoreKeys.ChannelName"/>).
+    /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel), place
+    /// (only with 'again': the place expiry its last refused attempt answered).
     /// Answers 1 granted, or {1, woken}; {0, ms until the earliest lease expires or -1, woken, place expiry} refused
     /// (queued unless 'try'); {-1, stored value} when the key has another value; {-2, 0} when only layout-1 keys exist.
     /// woken: the space-separated ids of the caller's instance that a hand-off made holders (not published: the caller
     /// wakes them), or ''.
     /// </summary>
     public static readonly RedisScript SemaphoreAcquire =
-        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "place"], Semaphore, Handoff).WithOptionalLast();
+        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "place"], Semaphore, Handoff).WithOptionalLast();
 
     /// <summary>
-    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id. Removes the lease and hands its slot to the head of
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel. Removes the lease and hands its slot to the head of
     /// the queue. Answers 1 released, 0 the lease had expired or was gone (nothing released), or {status, woken} (woken
     /// as <see cref="SemaphoreAcquire"/>'s).
     /// </summary>
     public static readonly RedisScript SemaphoreRelease =
-        RedisScript.Load("semaphore-release", s_semaphore[..3], ["id"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-release", s_semaphore[..3], ["id", "channel"], Semaphore, Handoff);
 
     /// <summary>
-    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: value, lease (ms). An unbounded semaphore's release without
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: value, lease (ms), channel. An unbounded semaphore's release without
     /// a lease: adds a slot (it expires with the semaphore) and hands the free slots to the queue (every new holder is
     /// published). Answers 1, or {1, woken}.
     /// </summary>
     public static readonly RedisScript SemaphoreAdd =
-        RedisScript.Load("semaphore-add", s_semaphore[..3], ["value", "lease"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-add", s_semaphore[..3], ["value", "lease", "channel"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, lease (ms). Answers 1 renewed; 0 the lease had expired or is gone.
@@ -164,12 +163,12 @@ internal static class RedisScripts
         RedisScript.Load("semaphore-renew", s_semaphore[..3], ["id", "lease"], Semaphore);
 
     /// <summary>
-    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, place (the place expiry the waiter's last refused
+    /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel, place (the place expiry the waiter's last refused
     /// attempt answered). Leaves the queue; a slot handed to the waiter meanwhile goes on to the next. Answers 1 left
     /// the queue; 2 or {2, woken} gave back a handed slot; 0 neither.
     /// </summary>
     public static readonly RedisScript SemaphoreLeave =
-        RedisScript.Load("semaphore-leave", s_semaphore[..3], ["id", "place"], Semaphore, Handoff);
+        RedisScript.Load("semaphore-leave", s_semaphore[..3], ["id", "channel", "place"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holder (the lease: <c>&lt;id&gt;|&lt;token&gt;</c>), fence (the last fencing token). ARGV: id (the holder),

@@ -46,7 +46,6 @@ internal sealed class SemaphoreKeys
     /// <summary>Where hand-offs are published: the ids of the waiters just given a slot, space-separated.</summary>
     public RedisChannel Channel { get; }
 
-    /// <summary>The channel's name: <c>&lt;tag&gt;released</c>, which the scripts derive from <see cref="Holders"/>
-    /// (<c>&lt;tag&gt;holders</c>) when they publish a hand-off.</summary>
+    /// <summary>The channel's name, as a script argument.</summary>
     public string ChannelName { get; }
 }

@@ -71,9 +71,7 @@ local function handoff(free, empty, caller)
       fresh(@holders)
     end
     if #others > 0 then
-      -- The channel is named after the keys' hash tag (SemaphoreKeys: '<tag>holders' and '<tag>released'): derived
-      -- here rather than sent with every call, as only a hand-off to another process needs it.
-      redis.call('SPUBLISH', string.sub(@holders, 1, -8) .. 'released', table.concat(others, ' '))
+      redis.call('SPUBLISH', @channel, table.concat(others, ' '))
     end
     woken = table.concat(mine, ' ')
   end
