@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,14 +50,14 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         }
 
         await WaitUntilAsync(() => Task.FromResult(waiter.ParkedWaiters == Waiters));
-        var before = await ScriptCallsAsync(admin, server.Endpoint);
+        var before = await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint));
 
         await Task.WhenAll(held.Select(lease => lease.ReleaseAsync().AsTask()));
         var taken = await Task.WhenAll(waiting.Take(Value)).WaitAsync(s_guard);
         await WaitUntilAsync(() => Task.FromResult(waiter.ParkedWaiters == Waiters - Value));
 
         // Only the releases ran scripts: the woken waiters took their slots from the message, the others never woke.
-        Assert.Equal(Value, await ScriptCallsAsync(admin, server.Endpoint) - before);
+        Assert.Equal(Value, await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint)) - before);
         Assert.All(waiting.Skip(Value), task => Assert.False(task.IsCompleted));
         Assert.Equal(Waiters - Value, await connection.GetDatabase().SortedSetLengthAsync(waiter.QueueKey));
         Assert.Equal(Value, await connection.GetDatabase().SortedSetLengthAsync(waiter.HoldersKey));
@@ -181,13 +180,13 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
         await using var semaphore = new DistributedBoundedSemaphore(connection, "alone", 10, s_noPoll, leaseTime: s_longLease);
         await (await semaphore.AcquireAsync()).ReleaseAsync(); // loads the scripts
-        var before = await ScriptCallsAsync(admin, server.Endpoint);
+        var before = await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint));
         for (var i = 0; i < Pairs; i++)
         {
             await (await semaphore.AcquireAsync()).ReleaseAsync();
         }
 
-        Assert.Equal(2 * Pairs, await ScriptCallsAsync(admin, server.Endpoint) - before);
+        Assert.Equal(2 * Pairs, await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint)) - before);
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
@@ -203,22 +202,22 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         await WaitUntilAsync(() => Task.FromResult(semaphore.ParkedWaiters == 1));
         var remote = other.AcquireAsync().AsTask();
         await WaitUntilAsync(() => Task.FromResult(other.ParkedWaiters == 1));
-        var scripts = await ScriptCallsAsync(admin, server.Endpoint);
-        var published = await CallsAsync(admin, server.Endpoint, "cmdstat_spublish");
+        var scripts = await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint));
+        var published = (await RedisCommandStats.ReadAsync(admin.GetServer(server.Endpoint))).Of("spublish");
 
         // The first in line is the releasing instance's own waiter: woken from the release's answer, without a message
         // and without a script of its own (nobody polls within the test).
         await held.ReleaseAsync();
         var taken = await local.WaitAsync(s_guard);
-        Assert.Equal(1, await ScriptCallsAsync(admin, server.Endpoint) - scripts);
-        Assert.Equal(0, await CallsAsync(admin, server.Endpoint, "cmdstat_spublish") - published);
+        Assert.Equal(1, await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint)) - scripts);
+        Assert.Equal(0, (await RedisCommandStats.ReadAsync(admin.GetServer(server.Endpoint))).Of("spublish") - published);
         Assert.False(remote.IsCompleted);
 
         // The next one belongs to another instance: its hand-off is published, and it too runs no script of its own.
         await taken.ReleaseAsync();
         await using var last = await remote.WaitAsync(s_guard);
-        Assert.Equal(2, await ScriptCallsAsync(admin, server.Endpoint) - scripts);
-        Assert.Equal(1, await CallsAsync(admin, server.Endpoint, "cmdstat_spublish") - published);
+        Assert.Equal(2, await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint)) - scripts);
+        Assert.Equal(1, (await RedisCommandStats.ReadAsync(admin.GetServer(server.Endpoint))).Of("spublish") - published);
     }
 
     [RedisFact]
@@ -242,24 +241,6 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         Assert.Equal(2, await redis.Database.SortedSetLengthAsync(semaphore.HoldersKey));
         Assert.Equal(0, await semaphore.ReleaseHolderAsync("expired"));
         Assert.Equal(1, await redis.Database.SortedSetLengthAsync(semaphore.HoldersKey));
-    }
-
-    /// <summary>Calls of one command (<c>cmdstat_…</c>, script inner calls included), from INFO commandstats.</summary>
-    private static async Task<long> CallsAsync(ConnectionMultiplexer admin, string endpoint, string command)
-    {
-        var info = await admin.GetServer(endpoint).InfoAsync("commandstats");
-        return info.SelectMany(group => group)
-            .Where(pair => pair.Key == command)
-            .Sum(pair => long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>Script calls the server has run (EVAL and EVALSHA), from INFO commandstats.</summary>
-    private static async Task<long> ScriptCallsAsync(ConnectionMultiplexer admin, string endpoint)
-    {
-        var info = await admin.GetServer(endpoint).InfoAsync("commandstats");
-        return info.SelectMany(group => group)
-            .Where(pair => pair.Key is "cmdstat_eval" or "cmdstat_evalsha")
-            .Sum(pair => long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
