@@ -12,10 +12,13 @@ internal static class Eventually
 {
     public static readonly TimeSpan Safety = TimeSpan.FromSeconds(30);
 
-    public static async Task<bool> TrueAsync(Func<bool> condition)
+    public static Task<bool> TrueAsync(Func<bool> condition) => TrueAsync(() => Task.FromResult(condition()));
+
+    /// <summary>The same for a condition read from outside the process (a Redis server's counters): no signal tells.</summary>
+    public static async Task<bool> TrueAsync(Func<Task<bool>> condition)
     {
         var started = Stopwatch.GetTimestamp();
-        while (!condition())
+        while (!await condition())
         {
             if (Stopwatch.GetElapsedTime(started) > Safety)
             {
