@@ -9,8 +9,8 @@ namespace Throttle.Generator.Tests;
 
 /// <summary>
 /// The generated fast path allocates nothing: with a permit always free, many calls of a <c>[RateLimit]</c> wrapper of
-/// each return kind (and a keyed one) add 0 bytes to the thread's allocation count. The loops are compiled with the
-/// generated code, so no reflection or boxing of the test harness is counted.
+/// each return kind (and a keyed one) add 0 bytes to the thread's allocation count, in the least of three rounds after
+/// a warm-up round. The loops are compiled with the generated code, so no reflection or boxing of the test harness is counted.
 /// </summary>
 public sealed class AllocationTests
 {
@@ -56,10 +56,20 @@ public sealed class AllocationTests
             public static long Bytes(string kind, int calls)
             {
                 var hot = new Hot();
-                Run(hot, kind, 100); // binds the site to the runtime, creates the bucket, JITs the path
-                var before = GC.GetAllocatedBytesForCurrentThread();
+                // Binds the site to the runtime, creates the bucket, and JITs the path, the loop's on-stack replacement
+                // included: a one-off allocation of the JIT's on this thread is not the generated code's.
                 Run(hot, kind, calls);
-                return GC.GetAllocatedBytesForCurrentThread() - before;
+
+                // The least of three rounds: an allocation of the generated path shows in every one of them.
+                var least = long.MaxValue;
+                for (var round = 0; round < 3; round++)
+                {
+                    var before = GC.GetAllocatedBytesForCurrentThread();
+                    Run(hot, kind, calls);
+                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+
+                return least;
             }
 
             private static void Run(Hot hot, string kind, int calls)
