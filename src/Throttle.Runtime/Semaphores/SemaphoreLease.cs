@@ -14,8 +14,9 @@ namespace Throttle.Semaphores;
 /// <remarks>
 /// <para><see cref="ReleaseAsync"/> reports a lost lease with <see cref="SemaphoreLeaseLostException"/> and an
 /// unreachable Redis with <see cref="Throttle.Storage.ThrottleStorageException"/>, never a raw client exception;
-/// <see cref="DisposeAsync"/> and <see cref="Dispose"/> throw for neither (they run in <c>finally</c> blocks): the slot
-/// of a release that could not reach Redis comes back when the lease expires.</para>
+/// <see cref="DisposeAsync"/> and <see cref="Dispose"/> throw for neither (they run in <c>finally</c> blocks) and do not
+/// wait for Redis's answer, which they read in the background: the slot of a release that could not reach Redis comes
+/// back when the lease expires.</para>
 /// <para><b>Losing a lease.</b> <see cref="LeaseLost"/> is cancelled when the semaphore learns that the lease is gone:
 /// a renewal finds it expired or missing (Redis restarted or was flushed, or the slot was reclaimed and given to
 /// another holder), or its deadline passes: one <see cref="DistributedSemaphore.LeaseTime"/> after the last renewal
@@ -119,32 +120,26 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Releases the slot if held; never throws for a lost lease or an unreachable Redis.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Releases the slot if held, without waiting for Redis's answer: returns once the release is sent. Never throws for
+    /// a lost lease or an unreachable Redis.
+    /// </summary>
+    /// <remarks>
+    /// The release goes out before this returns, so later calls of this process on the same connection (its next
+    /// acquire, say) reach Redis after it. Its answer is read in the background: a lease found expired then sets
+    /// <see cref="IsLost"/> (and cancels <see cref="LeaseLost"/>), waiters of this instance it hands the slot to are woken,
+    /// and a failure shows in the Redis layer's metrics and logs (the slot returns when the lease expires). Disposing the
+    /// semaphore waits for the answers still on their way. Use <see cref="ReleaseAsync"/> to wait for the answer.
+    /// </remarks>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
     {
-        try
-        {
-            await TryReleaseAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (SemaphoreLeaseLostException)
-        {
-            // Reported through IsLost; a finally block must not replace the caller's exception with this one.
-        }
-        catch (Exception exception) when (Semaphore.IsRecoverableReleaseFailure(exception))
-        {
-            // Redis unreachable: renewal has stopped, so the slot returns when the lease expires.
-        }
+        Semaphore.ReleaseInBackground(this);
+        return default;
     }
 
-    /// <summary>Releases the slot if held, blocking the thread; never throws for a lost lease or an unreachable Redis.</summary>
-    public void Dispose()
-    {
-        var pending = DisposeAsync();
-        if (!pending.IsCompletedSuccessfully)
-        {
-            pending.AsTask().GetAwaiter().GetResult();
-        }
-    }
+    /// <summary>Releases the slot if held, as <see cref="DisposeAsync"/> does (without waiting for Redis's answer); never throws for a lost lease or an unreachable Redis.</summary>
+    public void Dispose() => Semaphore.ReleaseInBackground(this);
 
     /// <summary>
     /// The token a <c>[DistributedSemaphore]</c> method runs with: <paramref name="caller"/>'s, cancelled also when the

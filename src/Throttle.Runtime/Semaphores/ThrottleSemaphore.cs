@@ -33,6 +33,10 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
     private int _disposed;
     private Task? _disposing;
 
+    // Lease disposals whose release answer is still on its way: disposal waits for them (see SemaphoreLease.DisposeAsync).
+    private int _releasing;
+    private TaskCompletionSource? _releasesAnswered;
+
     private protected ThrottleSemaphore(string key, int value, TimeSpan? acquireTimeout, TimeProvider? timeProvider)
     {
         Key = Guard.Key(key);
@@ -211,7 +215,7 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            Volatile.Write(ref _disposing, DisposeCoreAsync().AsTask());
+            Volatile.Write(ref _disposing, DisposeAndDrainAsync());
         }
 
         // Another caller may be between the exchange and the write: spin for that instant.
@@ -226,6 +230,27 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
     }
 
     private void Exit() => Interlocked.Decrement(ref _users);
+
+    private async Task DisposeAndDrainAsync()
+    {
+        await DisposeCoreAsync().ConfigureAwait(false);
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _releasesAnswered, answered); // published before the count is read: see EndRelease
+        if (Volatile.Read(ref _releasing) == 0)
+        {
+            answered.TrySetResult();
+        }
+
+        await answered.Task.ConfigureAwait(false);
+    }
+
+    private void EndRelease()
+    {
+        if (Interlocked.Decrement(ref _releasing) == 0 && Volatile.Read(ref _releasesAnswered) is { } answered)
+        {
+            answered.TrySetResult();
+        }
+    }
 
     private async ValueTask<SemaphoreLease> ExitOnFailureAsync(ValueTask<SemaphoreLease> acquiring)
     {
@@ -351,6 +376,39 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
         }
 
         Exit();
+    }
+
+    /// <summary>
+    /// Sends the release of <paramref name="lease"/> (if still held) and reads its answer in the background, where its
+    /// failures end: a lost lease sets <see cref="SemaphoreLease.IsLost"/>, and an unreachable Redis shows in the Redis
+    /// layer's metrics and logs (the slot returns when the lease expires). Counted from before it is sent until its
+    /// answer is read, so that disposal waits for it.
+    /// </summary>
+    internal void ReleaseInBackground(SemaphoreLease lease)
+    {
+        Interlocked.Increment(ref _releasing);
+        // A release fails only in the ways ReadReleaseAsync ends; anything else would be a bug, observed all the same.
+        TaskObserver.ObserveFailure(ReadReleaseAsync(lease.TryReleaseAsync(CancellationToken.None)));
+    }
+
+    private async Task ReadReleaseAsync(ValueTask<bool> releasing)
+    {
+        try
+        {
+            await releasing.ConfigureAwait(false);
+        }
+        catch (SemaphoreLeaseLostException)
+        {
+            // Reported through IsLost.
+        }
+        catch (Exception exception) when (IsRecoverableReleaseFailure(exception))
+        {
+            // Redis unreachable: renewal has stopped, so the slot returns when the lease expires.
+        }
+        finally
+        {
+            EndRelease();
+        }
     }
 
     internal ValueTask<bool> ReleaseCoreAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>

@@ -122,7 +122,7 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
         var row = $"Redis semaphore, value {SemaphoreValue}, {Contenders} contenders";
         var throttle = await ThrottleSemaphoreAsync("peers:contended", SemaphoreValue).ConfigureAwait(false);
         var peer = await DistributedLockAsync("peers:dl:contended", SemaphoreValue, busyWait: null).ConfigureAwait(false);
-        await ThroughputRowAsync(row, Contenders, "pairs/s", throttle, peer, fairness: true).ConfigureAwait(false);
+        await ThroughputRowAsync(row, Contenders, "pairs/s", fairness: true, [throttle, peer]).ConfigureAwait(false);
     }
 
     private async Task UncontendedPairAsync()
@@ -145,7 +145,8 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
             }
         }, () => limiter.DisposeAsync());
         var distributedLock = await DistributedLockAsync("peers:dl:uncontended", 1, busyWait: null).ConfigureAwait(false);
-        await ThroughputRowAsync(row, 1, "pairs/s", throttle, peer, extra: distributedLock).ConfigureAwait(false);
+        var awaited = await ThrottleSemaphoreAsync("peers:uncontended-awaited", 1, awaitRelease: true).ConfigureAwait(false);
+        await ThroughputRowAsync(row, 1, "pairs/s", throttle, peer, distributedLock, awaited).ConfigureAwait(false);
     }
 
     private async Task HandoffAsync()
@@ -188,9 +189,12 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
             Report.Format($"p50 {RedisRounds.Percentile(throttleSamples, 0.50) / RedisRounds.Percentile(peerSamples, 0.50):0.00}, p99 {RedisRounds.Percentile(throttleSamples, 0.99) / RedisRounds.Percentile(peerSamples, 0.99):0.00} (latency: lower is better)"));
     }
 
-    private async Task ThroughputRowAsync(string row, int workers, string unit, Participant throttle, Participant peer, bool fairness = false, Participant? extra = null)
+    private Task ThroughputRowAsync(string row, int workers, string unit, Participant throttle, Participant peer, params Participant[] extras) =>
+        ThroughputRowAsync(row, workers, unit, fairness: false, [throttle, peer, .. extras]);
+
+    /// <summary>A throughput row: the first participant is Throttle, the second its peer (the ratio), any others are in the details only.</summary>
+    private async Task ThroughputRowAsync(string row, int workers, string unit, bool fairness, Participant[] participants)
     {
-        var participants = extra is null ? new[] { throttle, peer } : [throttle, peer, extra];
         try
         {
             var results = await rounds.RunAsync(row, workers, participants).ConfigureAwait(false);
@@ -213,7 +217,7 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
                 return text;
             }
 
-            report.Summary(row, Describe(results[0], throttleRate), peer.Name + " " + Describe(results[1], peerRate), Report.Format($"{throttleRate / peerRate:0.00}"));
+            report.Summary(row, Describe(results[0], throttleRate), participants[1].Name + " " + Describe(results[1], peerRate), Report.Format($"{throttleRate / peerRate:0.00}"));
         }
         finally
         {
@@ -252,14 +256,27 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
         }, () => limiter.DisposeAsync());
     }
 
-    private async Task<Participant> ThrottleSemaphoreAsync(string key, int value)
+    /// <summary>
+    /// Throttle's semaphore, its lease disposed as <c>await using</c> (and the generated code) do: the release is sent and
+    /// its answer read in the background, as the peers' releases are. <paramref name="awaitRelease"/>: released with
+    /// <see cref="SemaphoreLease.ReleaseAsync"/> instead, which waits for the answer (one more round trip per pair).
+    /// </summary>
+    private async Task<Participant> ThrottleSemaphoreAsync(string key, int value, bool awaitRelease = false)
     {
         var connection = await server.ConnectAsync().ConfigureAwait(false);
         var semaphore = new DistributedBoundedSemaphore(connection, key, value);
-        return new Participant("Throttle DistributedBoundedSemaphore", connection, async (_, token) =>
+        var name = awaitRelease ? "Throttle DistributedBoundedSemaphore, ReleaseAsync (awaits the answer)" : "Throttle DistributedBoundedSemaphore";
+        return new Participant(name, connection, async (_, token) =>
         {
             var lease = await semaphore.AcquireAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
-            await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            if (awaitRelease)
+            {
+                await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
         }, () => semaphore.DisposeAsync());
     }
 

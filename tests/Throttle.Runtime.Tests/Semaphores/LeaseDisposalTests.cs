@@ -1,0 +1,83 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Throttle.Semaphores;
+using Throttle.Testing.Redis;
+using Xunit;
+
+namespace Throttle.Tests.Semaphores;
+
+/// <summary>
+/// Disposing a Redis lease sends its release and returns without waiting for the answer: the process's later calls on
+/// the connection come after it, the answer still marks a lost lease, and disposing the semaphore waits for it.
+/// </summary>
+[Collection(RedisFixture.CollectionName)]
+public sealed class LeaseDisposalTests(RedisFixture redis)
+{
+    // Only guards against a hang.
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task Dispose_returns_before_Redis_answers_and_disposing_the_semaphore_waits_for_the_answer()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        var semaphore = new DistributedBoundedSemaphore(connection, "paused", 1);
+        var lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+
+        // Scripts wait while writes are paused (reads go on): the release is sent and stays unanswered.
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "30000", "WRITE");
+        try
+        {
+            var disposing = lease.DisposeAsync();
+            Assert.True(disposing.IsCompleted);
+            Assert.True(lease.IsReleased);
+
+            var closing = semaphore.DisposeAsync().AsTask();
+            Assert.False(closing.IsCompleted); // nothing else to wait for: no waiter ever subscribed
+            Assert.Equal(1, await admin.GetDatabase().SortedSetLengthAsync(semaphore.HoldersKey));
+        }
+        finally
+        {
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+
+        await semaphore.DisposeAsync().AsTask().WaitAsync(Guard);
+        Assert.Equal(0, await admin.GetDatabase().SortedSetLengthAsync(semaphore.HoldersKey));
+        Assert.False(lease.IsLost);
+    }
+
+    [RedisFact]
+    public async Task The_next_acquire_on_the_connection_finds_the_slot_a_disposal_freed()
+    {
+        var key = redis.KeyPrefix() + "s";
+        await using var semaphore = new DistributedBoundedSemaphore(redis.Connection, key, 1);
+        await using var other = new DistributedBoundedSemaphore(redis.Connection, key, 1);
+        for (var i = 0; i < 20; i++)
+        {
+            var lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+            await lease.DisposeAsync();
+
+            // A try only: a release that reached Redis after it would leave it refused (SemaphoreTimeoutException).
+            var next = await (i % 2 == 0 ? other : semaphore).AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+            await next.ReleaseAsync();
+        }
+    }
+
+    [RedisFact]
+    public async Task A_lease_found_gone_by_a_disposal_is_marked_lost_when_the_answer_arrives()
+    {
+        var semaphore = new DistributedBoundedSemaphore(redis.Connection, redis.KeyPrefix() + "s", 1);
+        var lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        var lost = lease.LeaseLost;
+        await redis.Database.KeyDeleteAsync(semaphore.HoldersKey); // as a flushed or restarted Redis would
+
+        lease.Dispose(); // throws nothing: the loss is reported through IsLost and LeaseLost
+        await semaphore.DisposeAsync().AsTask().WaitAsync(Guard); // waits for the answer
+
+        Assert.True(lease.IsLost);
+        Assert.True(lost.IsCancellationRequested);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => lease.ReleaseAsync().AsTask());
+    }
+}
