@@ -21,7 +21,9 @@ namespace Throttle.Semaphores;
 /// semaphore renews it every third of the lease time while it is held. A holder that crashes (or loses Redis for
 /// longer than the lease) stops renewing, and its slot returns within the lease time. Releasing an expired lease
 /// releases nothing and throws <see cref="SemaphoreLeaseLostException"/> from <see cref="SemaphoreLease.ReleaseAsync"/>
-/// (dispose only sets <see cref="SemaphoreLease.IsLost"/>).
+/// (dispose only sets <see cref="SemaphoreLease.IsLost"/>). Disposing a lease does not wait for Redis: its release goes
+/// with this instance's next acquire when that starts before the disposing work item ends (one script call for both),
+/// else alone at its end (see <see cref="SemaphoreLease.DisposeAsync"/>).
 /// </para>
 /// <para>
 /// <b>Wake-up and order.</b> Waiters take a ticket on their first refusal and slots are granted in ticket order: a
@@ -75,6 +77,7 @@ public class DistributedSemaphore : ThrottleSemaphore
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private Task<bool>? _subscription;
+    private DeferredRelease? _deferred; // a disposed lease's release, until this instance's next attempt or the work item's end
     private long _missedWakes; // hand-offs naming a waiter of this instance not (yet) registered: see AcquireCoreAsync
     private int _parked;
     private long _counter;
@@ -167,6 +170,7 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// <summary>Stops listening for releases and ends the waiters; leases still held stay valid until released or expired.</summary>
     private protected override async ValueTask DisposeCoreAsync()
     {
+        SendDeferredRelease(); // no acquire will carry it now
         Task<bool>? subscription;
         lock (_subscriptionGate)
         {
@@ -234,10 +238,26 @@ public class DistributedSemaphore : ThrottleSemaphore
                 }
 
                 var sent = TimeProvider.GetTimestamp();
-                RedisValue[] args = mode == s_again
-                    ? [id, Value, _lease, _bounded, mode, _channel, place]
-                    : [id, Value, _lease, _bounded, mode, _channel];
-                var answer = await _redis.EvaluateAsync(RedisScripts.SemaphoreAcquire, _keys.All, args, CancellationToken.None).ConfigureAwait(false);
+                var carried = Interlocked.Exchange(ref _deferred, null);
+                RedisValue[] args =
+                [
+                    id, Value, _lease, _bounded, mode, _channel,
+                    mode == s_again ? place : RedisValue.EmptyString,
+                    carried is null ? RedisValue.EmptyString : (RedisValue)carried.HolderId,
+                ];
+                RedisResult answer;
+                try
+                {
+                    answer = (await _redis.EvaluateAsync(RedisScripts.SemaphoreAcquire, _keys.All, args, CancellationToken.None).ConfigureAwait(false))!;
+                }
+                catch (Exception exception) when (carried is not null)
+                {
+                    carried.TrySetException(ReleaseFailure(exception));
+                    throw;
+                }
+
+                // With a release carried, every answer is a table ending with its status.
+                carried?.TrySetResult((long)((RedisResult[]?)answer)![^1] == 1);
                 if (answer!.Resp2Type == ResultType.Integer)
                 {
                     queued = false;
@@ -322,8 +342,48 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
     }
 
+    /// <summary>
+    /// Sends the release, or for a disposal defers it (<see cref="DeferredRelease"/>): to this instance's next attempt,
+    /// or the end of the work item that disposed it, whichever comes first. One release is deferred at a time.
+    /// </summary>
+    private protected override ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken)
+    {
+        if (inBackground)
+        {
+            var deferred = new DeferredRelease(this, lease.HolderId!);
+            if (Interlocked.CompareExchange(ref _deferred, deferred, null) is null)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(deferred, preferLocal: true);
+                return new ValueTask<bool>(deferred.Task);
+            }
+        }
+
+        return ReleaseNowAsync(lease, cancellationToken);
+    }
+
+    /// <summary>Sends the deferred release, if no attempt has carried it yet.</summary>
+    internal void SendDeferredRelease()
+    {
+        if (Interlocked.Exchange(ref _deferred, null) is { } deferred)
+        {
+            _ = SendAsync(deferred); // never faults: the outcome goes to the deferred release
+        }
+
+        async Task SendAsync(DeferredRelease deferred)
+        {
+            try
+            {
+                deferred.TrySetResult(await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [deferred.HolderId, _channel], CancellationToken.None).ConfigureAwait(false) == 1);
+            }
+            catch (Exception exception)
+            {
+                deferred.TrySetException(exception);
+            }
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
-    private protected override async ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
+    private async ValueTask<bool> ReleaseNowAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
         await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
@@ -513,10 +573,15 @@ public class DistributedSemaphore : ThrottleSemaphore
         }
         catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
         {
-            throw new ThrottleStorageException(
-                $"Releasing a slot of semaphore '{Key}' on Redis at {_redis.Endpoint} failed: {exception.Message}", _redis.Endpoint, exception);
+            throw ReleaseFailure(exception);
         }
     }
+
+    /// <summary>A release's failure as its callers see it: the layer's <see cref="ThrottleStorageException"/>, or one wrapping what is left.</summary>
+    private Exception ReleaseFailure(Exception exception) =>
+        exception is RedisException or ObjectDisposedException
+            ? new ThrottleStorageException($"Releasing a slot of semaphore '{Key}' on Redis at {_redis.Endpoint} failed: {exception.Message}", _redis.Endpoint, exception)
+            : exception;
 
     /// <summary>
     /// Starts renewing the lease taken by the attempt sent at <paramref name="confirmedAt"/> (local timestamp). One

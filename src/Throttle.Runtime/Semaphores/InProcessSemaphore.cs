@@ -84,7 +84,7 @@ public sealed class InProcessSemaphore : ThrottleSemaphore
         return new ValueTask<SemaphoreLease>(waiter.WaitAsync(cancellationToken));
     }
 
-    private protected override ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken)
+    private protected override ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken)
     {
         Release();
         return new ValueTask<bool>(true);

@@ -121,15 +121,17 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Releases the slot if held, without waiting for Redis's answer: returns once the release is sent. Never throws for
-    /// a lost lease or an unreachable Redis.
+    /// Releases the slot if held, without waiting for Redis's answer. Never throws for a lost lease or an unreachable
+    /// Redis.
     /// </summary>
     /// <remarks>
-    /// The release goes out before this returns, so later calls of this process on the same connection (its next
-    /// acquire, say) reach Redis after it. Its answer is read in the background: a lease found expired then sets
-    /// <see cref="IsLost"/> (and cancels <see cref="LeaseLost"/>), waiters of this instance it hands the slot to are woken,
-    /// and a failure shows in the Redis layer's metrics and logs (the slot returns when the lease expires). Disposing the
-    /// semaphore waits for the answers still on their way. Use <see cref="ReleaseAsync"/> to wait for the answer.
+    /// A Redis lease's release goes with this semaphore instance's next acquire when one starts before the work item that
+    /// disposed the lease ends (one script call for both: the release comes first, so that acquire finds the slot), and
+    /// on its own at the end of that work item otherwise. Other instances and processes see the slot free from then on.
+    /// Its answer is read in the background: a lease found expired then sets <see cref="IsLost"/> (and cancels
+    /// <see cref="LeaseLost"/>), waiters of this instance it hands the slot to are woken, and a failure shows in the Redis
+    /// layer's metrics and logs (the slot returns when the lease expires). Disposing the semaphore sends what is left
+    /// and waits for the answers. Use <see cref="ReleaseAsync"/> to wait for the answer.
     /// </remarks>
     /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
@@ -138,7 +140,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
         return default;
     }
 
-    /// <summary>Releases the slot if held, as <see cref="DisposeAsync"/> does (without waiting for Redis's answer); never throws for a lost lease or an unreachable Redis.</summary>
+    /// <summary>Releases the slot if held, as <see cref="DisposeAsync"/> does (without waiting for Redis's answer, so without blocking); never throws for a lost lease or an unreachable Redis.</summary>
     public void Dispose() => Semaphore.ReleaseInBackground(this);
 
     /// <summary>
@@ -177,7 +179,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     /// <summary>Releases if this call wins the lease; false when it was already released.</summary>
     /// <exception cref="SemaphoreLeaseLostException">The lease had expired.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // internal, awaited once by each caller
-    internal async ValueTask<bool> TryReleaseAsync(CancellationToken cancellationToken)
+    internal async ValueTask<bool> TryReleaseAsync(CancellationToken cancellationToken, bool inBackground = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var previous = Interlocked.CompareExchange(ref _state, Released, Held);
@@ -196,7 +198,7 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
         StopRenewal();
         DisposeLinked();
         Semaphore.Forget(this);
-        if (!await Semaphore.ReleaseCoreAsync(this, cancellationToken).ConfigureAwait(false))
+        if (!await Semaphore.ReleaseCoreAsync(this, inBackground, cancellationToken).ConfigureAwait(false))
         {
             Volatile.Write(ref _state, LostAndReleased);
             CancelLost();

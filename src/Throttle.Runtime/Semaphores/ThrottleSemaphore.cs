@@ -313,8 +313,11 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
     /// <summary>Waits for a slot; <paramref name="timeout"/> is validated and the token is not yet canceled.</summary>
     private protected abstract ValueTask<SemaphoreLease> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Gives the lease's slot back; false when the lease had already expired (nothing released).</summary>
-    private protected abstract ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, CancellationToken cancellationToken);
+    /// <summary>
+    /// Gives the lease's slot back; false when the lease had already expired (nothing released). <paramref name="inBackground"/>:
+    /// a disposal, whose answer nobody waits for (it may be sent a moment later, see <see cref="DeferredRelease"/>).
+    /// </summary>
+    private protected abstract ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken);
 
     /// <summary>A release with no lease of this instance outstanding.</summary>
     private protected abstract ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken);
@@ -388,7 +391,7 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
     {
         Interlocked.Increment(ref _releasing);
         // A release fails only in the ways ReadReleaseAsync ends; anything else would be a bug, observed all the same.
-        TaskObserver.ObserveFailure(ReadReleaseAsync(lease.TryReleaseAsync(CancellationToken.None)));
+        TaskObserver.ObserveFailure(ReadReleaseAsync(lease.TryReleaseAsync(CancellationToken.None, inBackground: true)));
     }
 
     private async Task ReadReleaseAsync(ValueTask<bool> releasing)
@@ -411,8 +414,8 @@ public abstract class ThrottleSemaphore : IAsyncDisposable, IDisposable
         }
     }
 
-    internal ValueTask<bool> ReleaseCoreAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
-        ReleaseLeaseAsync(lease, cancellationToken);
+    internal ValueTask<bool> ReleaseCoreAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken) =>
+        ReleaseLeaseAsync(lease, inBackground, cancellationToken);
 
     /// <summary>Called when a lease is disposed and its release failed for a reason the lease's expiry repairs.</summary>
     internal virtual bool IsRecoverableReleaseFailure(Exception exception) => false;

@@ -27,7 +27,8 @@ public sealed class ClusterSemaphoreTests(RedisClusterFixture cluster, ITestOutp
         await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
 
         await first.ReleaseAsync();
-        await second.DisposeAsync();
+        await second.DisposeAsync(); // sends the release without waiting for its answer; disposing the semaphore waits for it
+        await semaphore.DisposeAsync();
         Assert.Equal(0, await cluster.Database.SortedSetLengthAsync(semaphore.HoldersKey));
 
         // Every key of the semaphore lives on the master of its slot.

@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Semaphores;
 using Throttle.Testing.Redis;
+using Throttle.Tests.Scheduling;
 using Xunit;
 
 namespace Throttle.Tests.Semaphores;
@@ -49,7 +50,7 @@ public sealed class LeaseDisposalTests(RedisFixture redis)
     }
 
     [RedisFact]
-    public async Task The_next_acquire_on_the_connection_finds_the_slot_a_disposal_freed()
+    public async Task The_instances_next_acquire_finds_the_slot_a_disposal_freed_and_another_instance_gets_it_too()
     {
         var key = redis.KeyPrefix() + "s";
         await using var semaphore = new DistributedBoundedSemaphore(redis.Connection, key, 1);
@@ -59,10 +60,30 @@ public sealed class LeaseDisposalTests(RedisFixture redis)
             var lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
             await lease.DisposeAsync();
 
-            // A try only: a release that reached Redis after it would leave it refused (SemaphoreTimeoutException).
-            var next = await (i % 2 == 0 ? other : semaphore).AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+            // This instance's next attempt, a try only: a release that reached Redis after it would leave it refused.
+            // Another instance's acquire is not ordered after the disposal (it may wait for the release a moment).
+            var next = i % 2 == 0
+                ? await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None)
+                : await other.AcquireAsync(Guard, CancellationToken.None);
             await next.ReleaseAsync();
         }
+    }
+
+    [RedisFact]
+    public async Task A_disposal_carried_by_the_next_acquire_hands_the_slot_to_a_waiter_of_another_instance_first()
+    {
+        var key = redis.KeyPrefix() + "s";
+        await using var semaphore = new DistributedBoundedSemaphore(redis.Connection, key, 1);
+        await using var other = new DistributedBoundedSemaphore(redis.Connection, key, 1);
+        var lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        var waiter = other.AcquireAsync(Guard, CancellationToken.None).AsTask();
+        Assert.True(await Eventually.TrueAsync(async () => await redis.Database.SortedSetLengthAsync(semaphore.QueueKey) == 1));
+
+        // The disposal and the next acquire go as one call: the release hands the slot to the waiter queued first.
+        await lease.DisposeAsync();
+        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+        await (await waiter.WaitAsync(Guard)).ReleaseAsync();
+        Assert.False(lease.IsLost);
     }
 
     [RedisFact]

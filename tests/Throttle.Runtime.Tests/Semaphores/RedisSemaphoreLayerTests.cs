@@ -38,9 +38,7 @@ public sealed class RedisSemaphoreLayerTests(RedisFixture redis)
 
         // The key/partition split cannot be moved either: "jobs:a" + "b" is not "jobs" + "a:b".
         var other = Sites.Semaphore("N", "jobs:a", 1, 0.05, 30, 0.1);
-        await using (await other.AcquireAsync("b", CancellationToken.None).AsTask().WaitAsync(s_guard))
-        {
-        }
+        await (await other.AcquireAsync("b", CancellationToken.None).AsTask().WaitAsync(s_guard)).ReleaseAsync(); // waits for the answer
 
         var keys = await redis.Connection.KeysWithTtlAsync(prefix);
         var holders = keys.Where(k => k.Key.EndsWith("}:holders", StringComparison.Ordinal)).ToArray();

@@ -32,7 +32,8 @@ public sealed class RedisSemaphoreTests(RedisFixture redis)
 
         await first.ReleaseAsync();
         Assert.Equal(1, await Db.SortedSetLengthAsync(semaphore.HoldersKey));
-        await second.DisposeAsync();
+        await second.DisposeAsync(); // sends the release without waiting for its answer; disposing the semaphore waits for it
+        await semaphore.DisposeAsync();
         Assert.Equal(0, await Db.SortedSetLengthAsync(semaphore.HoldersKey));
     }
 

@@ -131,14 +131,16 @@ internal static class RedisScripts
     /// ARGV: id (<c>&lt;instance&gt;:&lt;n&gt;</c>: hand-offs to ids of the caller's instance are answered, not
     /// published), value, lease (ms), bounded (1/0), mode ('try' never queue, 'wait' a first attempt that may queue,
     /// 'again' a queued waiter's later attempt: takes a slot handed to it), channel (the sharded release channel), place
-    /// (only with 'again': the place expiry its last refused attempt answered).
+    /// (with 'again': the place expiry its last refused attempt answered; else ''), release (the holder id of a lease of
+    /// the caller's instance to release first, as <see cref="SemaphoreRelease"/> would; or '').
     /// Answers 1 granted, or {1, woken}; {0, ms until the earliest lease expires or -1, woken, place expiry} refused
     /// (queued unless 'try'); {-1, stored value} when the key has another value; {-2, 0} when only layout-1 keys exist.
     /// woken: the space-separated ids of the caller's instance that a hand-off made holders (not published: the caller
-    /// wakes them), or ''.
+    /// wakes them), or ''. With a release, every answer is a table and ends with the release's status (1 released, 0
+    /// the lease had expired or was gone).
     /// </summary>
     public static readonly RedisScript SemaphoreAcquire =
-        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "place"], Semaphore, Handoff).WithOptionalLast();
+        RedisScript.Load("semaphore-acquire", s_semaphore, ["id", "value", "lease", "bounded", "mode", "channel", "place", "release"], Semaphore, Handoff);
 
     /// <summary>
     /// KEYS: holders, meta, waiters (as <see cref="SemaphoreAcquire"/>). ARGV: id, channel. Removes the lease and hands its slot to the head of

@@ -1,4 +1,7 @@
 clock()
+-- The release of a lease of the caller's instance sent along with this attempt (disposed just before it): done first,
+-- as if sent on its own just before; its status ends every answer (nil, so left out, without one).
+local released = @release ~= '' and release(@release) or nil
 local value = tonumber(@value)
 local lease = tonumber(@lease)
 local expiry = now + lease
@@ -7,11 +10,11 @@ local meta = bounded and redis.call('HMGET', @meta, 'v', 'c') or redis.call('HMG
 if not meta[1] then
   -- A new semaphore (or an idle one that expired), unless an older version's keys hold it.
   if redis.call('EXISTS', @legacy) == 1 then
-    return {-2, 0}
+    return {-2, 0, released}
   end
   redis.call('HSET', @meta, 'v', @value)
 elseif tonumber(meta[1]) ~= value then
-  return {-1, tonumber(meta[1])}
+  return {-1, tonumber(meta[1]), released}
 end
 coveredText = meta[2]
 covered = tonumber(meta[2] or '0')
@@ -44,7 +47,7 @@ if @mode == 'again' then
   local mine = redis.call('ZSCORE', @holders, @id)
   if mine and tonumber(mine) > now then
     redis.call('ZADD', @holders, 'XX', expiry, @id)
-    return woken == '' and 1 or {1, woken}
+    return (woken == '' and not released) and 1 or {1, woken, released}
   end
 end
 if free > 0 then
@@ -53,7 +56,7 @@ if free > 0 then
   if held == 0 then
     fresh(@holders)
   end
-  return woken == '' and 1 or {1, woken}
+  return (woken == '' and not released) and 1 or {1, woken, released}
 end
 if @mode ~= 'try' then
   -- Keeps its ticket when it still has a place (refreshed to this attempt's lease); else the next ticket, so arrival
@@ -72,4 +75,4 @@ if @mode ~= 'try' then
     fresh(@waiters)
   end
 end
-return {0, earliest and earliest - now or -1, woken, expiry}
+return {0, earliest and earliest - now or -1, woken, expiry, released}

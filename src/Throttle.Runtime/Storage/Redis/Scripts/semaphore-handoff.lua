@@ -73,7 +73,31 @@ local function handoff(free, empty, caller)
     if #others > 0 then
       redis.call('SPUBLISH', @channel, table.concat(others, ' '))
     end
-    woken = table.concat(mine, ' ')
+    if #mine > 0 then
+      woken = woken == '' and table.concat(mine, ' ') or woken .. ' ' .. table.concat(mine, ' ')
+    end
   end
   return free
+end
+
+-- Releases the lease of id: only a live lease is released; an expired one goes (as a sweep would take it) and is
+-- reported. Either frees its slot: with nobody waiting that is all; else the slot goes to the head of the queue,
+-- handed over before the ZREM so the holders key never empties meanwhile. (Slots of other expired leases wait for the
+-- sweep of the next attempt that finds the semaphore full: waiters poll when the earliest lease expires.)
+-- Answers 1 released, 0 the lease had expired or was gone (nothing released).
+local function release(id)
+  local expiry = redis.call('ZSCORE', @holders, id)
+  if not expiry then
+    return 0
+  end
+  if now == 0 then
+    clock()
+  end
+  local released = tonumber(expiry) > now and 1 or 0
+  waiting = redis.call('ZCARD', @waiters)
+  if waiting > 0 then
+    handoff(1, false, id)
+  end
+  redis.call('ZREM', @holders, id)
+  return released
 end
