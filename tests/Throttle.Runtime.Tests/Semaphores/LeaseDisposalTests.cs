@@ -2,6 +2,8 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Semaphores;
+using Throttle.Storage;
+using Throttle.Storage.Redis;
 using Throttle.Testing.Redis;
 using Throttle.Tests.Scheduling;
 using Xunit;
@@ -83,6 +85,25 @@ public sealed class LeaseDisposalTests(RedisFixture redis)
         await lease.DisposeAsync();
         await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
         await (await waiter.WaitAsync(Guard)).ReleaseAsync();
+        Assert.False(lease.IsLost);
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task A_disposal_whose_release_fails_with_the_next_acquire_stays_quiet_and_the_acquire_reports_the_failure()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var storage = new RedisStorage(server.Endpoint, new RedisStorageOptions { OperationTimeout = TimeSpan.FromMilliseconds(300) });
+        var semaphore = new DistributedBoundedSemaphore(storage, "paused", null, 2, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), null);
+        var lease = await Throttle.Tests.Faults.FaultRecovery.EventuallyAsync(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "2000", "ALL"); // longer than the operation timeout (kept connected: it holds the pause)
+
+        await lease.DisposeAsync();
+        await Assert.ThrowsAsync<ThrottleStorageException>(() => semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+
+        // The release's failure ended quietly: not a lost lease, nothing left for the semaphore's disposal to wait for.
+        await semaphore.DisposeAsync().AsTask().WaitAsync(Guard);
+        Assert.True(lease.IsReleased);
         Assert.False(lease.IsLost);
     }
 

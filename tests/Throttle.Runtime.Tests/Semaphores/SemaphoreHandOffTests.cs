@@ -190,6 +190,31 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
+    public async Task A_disposal_rides_with_the_instances_next_acquire_as_one_script_call()
+    {
+        const int Pairs = 50;
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        await using var semaphore = new DistributedBoundedSemaphore(connection, "riding", 1, s_noPoll, leaseTime: s_longLease);
+        await (await semaphore.AcquireAsync()).ReleaseAsync(); // loads the scripts
+        var before = await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint));
+        var lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        for (var i = 0; i < Pairs; i++)
+        {
+            await lease.DisposeAsync();
+            lease = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None); // value 1: the release came first
+        }
+
+        await lease.ReleaseAsync();
+
+        // Pairs + 2 when every disposal rides with the next acquire, 2 * Pairs + 2 when none does. A pool thread may
+        // now and then send one alone before the acquire starts (nothing waits for it), so only most must ride.
+        var calls = await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint)) - before;
+        Assert.InRange(calls, Pairs + 2, Pairs + 2 + (Pairs / 2));
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
     public async Task A_hand_off_to_a_waiter_of_the_releasing_instance_comes_back_in_the_answer_and_is_not_published()
     {
         await using var server = await redis.StartDedicatedAsync();
