@@ -24,7 +24,9 @@ local slots = bounded and value or value + tonumber(meta[3] or '0')
 -- looking at their expiries (expired holders only matter once they would fill the semaphore).
 local held = redis.call('ZCARD', @holders)
 local free = slots - held
-waiting = free > 0 and redis.call('ZCARD', @waiters) or -1 -- -1: not read (the semaphore is full)
+if not waitingRead then
+  waiting = free > 0 and redis.call('ZCARD', @waiters) or -1 -- -1: not read (the semaphore is full)
+end
 local earliest = false -- the earliest live lease's expiry (nil: none), once read
 if free <= 0 or waiting > 0 then
   local swept

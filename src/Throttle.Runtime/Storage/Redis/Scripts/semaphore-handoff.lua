@@ -21,6 +21,7 @@ end
 -- answer, so they are not published.
 local woken = ''
 local waiting = 0 -- entries in the queue: read by the caller before handoff, kept by it
+local waitingRead = false -- whether waiting holds the queue's length (kept by handoff), so a later step need not read it
 
 -- Hands free slots to the head of the queue, in ticket order: each waiter becomes a holder until its place would
 -- have expired (its own lease from its last attempt, so never later than it believes). Waiters of the caller's
@@ -95,6 +96,7 @@ local function release(id)
   end
   local released = tonumber(expiry) > now and 1 or 0
   waiting = redis.call('ZCARD', @waiters)
+  waitingRead = true
   if waiting > 0 then
     handoff(1, false, id)
   end
