@@ -22,8 +22,8 @@ namespace Throttle.Semaphores;
 /// longer than the lease) stops renewing, and its slot returns within the lease time. Releasing an expired lease
 /// releases nothing and throws <see cref="SemaphoreLeaseLostException"/> from <see cref="SemaphoreLease.ReleaseAsync"/>
 /// (dispose only sets <see cref="SemaphoreLease.IsLost"/>). Disposing a lease does not wait for Redis: its release goes
-/// with this instance's next acquire when that starts before the disposing work item ends (one script call for both),
-/// else alone at its end (see <see cref="SemaphoreLease.DisposeAsync"/>).
+/// with the next acquire of this instance that the disposing code starts before its work item ends (one script call
+/// for both), else alone at its end (see <see cref="SemaphoreLease.DisposeAsync"/>).
 /// </para>
 /// <para>
 /// <b>Wake-up and order.</b> Waiters take a ticket on their first refusal and slots are granted in ticket order: a
@@ -77,7 +77,7 @@ public class DistributedSemaphore : ThrottleSemaphore
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private Task<bool>? _subscription;
-    private DeferredRelease? _deferred; // a disposed lease's release, until this instance's next attempt or the work item's end
+    private readonly Action<DeferredRelease> _sendAlone;
     private long _missedWakes; // hand-offs naming a waiter of this instance not (yet) registered: see AcquireCoreAsync
     private int _parked;
     private long _counter;
@@ -146,6 +146,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         _bounded = bounded ? "1" : "0";
         _isBounded = bounded;
         _onMessage = (_, message) => OnHandOff(message);
+        _sendAlone = SendAlone;
         _channel = _keys.ChannelName;
     }
 
@@ -170,7 +171,6 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// <summary>Stops listening for releases and ends the waiters; leases still held stay valid until released or expired.</summary>
     private protected override async ValueTask DisposeCoreAsync()
     {
-        SendDeferredRelease(); // no acquire will carry it now
         Task<bool>? subscription;
         lock (_subscriptionGate)
         {
@@ -238,7 +238,7 @@ public class DistributedSemaphore : ThrottleSemaphore
                 }
 
                 var sent = TimeProvider.GetTimestamp();
-                var carried = Interlocked.Exchange(ref _deferred, null);
+                var carried = DeferredRelease.TakeLatest(this);
                 RedisValue[] args =
                 [
                     id, Value, _lease, _bounded, mode, _channel,
@@ -343,37 +343,34 @@ public class DistributedSemaphore : ThrottleSemaphore
     }
 
     /// <summary>
-    /// Sends the release, or for a disposal defers it (<see cref="DeferredRelease"/>): to this instance's next attempt,
-    /// or the end of the work item that disposed it, whichever comes first. One release is deferred at a time.
+    /// Sends the release, or for a disposal defers it (<see cref="DeferredRelease"/>): to this instance's next attempt on
+    /// the same thread, or the end of the work item that disposed it, whichever comes first.
     /// </summary>
-    private protected override ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken)
+    private protected override ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken) =>
+        inBackground
+            ? new ValueTask<bool>(DeferredRelease.Defer(this, lease.HolderId!, _sendAlone).Task)
+            : ReleaseNowAsync(lease, cancellationToken);
+
+    /// <summary>Sends a deferred release that no attempt carried (its outcome goes to it), marking it sent once handed to the connection.</summary>
+    private void SendAlone(DeferredRelease deferred)
     {
-        if (inBackground)
+        ValueTask<long> sending;
+        try
         {
-            var deferred = new DeferredRelease(this, lease.HolderId!);
-            if (Interlocked.CompareExchange(ref _deferred, deferred, null) is null)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(deferred, preferLocal: true);
-                return new ValueTask<bool>(deferred.Task);
-            }
+            sending = ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [deferred.HolderId, _channel], CancellationToken.None); // sent before it returns
+        }
+        finally
+        {
+            deferred.MarkSent();
         }
 
-        return ReleaseNowAsync(lease, cancellationToken);
-    }
+        _ = CompleteAsync(deferred, sending); // never faults
 
-    /// <summary>Sends the deferred release, if no attempt has carried it yet.</summary>
-    internal void SendDeferredRelease()
-    {
-        if (Interlocked.Exchange(ref _deferred, null) is { } deferred)
-        {
-            _ = SendAsync(deferred); // never faults: the outcome goes to the deferred release
-        }
-
-        async Task SendAsync(DeferredRelease deferred)
+        static async Task CompleteAsync(DeferredRelease deferred, ValueTask<long> sending)
         {
             try
             {
-                deferred.TrySetResult(await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [deferred.HolderId, _channel], CancellationToken.None).ConfigureAwait(false) == 1);
+                deferred.TrySetResult(await sending.ConfigureAwait(false) == 1);
             }
             catch (Exception exception)
             {
