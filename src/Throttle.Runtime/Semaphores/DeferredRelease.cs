@@ -14,14 +14,14 @@ namespace Throttle.Semaphores;
 /// </summary>
 internal sealed class DeferredRelease : TaskCompletionSource<bool>, IThreadPoolWorkItem
 {
-    // The latest release deferred on this thread: where the thread's next acquire looks (a stale one is already taken).
-    [ThreadStatic]
-    private static DeferredRelease? t_latest;
-
     private const int Pending = 0;
     private const int Carried = 1;
     private const int Sending = 2;
     private const int Sent = 3;
+
+    // The latest release deferred on this thread: where the thread's next acquire looks (a stale one is already taken).
+    [ThreadStatic]
+    private static DeferredRelease? t_latest;
 
     private readonly Action<DeferredRelease> _sendAlone;
     private int _state;

@@ -72,12 +72,12 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly RedisValue _channel;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
+    private readonly Action<DeferredRelease> _sendAlone;
     private readonly object _subscriptionGate = new();
 
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private Task<bool>? _subscription;
-    private readonly Action<DeferredRelease> _sendAlone;
     private long _missedWakes; // hand-offs naming a waiter of this instance not (yet) registered: see AcquireCoreAsync
     private int _parked;
     private long _counter;

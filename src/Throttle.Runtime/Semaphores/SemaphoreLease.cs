@@ -127,11 +127,11 @@ public sealed class SemaphoreLease : IAsyncDisposable, IDisposable
     /// <remarks>
     /// A Redis lease's release goes with the next acquire of the same semaphore instance that the disposing code starts
     /// before its thread-pool work item ends (one script call for both: the release comes first, so that acquire finds
-    /// the slot), and on its own at the end of that work item otherwise. Other instances and processes see the slot free from then on.
-    /// Its answer is read in the background: a lease found expired then sets <see cref="IsLost"/> (and cancels
-    /// <see cref="LeaseLost"/>), waiters of this instance it hands the slot to are woken, and a failure shows in the Redis
-    /// layer's metrics and logs (the slot returns when the lease expires). Disposing the semaphore sends what is left
-    /// and waits for the answers. Use <see cref="ReleaseAsync"/> to wait for the answer.
+    /// the slot), and on its own at the end of that work item otherwise. Other instances and processes see the slot
+    /// free from then on. Its answer is read in the background: a lease found expired then sets <see cref="IsLost"/>
+    /// (and cancels <see cref="LeaseLost"/>), waiters of this instance it hands the slot to are woken, and a failure shows
+    /// in the Redis layer's metrics and logs (the slot returns when the lease expires). Disposing the semaphore waits for
+    /// the releases still pending and their answers. Use <see cref="ReleaseAsync"/> to wait for the answer.
     /// </remarks>
     /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
