@@ -11,8 +11,8 @@ using Xunit;
 namespace Throttle.Tests.Semaphores;
 
 /// <summary>
-/// Disposing a Redis lease sends its release and returns without waiting for the answer: the process's later calls on
-/// the connection come after it, the answer still marks a lost lease, and disposing the semaphore waits for it.
+/// Disposing a Redis lease releases it without waiting for the answer: the instance's next acquire carries the release
+/// (or comes after it), the answer still marks a lost lease, and disposing the semaphore waits for it.
 /// </summary>
 [Collection(RedisFixture.CollectionName)]
 public sealed class LeaseDisposalTests(RedisFixture redis)
