@@ -257,8 +257,8 @@ internal sealed class RedisPeerRows(RedisServer server, RedisRounds rounds, Repo
     }
 
     /// <summary>
-    /// Throttle's semaphore, its lease disposed as <c>await using</c> (and the generated code) do: the release is sent and
-    /// its answer read in the background, as the peers' releases are. <paramref name="awaitRelease"/>: released with
+    /// Throttle's semaphore, its lease disposed as <c>await using</c> (and the generated code) do: the release rides with
+    /// the worker's next acquire and its answer is read in the background (the peers do not wait for theirs either). <paramref name="awaitRelease"/>: released with
     /// <see cref="SemaphoreLease.ReleaseAsync"/> instead, which waits for the answer (one more round trip per pair).
     /// </summary>
     private async Task<Participant> ThrottleSemaphoreAsync(string key, int value, bool awaitRelease = false)
