@@ -322,6 +322,13 @@ public sealed class Coordinator : IAsyncDisposable
                 return true;
             }
 
+            if (Volatile.Read(ref _term) is { Ended: false } expired)
+            {
+                // Ran out by the clock before its deadline timer fired: it ends now, as the timer would have ended it
+                // (Lost raised), before a new term can begin.
+                End(expired, LeadershipLossReason.Expired);
+            }
+
             var sent = _clock.GetTimestamp();
             var attempt = await _backend.TryAcquireAsync(HolderId, _ttl, cancellationToken).ConfigureAwait(false);
             if (!attempt.Acquired)
@@ -333,14 +340,7 @@ public sealed class Coordinator : IAsyncDisposable
             var term = new Term(attempt.Token, attempt.ServerMicros, sent, sent + _lifetimeTicks);
             lock (_gate)
             {
-                var previous = _term;
                 _term = term;
-                if (previous is not null && !previous.Ended)
-                {
-                    // A term that ran out by the clock but whose timer had not fired yet: it ended before this one began.
-                    previous.Deadline?.Dispose();
-                }
-
                 term.Deadline = _clock.CreateTimer(_ => OnDeadline(term), null, Remaining(term), Timeout.InfiniteTimeSpan);
             }
 
