@@ -199,7 +199,7 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     /// <summary>Releases the lease of <paramref name="holderId"/> directly (tests: two processes releasing one lease).</summary>
     internal async Task<long> ReleaseHolderAsync(string holderId) =>
-        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId, _channel], CancellationToken.None).ConfigureAwait(false);
+        await ReleaseHolderScriptAsync(holderId, CancellationToken.None).ConfigureAwait(false);
 
     internal override bool IsRecoverableReleaseFailure(Exception exception) =>
         exception is ThrottleStorageException or ObjectDisposedException;
@@ -357,7 +357,7 @@ public class DistributedSemaphore : ThrottleSemaphore
         ValueTask<long> sending;
         try
         {
-            sending = ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [deferred.HolderId, _channel], CancellationToken.None); // sent before it returns
+            sending = ReleaseHolderScriptAsync(deferred.HolderId, CancellationToken.None); // sent before it returns
         }
         finally
         {
@@ -381,7 +381,7 @@ public class DistributedSemaphore : ThrottleSemaphore
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the base class: the state machine box is reused
     private async ValueTask<bool> ReleaseNowAsync(SemaphoreLease lease, CancellationToken cancellationToken) =>
-        await ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [lease.HolderId!, _channel], cancellationToken).ConfigureAwait(false) == 1;
+        await ReleaseHolderScriptAsync(lease.HolderId!, cancellationToken).ConfigureAwait(false) == 1;
 
     private protected override async ValueTask ReleaseUnheldAsync(CancellationToken cancellationToken)
     {
@@ -573,6 +573,10 @@ public class DistributedSemaphore : ThrottleSemaphore
             throw ReleaseFailure(exception);
         }
     }
+
+    /// <summary>The release script for the lease of <paramref name="holderId"/>: 1 released, 0 it had expired or was gone.</summary>
+    private ValueTask<long> ReleaseHolderScriptAsync(string holderId, CancellationToken cancellationToken) =>
+        ReleaseScriptAsync(RedisScripts.SemaphoreRelease, [holderId, _channel], cancellationToken);
 
     /// <summary>A release's failure as its callers see it: the layer's <see cref="ThrottleStorageException"/>, or one wrapping what is left.</summary>
     private Exception ReleaseFailure(Exception exception) =>
