@@ -23,14 +23,12 @@ internal sealed class DeferredRelease : TaskCompletionSource<bool>, IThreadPoolW
     [ThreadStatic]
     private static DeferredRelease? t_latest;
 
-    private readonly Action<DeferredRelease> _sendAlone;
     private int _state;
 
-    private DeferredRelease(DistributedSemaphore semaphore, string holderId, Action<DeferredRelease> sendAlone)
+    private DeferredRelease(DistributedSemaphore semaphore, string holderId)
     {
         Semaphore = semaphore;
         HolderId = holderId;
-        _sendAlone = sendAlone;
     }
 
     /// <summary>The semaphore the lease belongs to.</summary>
@@ -39,10 +37,10 @@ internal sealed class DeferredRelease : TaskCompletionSource<bool>, IThreadPoolW
     /// <summary>The holder id of the lease to release.</summary>
     public string HolderId { get; }
 
-    /// <summary>Defers the release of <paramref name="holderId"/>: sent by <paramref name="sendAlone"/> at the end of this work item, unless taken first.</summary>
-    public static DeferredRelease Defer(DistributedSemaphore semaphore, string holderId, Action<DeferredRelease> sendAlone)
+    /// <summary>Defers the release of <paramref name="holderId"/>: sent alone at the end of this work item, unless taken first.</summary>
+    public static DeferredRelease Defer(DistributedSemaphore semaphore, string holderId)
     {
-        var deferred = new DeferredRelease(semaphore, holderId, sendAlone);
+        var deferred = new DeferredRelease(semaphore, holderId);
         t_latest = deferred;
         ThreadPool.UnsafeQueueUserWorkItem(deferred, preferLocal: true);
         return deferred;
@@ -90,7 +88,7 @@ internal sealed class DeferredRelease : TaskCompletionSource<bool>, IThreadPoolW
 
         if (Interlocked.CompareExchange(ref _state, Sending, Pending) == Pending)
         {
-            _sendAlone(this);
+            Semaphore.SendAlone(this);
         }
     }
 }

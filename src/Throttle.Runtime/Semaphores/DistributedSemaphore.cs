@@ -72,7 +72,6 @@ public class DistributedSemaphore : ThrottleSemaphore
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly RedisValue _channel;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
-    private readonly Action<DeferredRelease> _sendAlone;
     private readonly object _subscriptionGate = new();
 
     // This instance's waiters by the counter of their holder id: a hand-off message completes the named ones only.
@@ -146,7 +145,6 @@ public class DistributedSemaphore : ThrottleSemaphore
         _bounded = bounded ? "1" : "0";
         _isBounded = bounded;
         _onMessage = (_, message) => OnHandOff(message);
-        _sendAlone = SendAlone;
         _channel = _keys.ChannelName;
     }
 
@@ -348,11 +346,11 @@ public class DistributedSemaphore : ThrottleSemaphore
     /// </summary>
     private protected override ValueTask<bool> ReleaseLeaseAsync(SemaphoreLease lease, bool inBackground, CancellationToken cancellationToken) =>
         inBackground
-            ? new ValueTask<bool>(DeferredRelease.Defer(this, lease.HolderId!, _sendAlone).Task)
+            ? new ValueTask<bool>(DeferredRelease.Defer(this, lease.HolderId!).Task)
             : ReleaseNowAsync(lease, cancellationToken);
 
     /// <summary>Sends a deferred release that no attempt carried (its outcome goes to it), marking it sent once handed to the connection.</summary>
-    private void SendAlone(DeferredRelease deferred)
+    internal void SendAlone(DeferredRelease deferred)
     {
         ValueTask<long> sending;
         try
