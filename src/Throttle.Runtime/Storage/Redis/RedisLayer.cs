@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -28,8 +27,6 @@ internal sealed class RedisLayer : IAsyncDisposable
 {
     private readonly Task<IConnectionMultiplexer> _connecting;
     private readonly bool _ownsConnection;
-    // Scripts a call of this layer has run: later calls send their SHA (see EvaluateAsync).
-    private readonly ConcurrentDictionary<RedisScript, bool> _loaded = new();
     private IDatabase? _database;
     private int _disposed;
 
@@ -82,51 +79,11 @@ internal sealed class RedisLayer : IAsyncDisposable
         return new RedisLayer(ConnectAsync(configuration), ownsConnection: true, snapshot, endpoint);
     }
 
-    /// <summary>
-    /// Runs one script: one round trip, bounded like every call. The first call on this layer sends the text (the client
-    /// loads it); once a call has succeeded, calls send only its SHA. A server that refuses it before running it
-    /// (<c>NOSCRIPT</c>: restarted, flushed, a promoted replica; or a slot still moving) is then sent the text again, a
-    /// second call with a bound of its own.
-    /// </summary>
+    /// <summary>Runs one script: one round trip, bounded like every call.</summary>
     public ValueTask<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         script.CheckArity(keys.Length, args.Length);
-        if (!_loaded.ContainsKey(script))
-        {
-            return ByTextAsync(script, keys, args, cancellationToken);
-        }
-
-        var bySha = RunAsync(static (db, s) => db.ScriptEvaluateAsync(s.script.Hash, s.keys, s.args), (script, keys, args), cancellationToken);
-        return bySha.IsCompletedSuccessfully ? bySha : ShaOrTextAsync(bySha, script, keys, args, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> ShaOrTextAsync(
-        ValueTask<RedisResult> bySha, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await bySha.ConfigureAwait(false);
-        }
-        catch (RedisServerException exception) when (NothingRan(exception))
-        {
-            return await ByTextAsync(script, keys, args, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    // NOSCRIPT, or a slot that moved again after the client's one redirect (a cluster failover): the server refused
-    // before running anything, so sending the text (which the client routes, redirects and loads anew) is safe.
-    private static bool NothingRan(RedisServerException exception) =>
-        exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal)
-        || exception.Message.StartsWith("Key has MOVED", StringComparison.Ordinal);
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> ByTextAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        var result = await RunAsync(static (db, s) => db.ScriptEvaluateAsync(s.script.Text, s.keys, s.args), (script, keys, args), cancellationToken)
-            .ConfigureAwait(false);
-        _loaded.TryAdd(script, true);
-        return result;
+        return RunAsync(static (db, s) => db.ScriptEvaluateAsync(s.script.Text, s.keys, s.args), (script, keys, args), cancellationToken);
     }
 
     /// <summary>Subscribes to <paramref name="channel"/>, bounded like every call.</summary>

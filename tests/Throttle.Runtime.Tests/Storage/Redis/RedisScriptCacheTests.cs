@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -42,42 +41,6 @@ public sealed class RedisScriptCacheTests(RedisFixture redis)
         }
 
         Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Text));
-    }
-
-    [RedisFact(RequiresDedicatedServer = true)]
-    public async Task Every_scripts_SHA_is_the_one_Redis_gives_its_text()
-    {
-        await using var server = await redis.StartDedicatedAsync();
-        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
-        var redisServer = connection.GetServer(server.Endpoint);
-        var scripts = typeof(RedisScripts).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.FieldType == typeof(RedisScript))
-            .Select(f => (RedisScript)f.GetValue(null)!)
-            .ToArray();
-        Assert.True(scripts.Length > 20, $"only {scripts.Length} scripts found");
-        foreach (var script in scripts)
-        {
-            Assert.Equal(await redisServer.ScriptLoadAsync(script.Text), script.Hash);
-        }
-    }
-
-    [RedisFact(RequiresDedicatedServer = true)]
-    public async Task A_call_that_finds_no_script_loads_it_and_runs_once()
-    {
-        await using var server = await redis.StartDedicatedAsync();
-        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
-        await using var storage = new RedisStorage(connection);
-        var rate = new LimiterRate(Capacity: 10, PerSecond: 0.001);
-        var backend = storage.Backend(LimiterAlgorithm.TokenBucket, "api", rate.Capacity, rate.PerSecond);
-        var redisServer = connection.GetServer(server.Endpoint);
-        Assert.False(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Hash));
-
-        Assert.True((await backend.TryAcquireAsync("k", 3, rate, CancellationToken.None)).IsAcquired);
-        Assert.True((await backend.TryAcquireAsync("k", 4, rate, CancellationToken.None)).IsAcquired);
-
-        // NOSCRIPT means nothing ran: the text sent after it took the 3 tokens once, not twice.
-        Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Hash));
-        Assert.InRange((await backend.GetStatsAsync("k", rate, CancellationToken.None)).AvailableTokens, 3, 3.01);
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
