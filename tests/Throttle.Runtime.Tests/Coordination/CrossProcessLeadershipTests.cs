@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
+using Throttle.Internal;
 using Throttle.Testing.Redis;
 using Xunit;
 using Xunit.Abstractions;
@@ -211,7 +211,7 @@ public sealed class CrossProcessLeadershipTests(RedisFixture redis, ITestOutputH
         var all = waits.ToArray();
         foreach (var wait in all)
         {
-            _ = wait.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            TaskObserver.ObserveFailure(wait);
         }
 
         return await await Task.WhenAny(all);
