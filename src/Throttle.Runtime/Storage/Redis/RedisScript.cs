@@ -12,8 +12,9 @@ namespace Throttle.Storage.Redis;
 /// </summary>
 /// <remarks>
 /// The text is run with <c>IDatabase.ScriptEvaluateAsync(string, …)</c>: StackExchange.Redis loads it once per server
-/// and runs it by SHA, loading it again after <c>NOSCRIPT</c> (no SHA cache of our own). User input only ever travels
-/// in <c>KEYS</c> and <c>ARGV</c>, never in the text.
+/// and runs it by SHA, loading it again after <c>NOSCRIPT</c> (no SHA cache of our own). To find that SHA it hashes the
+/// whole text on every call, inside its write lock, so the text sent is the source without comments or indentation
+/// (<see cref="Compact"/>). User input only ever travels in <c>KEYS</c> and <c>ARGV</c>, never in the text.
 /// </remarks>
 internal sealed partial class RedisScript
 {
@@ -49,7 +50,7 @@ internal sealed partial class RedisScript
     /// <exception cref="InvalidOperationException">The resource is missing, or the text uses a name not declared.</exception>
     public static RedisScript Load(string name, string[] keys, string[] args, params string[] preludes)
     {
-        var source = string.Concat(string.Concat(Array.ConvertAll(preludes, Read)), Read(name));
+        var source = Compact(string.Concat(string.Concat(Array.ConvertAll(preludes, Read)), Read(name)));
         var text = Placeholder().Replace(source, match =>
         {
             var parameter = match.Groups[1].Value;
@@ -82,6 +83,29 @@ internal sealed partial class RedisScript
             throw new InvalidOperationException(
                 $"Script '{Name}' takes {Keys.Count} keys and {expected} arguments, not {keyCount} and {argCount}.");
         }
+    }
+
+    /// <summary>
+    /// The Lua source without its comments and indentation, one output line per input line (so that a line number in a
+    /// Redis error still points into the concatenated source). A comment after code is cut only where no quote precedes
+    /// its <c>--</c> on the line, so that no string literal is ever cut.
+    /// </summary>
+    internal static string Compact(string source)
+    {
+        var lines = source.ReplaceLineEndings("\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            var comment = line.IndexOf("--", StringComparison.Ordinal);
+            if (comment >= 0 && line.AsSpan(0, comment).IndexOfAny('\'', '"') < 0)
+            {
+                line = line[..comment].TrimEnd();
+            }
+
+            lines[i] = line;
+        }
+
+        return string.Join('\n', lines);
     }
 
     private static string Read(string name)

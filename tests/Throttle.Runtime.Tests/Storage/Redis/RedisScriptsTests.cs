@@ -35,4 +35,22 @@ public sealed class RedisScriptsTests
         RedisScripts.TokenBucketAcquireEach.CheckArity(1, 3 + 63); // one tokens value per request
         Assert.Contains("3 or more", Assert.Throws<InvalidOperationException>(() => RedisScripts.TokenBucketAcquireEach.CheckArity(1, 2)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Compacting_drops_comments_and_indentation_but_keeps_every_line_and_every_string()
+    {
+        const string source = "-- header\n  local a = 1 -- one\r\n\tif a then\n    return redis.call('GET', '--not-a-comment') -- kept: a quote precedes\n  end\n";
+        var compact = RedisScript.Compact(source);
+        Assert.Equal("\nlocal a = 1\nif a then\nreturn redis.call('GET', '--not-a-comment') -- kept: a quote precedes\nend\n", compact);
+    }
+
+    [Fact]
+    public void Every_script_is_sent_without_comment_lines_or_indentation()
+    {
+        Assert.All(RedisScripts.All, script => Assert.All(script.Text.Split('\n'), line =>
+        {
+            Assert.False(line.StartsWith("--", StringComparison.Ordinal), $"{script.Name}: {line}");
+            Assert.Equal(line.Trim(), line);
+        }));
+    }
 }
