@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Throttle.Testing.Redis;
 using Xunit;
@@ -39,7 +40,14 @@ public sealed class RedisLeadershipGatherStatsTests(RedisFixture redis, ITestOut
         var samples = new[] { first, second };
 
         // Whoever acquired first says so in its log; the two answers then name one leader and one follower.
-        await Task.WhenAny(samples.Select(s => s.WaitForLineAsync(IsAcquiredLine, s_eventTimeout)));
+        // The other wait may time out later: its failure is observed, never left to TaskScheduler.UnobservedTaskException.
+        var waits = samples.Select(s => s.WaitForLineAsync(IsAcquiredLine, s_eventTimeout)).ToArray();
+        foreach (var wait in waits)
+        {
+            _ = wait.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        await await Task.WhenAny(waits);
         var before = await Task.WhenAll(samples.Select(LeadershipStatusAnswer.GetAsync));
         output.WriteLine($"before: {before[0]}\n{before[1]}");
         Assert.Equal(1, before.Count(s => s.IsLeader));
