@@ -209,10 +209,11 @@ public sealed class SemaphoreHandOffTests(RedisFixture redis)
         await lease.ReleaseAsync();
 
         // Pairs + 2 when every disposal rides with the next acquire, 2 * Pairs + 2 when none does. An idle pool thread
-        // may take the deferred release's work item and send it alone before the acquire starts (nothing waits for it;
-        // a loaded machine preempts the caller in between more often), so only some must ride: at least a fifth.
+        // may take the deferred release's work item and send it alone before the acquire starts (nothing waits for it).
+        // How often depends on how many idle workers spin at that moment: alone most ride, under the full suite on
+        // 2 cores as few as 3 of 50 did (a clean-clone CI run). So at least one must; none riding fails.
         var calls = await RedisCommandStats.ScriptCallsAsync(admin.GetServer(server.Endpoint)) - before;
-        Assert.InRange(calls, Pairs + 2, (2 * Pairs) + 2 - (Pairs / 5));
+        Assert.InRange(calls, Pairs + 2, (2 * Pairs) + 1);
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
