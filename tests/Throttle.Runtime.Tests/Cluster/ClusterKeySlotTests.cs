@@ -9,6 +9,7 @@ using Throttle.Limiters;
 using Throttle.Policies;
 using Throttle.Semaphores;
 using Throttle.Storage.Redis;
+using Throttle.Tests.Storage.Redis;
 using Throttle.Testing.Redis;
 using Xunit;
 using Xunit.Abstractions;
@@ -23,6 +24,9 @@ public sealed class ClusterKeySlotTests(RedisClusterFixture cluster, ITestOutput
 {
     private const int UserKeys = 40;
 
+    // LeakyBucketLimiter(2, 2) filled by 2 tokens: a level of 2 leaks at 2/s, room for 1 more token after 0.5 s.
+    private const double RoomForOneToken = 0.5;
+
     [RedisClusterFact]
     public async Task Every_operation_keeps_its_keys_in_one_slot_and_user_keys_spread_over_every_master()
     {
@@ -32,9 +36,10 @@ public sealed class ClusterKeySlotTests(RedisClusterFixture cluster, ITestOutput
         await using var runtime = new ThrottleRuntime(new ThrottleRuntimeOptions().UseRedis(cluster.Connection, new RedisStorageOptions { KeyPrefix = prefix }));
         var tokenBucket = new TokenBucketLimiter(2, per: 1, storage: storage, scope: "tb");
         var slidingWindow = new SlidingWindowLimiter(2, per: 1, storage: storage, scope: "sw");
-        var leakyBucket = new LeakyBucketLimiter(20, 2, storage: storage, scope: "lb");
+        var leakyBucket = new LeakyBucketLimiter(2, 2, storage: storage, scope: "lb");
         var adaptive = new AdaptiveLimiter(2, 2, 2, window: 3600, storage: storage, scope: "ad");
 
+        var gaveUp = 0;
         await Task.WhenAll(Enumerable.Range(0, UserKeys).Select(async i =>
         {
             var key = "user-" + i.ToString(CultureInfo.InvariantCulture);
@@ -45,11 +50,23 @@ public sealed class ClusterKeySlotTests(RedisClusterFixture cluster, ITestOutput
                 _ = await limiter.GetStatsAsync(key);
             }
 
-            // The leaky bucket's acquire, cancel (a waiter that gives up), release and stats scripts.
+            // The leaky bucket's acquire, cancel (a waiter that gives up), release and stats scripts. The bucket is full
+            // for 1 s: a waiter gives up after 10 ms, unless a stall of the loaded machine delayed its call until the
+            // bucket had room, which the server's clock must then show (never a grant at once).
+            var beforeFill = await cluster.Database.ServerSecondsAsync();
             Assert.True(await leakyBucket.TryAcquireAsync(key, 2));
             using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(10)))
             {
-                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leakyBucket.AcquireAsync(key, cancellationToken: cancel.Token).AsTask());
+                try
+                {
+                    await leakyBucket.AcquireAsync(key, cancellationToken: cancel.Token);
+                    var granted = await cluster.Database.ServerSecondsAsync() - beforeFill;
+                    Assert.True(granted >= RoomForOneToken, $"a waiter behind a full bucket was let in {granted:0.000} s after the bucket filled");
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref gaveUp);
+                }
             }
 
             await leakyBucket.ReleaseAsync(key, 1);
@@ -79,6 +96,9 @@ public sealed class ClusterKeySlotTests(RedisClusterFixture cluster, ITestOutput
             await WaitUntilAsync(() => coordinator.Renewals > 0);
             Assert.True(await coordinator.ReleaseAsync());
         }));
+
+        // The cancel script ran: at least one waiter gave up (only a stall of a second on all 40 at once would let all in).
+        Assert.True(gaveUp > 0, "no waiter behind a full leaky bucket gave up: the cancel script never ran");
 
         // No server refused a script for keys in different slots (the client refuses those before sending, which
         // would have failed the operation above).

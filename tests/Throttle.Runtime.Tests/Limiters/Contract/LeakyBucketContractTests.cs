@@ -222,25 +222,36 @@ public abstract class LeakyBucketContractTests : IAsyncLifetime
         var full = (await limiter.GetStatsAsync(key)).AvailableTokens;
         Assert.InRange(full, 0, SupportsFakeTime ? 1e-9 : (await NowAsync() - before + Tolerance) * Rate);
 
+        // On a real clock the read is bracketed by the server's time: what leaked is at least what the time before the
+        // read allows and at most what the time after it (from before the acquire) allows, however long a stall lasts.
         await ElapseAsync(TimeSpan.FromSeconds(2 * Spacing));
         var elapsed = await NowAsync() - t0;
-        Assert.InRange((await limiter.GetStatsAsync(key)).AvailableTokens, (elapsed * Rate) - (Tolerance * Rate), (elapsed * Rate) + (Tolerance * Rate));
+        var available = (await limiter.GetStatsAsync(key)).AvailableTokens;
+        var elapsedAfter = SupportsFakeTime ? elapsed : await NowAsync() - before;
+        Assert.InRange(available, (elapsed * Rate) - (Tolerance * Rate), (elapsedAfter * Rate) + (Tolerance * Rate));
 
-        // Nobody waits: a release lowers the level by its tokens, never below empty (which a stalled run may reach).
+        // Nobody waits: a release lowers the level by its tokens, never below empty (which a stalled run may reach);
+        // on a real clock the level also leaks for as long as the two reads are apart.
+        var beforeDrained = await NowAsync();
         var drained = (await limiter.GetStatsAsync(key)).AvailableTokens;
         await limiter.ReleaseAsync(key, 1);
         var released = (await limiter.GetStatsAsync(key)).AvailableTokens;
+        var leaked = SupportsFakeTime ? 1e-6 : (await NowAsync() - beforeDrained + Tolerance) * Rate;
         var expected = Math.Min(Capacity, drained + 1);
-        Assert.InRange(released, expected - 1e-6, Math.Min(Capacity, expected + (SupportsFakeTime ? 1e-6 : Tolerance * Rate)));
+        Assert.InRange(released, expected - 1e-6, Math.Min(Capacity, expected + leaked));
 
-        // A caller waits for its start behind capacity - 1 reserved calls: a release leaves the schedule alone.
+        // A caller waits for its start behind capacity - 1 reserved calls: a release leaves the schedule alone (the
+        // level only leaks, for as long as the reads are apart on a real clock).
         var other = NewKey();
         var t1 = await NowAsync();
         Assert.True(await limiter.TryAcquireAsync(other, Capacity - 1));
         var waiting = StartedAt(limiter.AcquireAsync(other).AsTask());
+        var beforeQueued = await NowAsync();
         var queued = (await limiter.GetStatsAsync(other)).AvailableTokens;
         await limiter.ReleaseAsync(other, 2);
-        Assert.InRange((await limiter.GetStatsAsync(other)).AvailableTokens, queued - 1e-6, queued + (SupportsFakeTime ? 1e-9 : 0.5));
+        var afterRelease = (await limiter.GetStatsAsync(other)).AvailableTokens;
+        var leakedSince = SupportsFakeTime ? 1e-9 : (await NowAsync() - beforeQueued + Tolerance) * Rate;
+        Assert.InRange(afterRelease, queued - 1e-6, queued + leakedSince);
         double[] start = [(Capacity - 1) * Spacing];
         AssertStartsAt(t1, await RunUntilAsync(t1, [waiting], start), start);
     }
