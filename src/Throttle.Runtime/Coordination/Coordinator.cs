@@ -199,8 +199,8 @@ public sealed class Coordinator : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts campaigning: makes a first attempt before returning (a storage failure is logged, not thrown), then keeps
-    /// trying in the background while a follower. Calling it again while started does nothing.
+    /// Starts campaigning: makes a first attempt before returning (a storage failure or a server error is logged, not
+    /// thrown), then keeps trying in the background while a follower. Calling it again while started does nothing.
     /// </summary>
     /// <param name="cancellationToken">Cancels the first attempt.</param>
     /// <returns>A task that completes once the first attempt has been made.</returns>
@@ -362,8 +362,10 @@ public sealed class Coordinator : IAsyncDisposable
             await AttemptAsync(cancellationToken).ConfigureAwait(false);
             _unreachableLogged = false;
         }
-        catch (ThrottleStorageException exception)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // An unreachable storage, or an error of the server's own (BUSY, OOM, READONLY after a failover): the
+            // campaign goes on at its next attempt rather than end without a word.
             if (!_unreachableLogged)
             {
                 _unreachableLogged = true;
@@ -447,9 +449,11 @@ public sealed class Coordinator : IAsyncDisposable
             {
                 answer = await _backend.RenewAsync(HolderId, term.Token, _ttl, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (ThrottleStorageException exception)
+            catch (Exception exception)
             {
-                // Keep trying until the deadline; the deadline timer steps down if none gets through.
+                // An unreachable storage, or an error of the server's own (BUSY, OOM, a script cache just flushed):
+                // keep trying until the deadline, which steps down if none gets through. The loop never ends on a
+                // failure while the term lives (it would end the term's renewals without a word).
                 CoordinatorLog.StorageFailed(_logger, exception, LockName, "renew", HolderId);
                 wait = _renewRetry;
                 continue;

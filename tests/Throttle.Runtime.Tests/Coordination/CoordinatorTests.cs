@@ -133,6 +133,51 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task A_renewal_that_meets_a_server_error_is_tried_again_and_the_leader_keeps_its_term()
+    {
+        using var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var flaky = new FlakyBackend(new MemoryLeadershipBackend(_runtime.Storage, CoordinatorOptions.DefaultLockName));
+        await using var leader = new Coordinator(flaky, new CoordinatorOptions(), _clock, factory);
+        Assert.True(await leader.TryAcquireAsync());
+        var fence = leader.FencingToken;
+
+        flaky.ServerError = new InvalidOperationException("BUSY Redis is busy running a script (simulated).");
+        var timers = _clock.TimersCreated;
+        _clock.Advance(TimeSpan.FromSeconds(5)); // the first renewal is due (every TTL / 2)
+        Assert.True(await Eventually.TrueAsync(() => logs.Collector.GetSnapshot().Any(r => r.Id.Id == 5104 && r.Exception == flaky.ServerError)));
+        Assert.True(await Eventually.TrueAsync(() => _clock.TimersCreated > timers)); // the retry is armed
+        Assert.Equal(0, leader.Renewals);
+
+        flaky.ServerError = null;
+        _clock.Advance(TimeSpan.FromSeconds(1)); // the retry (TTL / 10)
+        Assert.True(await Eventually.TrueAsync(() => leader.Renewals == 1));
+        Assert.True(leader.IsLeader);
+        Assert.Equal(fence, leader.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_campaign_whose_attempt_meets_a_server_error_goes_on_and_leads()
+    {
+        var flaky = new FlakyBackend(new MemoryLeadershipBackend(_runtime.Storage, CoordinatorOptions.DefaultLockName))
+        {
+            ServerError = new InvalidOperationException("READONLY You can't write against a read only replica (simulated)."),
+        };
+        await using var follower = new Coordinator(flaky, new CoordinatorOptions(), _clock, null);
+        await follower.StartAsync(); // its first attempt fails: logged, the campaign goes on
+        Assert.False(follower.IsLeader);
+
+        flaky.ServerError = null;
+        for (var i = 0; i < 50 && !follower.IsLeader; i++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Eventually.TrueAsync(() => true);
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => follower.IsLeader));
+    }
+
+    [Fact]
     public async Task A_follower_takes_over_within_ttl_plus_retry_interval_after_the_leader_fails()
     {
         var flaky = new FlakyBackend(new MemoryLeadershipBackend(_runtime.Storage, CoordinatorOptions.DefaultLockName));
