@@ -14,7 +14,7 @@ namespace Throttle.Tests.Interop.Conformance;
 
 /// <summary>
 /// Throttle's <c>AsRateLimiter</c> over a token bucket on <see cref="RedisStorage"/> (a real redis-server). Decisions
-/// use the server's clock, so a replenishment waits one real period (a second per permit it refills); the view's own timers run on the fake clock, which
+/// use the server's clock, so a replenishment waits one real period (two seconds per permit it refills); the view's own timers run on the fake clock, which
 /// moves by the same amount. Synchronous attempts never decide here (<see cref="RateLimiterConformanceTests.AttemptDecides"/>).
 /// Needs Redis: without one these fail with the fixture's reason.
 /// </summary>
@@ -24,8 +24,9 @@ public sealed class RedisRateLimiterConformanceTests(RedisFixture redis) : RateL
     // The bucket refills continuously on the server's clock, so one permit comes back every PeriodPerToken whatever a
     // case's tokensPerPeriod: long enough that the test's own steps (a few ms each, far more on a loaded machine) never
     // add a whole permit before a waiter has queued. At 2 per 1 s a permit was back after 0.5 s, and a loaded run served
-    // the waiter at once instead of queuing it.
-    private static readonly TimeSpan PeriodPerToken = TimeSpan.FromSeconds(1);
+    // the waiter at once instead of queuing it; at 1 s a clean-clone CI run (2 cores, the whole suite) stalled that long
+    // once between a refusal and the queue check.
+    private static readonly TimeSpan PeriodPerToken = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(60);
     private readonly TestClock _clock = new();
     private readonly Dictionary<RateLimiter, TimeSpan> _periods = [];
