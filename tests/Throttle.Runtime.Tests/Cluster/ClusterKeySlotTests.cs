@@ -80,12 +80,13 @@ public sealed class ClusterKeySlotTests(RedisClusterFixture cluster, ITestOutput
             Assert.True(await storage.ExistsAsync(key));
             Assert.True(await storage.DeleteAsync(key + "-n"));
 
-            // A semaphore partition: acquire, renew (a lease of 1.5 s is renewed every 0.5 s; a shorter lease is lost to
-            // a stall of a loaded 2-core machine), a waiter's leave, release.
-            var semaphore = runtime.GetSemaphore(key, "p", 1, TimeSpan.FromSeconds(1.5), TimeSpan.FromMilliseconds(50), "cluster test");
+            // A semaphore partition: acquire, renew (a lease of 3 s is renewed every second; a lease of 1.5 s was lost to
+            // a stall of over a second in the first, loaded seconds of a clean-clone CI run), a waiter's leave, release.
+            var semaphore = runtime.GetSemaphore(key, "p", 1, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(50), "cluster test");
             var lease = await semaphore.AcquireAsync();
+            var confirmedAtAcquire = lease.ConfirmedAt;
             await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => semaphore.AcquireAsync(TimeSpan.FromMilliseconds(60), CancellationToken.None).AsTask());
-            await Task.Delay(700);
+            await WaitUntilAsync(() => lease.ConfirmedAt != confirmedAtAcquire || lease.IsLost);
             Assert.False(lease.IsLost);
             await lease.ReleaseAsync();
 
