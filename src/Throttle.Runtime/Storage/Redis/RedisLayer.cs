@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -27,6 +28,8 @@ internal sealed class RedisLayer : IAsyncDisposable
 {
     private readonly Task<IConnectionMultiplexer> _connecting;
     private readonly bool _ownsConnection;
+    // Scripts a call on this layer has run by text: later calls send only their SHA (see EvaluateAsync).
+    private readonly ConcurrentDictionary<RedisScript, bool> _loaded = new();
     private IDatabase? _database;
     private int _disposed;
 
@@ -79,12 +82,54 @@ internal sealed class RedisLayer : IAsyncDisposable
         return new RedisLayer(ConnectAsync(configuration), ownsConnection: true, snapshot, endpoint);
     }
 
-    /// <summary>Runs one script: one round trip, bounded like every call.</summary>
+    /// <summary>
+    /// Runs one script: one round trip, bounded like every call. The first call of a script on this layer sends its text
+    /// (the client loads it); later calls send only its SHA (<c>EVALSHA</c>). A server that refuses the SHA before running
+    /// anything (<c>NOSCRIPT</c>: restarted, flushed, a promoted replica; or a slot that moved again) is sent the text,
+    /// within what is left of the same bound.
+    /// </summary>
     public ValueTask<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         script.CheckArity(keys.Length, args.Length);
-        return RunAsync(static (db, s) => db.ScriptEvaluateAsync(s.script.Text, s.keys, s.args), (script, keys, args), cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        if (!_loaded.ContainsKey(script))
+        {
+            return ByTextAsync(script, keys, args, started, cancellationToken);
+        }
+
+        var byHash = RunAsync(static (db, s) => db.ScriptEvaluateAsync(s.script.Hash, s.keys, s.args), (script, keys, args), started, cancellationToken);
+        return byHash.IsCompletedSuccessfully ? byHash : ByHashOrTextAsync(byHash, script, keys, args, started, cancellationToken);
     }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> ByHashOrTextAsync(
+        ValueTask<RedisResult> byHash, RedisScript script, RedisKey[] keys, RedisValue[] args, long started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await byHash.ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (NothingRan(exception))
+        {
+            return await ByTextAsync(script, keys, args, started, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> ByTextAsync(
+        RedisScript script, RedisKey[] keys, RedisValue[] args, long started, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(static (db, s) => db.ScriptEvaluateAsync(s.script.Text, s.keys, s.args), (script, keys, args), started, cancellationToken)
+            .ConfigureAwait(false);
+        _loaded.TryAdd(script, true);
+        return result;
+    }
+
+    // NOSCRIPT, or a slot that moved again after the client's one redirect (a cluster failover): the server refused
+    // before running anything, so sending the text (which the client routes, redirects and loads anew) runs it once.
+    private static bool NothingRan(RedisServerException exception) =>
+        exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal)
+        || exception.Message.StartsWith("Key has MOVED", StringComparison.Ordinal);
 
     /// <summary>Subscribes to <paramref name="channel"/>, bounded like every call.</summary>
     public ValueTask<bool> SubscribeAsync(RedisChannel channel, Action<RedisChannel, RedisValue> handler, CancellationToken cancellationToken) =>
@@ -112,13 +157,17 @@ internal sealed class RedisLayer : IAsyncDisposable
     /// Runs one Redis call, bounded by the operation timeout (connecting included) and the token. Connection failures and
     /// timeouts become <see cref="ThrottleStorageException"/> naming the endpoint.
     /// </summary>
+    public ValueTask<TResult> RunAsync<TState, TResult>(
+        Func<IDatabase, TState, Task<TResult>> operation, TState state, CancellationToken cancellationToken) =>
+        RunAsync(operation, state, Stopwatch.GetTimestamp(), cancellationToken);
+
+    /// <summary>Runs one Redis call within what is left of a bound that began at <paramref name="started"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<TResult> RunAsync<TState, TResult>(
-        Func<IDatabase, TState, Task<TResult>> operation, TState state, CancellationToken cancellationToken)
+    private async ValueTask<TResult> RunAsync<TState, TResult>(
+        Func<IDatabase, TState, Task<TResult>> operation, TState state, long started, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var started = Stopwatch.GetTimestamp();
         try
         {
             var database = _database ?? await ConnectedDatabaseAsync(cancellationToken).ConfigureAwait(false);

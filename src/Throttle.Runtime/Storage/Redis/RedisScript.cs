@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Throttle.Storage.Redis;
@@ -11,10 +13,12 @@ namespace Throttle.Storage.Redis;
 /// the names become <c>KEYS[i]</c> and <c>ARGV[i]</c> here, once, when the script is first used.
 /// </summary>
 /// <remarks>
-/// The text is run with <c>IDatabase.ScriptEvaluateAsync(string, …)</c>: StackExchange.Redis loads it once per server
-/// and runs it by SHA, loading it again after <c>NOSCRIPT</c> (no SHA cache of our own). To find that SHA it hashes the
-/// whole text on every call, inside its write lock, so the text sent is the source without comments or indentation
-/// (<see cref="Compact"/>). User input only ever travels in <c>KEYS</c> and <c>ARGV</c>, never in the text.
+/// Once loaded, calls send <see cref="Hash"/> (<c>EVALSHA</c>), not the text: given the text, StackExchange.Redis finds
+/// its SHA by looking the whole text up on every call, inside its write lock. A server that answers <c>NOSCRIPT</c>
+/// (restarted, flushed, a new cluster node) is sent the text, which loads it again (see
+/// <see cref="RedisLayer.EvaluateAsync"/>). The text sent is the source without comments or indentation
+/// (<see cref="Compact"/>): less to load and to keep. User input only ever travels in <c>KEYS</c> and <c>ARGV</c>, never
+/// in the text.
 /// </remarks>
 internal sealed partial class RedisScript
 {
@@ -22,6 +26,9 @@ internal sealed partial class RedisScript
     {
         Name = name;
         Text = text;
+#pragma warning disable CA5350 // Not security: SHA1 is how Redis names a loaded script.
+        Hash = SHA1.HashData(Encoding.UTF8.GetBytes(text));
+#pragma warning restore CA5350
         Keys = keys;
         Args = args;
         MinArgs = minArgs;
@@ -33,6 +40,9 @@ internal sealed partial class RedisScript
 
     /// <summary>The Lua source as sent to Redis, names replaced by <c>KEYS[i]</c> and <c>ARGV[i]</c>.</summary>
     public string Text { get; }
+
+    /// <summary>The SHA1 of <see cref="Text"/>: the name Redis keeps a loaded script under, as <c>EVALSHA</c> sends it.</summary>
+    public byte[] Hash { get; }
 
     /// <summary>The names of <c>KEYS</c>, in order.</summary>
     public IReadOnlyList<string> Keys { get; }

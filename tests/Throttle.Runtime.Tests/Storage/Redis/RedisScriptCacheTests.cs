@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -52,6 +53,37 @@ public sealed class RedisScriptCacheTests(RedisFixture redis)
         }
 
         Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Text));
+    }
+
+    [RedisFact]
+    public void Every_scripts_SHA_is_the_one_Redis_gives_its_text()
+    {
+        var scripts = typeof(RedisScripts).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(RedisScript))
+            .Select(f => (RedisScript)f.GetValue(null)!)
+            .ToArray();
+        Assert.True(scripts.Length > 20, $"only {scripts.Length} scripts found");
+        var server = redis.Database.Multiplexer.GetServers().Single();
+        Assert.All(scripts, script => Assert.Equal(server.ScriptLoad(script.Text), script.Hash));
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
+    public async Task A_call_by_SHA_that_finds_no_script_sends_the_text_and_runs_once()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        await using var storage = new RedisStorage(connection);
+        var rate = new LimiterRate(Capacity: 10, PerSecond: 0.001);
+        var backend = storage.Backend(LimiterAlgorithm.TokenBucket, "api", rate.Capacity, rate.PerSecond);
+        Assert.True((await backend.TryAcquireAsync("k", 1, rate, CancellationToken.None)).IsAcquired); // by text: loads it
+        var redisServer = connection.GetServer(server.Endpoint);
+        await redisServer.ScriptFlushAsync();
+
+        Assert.True((await backend.TryAcquireAsync("k", 3, rate, CancellationToken.None)).IsAcquired);
+
+        // The SHA met NOSCRIPT (nothing ran), the text then took the 3 tokens once, not twice.
+        Assert.True(await redisServer.ScriptExistsAsync(RedisScripts.TokenBucketAcquire.Hash));
+        Assert.InRange((await backend.GetStatsAsync("k", rate, CancellationToken.None)).AvailableTokens, 6, 6.01);
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
