@@ -89,6 +89,43 @@ public sealed class LeaseDisposalTests(RedisFixture redis)
     }
 
     [RedisFact(RequiresDedicatedServer = true)]
+    public async Task A_disposal_carried_by_the_next_acquire_with_nobody_waiting_passes_its_slot_on_in_one_call()
+    {
+        await using var server = await redis.StartDedicatedAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var admin = await server.ConnectAsync(options => options.AllowAdmin = true);
+        await using var semaphore = new DistributedBoundedSemaphore(connection, "s", 2);
+        await using var other = new DistributedBoundedSemaphore(connection, "s", 2);
+        var kept = await other.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        var first = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        var adminServer = admin.GetServer(server.Endpoint);
+        await adminServer.ConfigResetStatisticsAsync();
+
+        await first.DisposeAsync();
+        var next = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+
+        // One script call for both; the freed slot went to the new lease: two holders, the semaphore full, every key
+        // still with its TTL.
+        Assert.Equal(1, await RedisCommandStats.ScriptCallsAsync(adminServer));
+        var db = admin.GetDatabase();
+        Assert.Equal(2, await db.SortedSetLengthAsync(semaphore.HoldersKey));
+        Assert.Null(await db.SortedSetScoreAsync(semaphore.HoldersKey, first.HolderId));
+        Assert.NotNull(await db.SortedSetScoreAsync(semaphore.HoldersKey, next.HolderId));
+        Assert.True((await db.KeyTimeToLiveAsync(semaphore.HoldersKey)) > TimeSpan.Zero);
+        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => other.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+        Assert.False(first.IsLost);
+
+        // With the other lease gone too, the carried release leaves a single holder, and the key keeps its TTL.
+        await kept.ReleaseAsync();
+        await next.DisposeAsync();
+        var last = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(1, await db.SortedSetLengthAsync(semaphore.HoldersKey));
+        Assert.NotNull(await db.SortedSetScoreAsync(semaphore.HoldersKey, last.HolderId));
+        Assert.True((await db.KeyTimeToLiveAsync(semaphore.HoldersKey)) > TimeSpan.Zero);
+        await last.ReleaseAsync();
+    }
+
+    [RedisFact(RequiresDedicatedServer = true)]
     public async Task A_disposal_whose_release_fails_with_the_next_acquire_stays_quiet_and_the_acquire_reports_the_failure()
     {
         await using var server = await redis.StartDedicatedAsync();

@@ -1,12 +1,17 @@
 clock()
 -- The release of a lease of the caller's instance sent along with this attempt (disposed just before it): done first,
 -- as if sent on its own just before; its status ends every answer (nil, so left out, without one).
-local released = @release ~= '' and release(@release) or nil
+local released = @release ~= '' and release(@release, true) or nil
 local value = tonumber(@value)
 local lease = tonumber(@lease)
 local expiry = now + lease
 local bounded = @bounded == '1'
 local meta = bounded and redis.call('HMGET', @meta, 'v', 'c') or redis.call('HMGET', @meta, 'v', 'c', 'x')
+if kept and not (meta[1] and tonumber(meta[1]) == value) then
+  -- A new semaphore, or a refusal: the carried release completes first.
+  redis.call('ZREM', @holders, kept)
+  kept = false
+end
 if not meta[1] then
   -- A new semaphore (or an idle one that expired), unless an older version's keys hold it.
   if redis.call('EXISTS', @legacy) == 1 then
@@ -19,6 +24,13 @@ end
 coveredText = meta[2]
 covered = tonumber(meta[2] or '0')
 cover(expiry, lease)
+if kept then
+  -- The carried release freed a slot and nobody waits, so nobody is overtaken: the caller takes it (renewed, if a
+  -- release handed it a slot while this attempt was on its way, which leaves the freed one free).
+  redis.call('ZADD', @holders, expiry, @id)
+  redis.call('ZREM', @holders, kept)
+  return (woken == '' and not released) and 1 or {1, woken, released}
+end
 local slots = bounded and value or value + tonumber(meta[3] or '0')
 -- Holders, expired ones included: while they are fewer than the slots and nobody waits, a slot is free without
 -- looking at their expiries (expired holders only matter once they would fill the semaphore).

@@ -85,8 +85,11 @@ end
 -- reported. Either frees its slot: with nobody waiting that is all; else the slot goes to the head of the queue,
 -- handed over before the ZREM so the holders key never empties meanwhile. (Slots of other expired leases wait for the
 -- sweep of the next attempt that finds the semaphore full: waiters poll when the earliest lease expires.)
+-- keep: a release an attempt carries; when nobody waits, the ZREM is left to that attempt (kept names the lease),
+-- which adds its own lease first, so the holders key never empties and its count need not be read.
 -- Answers 1 released, 0 the lease had expired or was gone (nothing released).
-local function release(id)
+local kept = false
+local function release(id, keep)
   local expiry = redis.call('ZSCORE', @holders, id)
   if not expiry then
     return 0
@@ -99,6 +102,9 @@ local function release(id)
   waitingRead = true
   if waiting > 0 then
     handoff(1, false, id)
+  elseif keep then
+    kept = id
+    return released
   end
   redis.call('ZREM', @holders, id)
   return released
