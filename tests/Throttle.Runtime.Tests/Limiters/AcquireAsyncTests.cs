@@ -205,10 +205,14 @@ public sealed class AcquireAsyncTests
         await limiter.AcquireAsync("k", 2);
 
         var waiting = limiter.AcquireAsync("k", 2, TimeSpan.FromMilliseconds(300)).AsTask();
+        Assert.True(await clock.WaitForTimerAsync()); // the first wait, 200 ms
         clock.Advance(TimeSpan.FromMilliseconds(150));
         Assert.True(await limiter.TryAcquireAsync("k"));
 
+        // At 200 ms the waiter finds 1 token and waits 100 ms more; the clock moves on only once that wait is set (a
+        // loaded CI run moved it first, and the waiter then saw its whole bound gone).
         clock.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.True(await clock.WaitForTimerAsync());
         Assert.False(waiting.IsCompleted);
         clock.Advance(TimeSpan.FromMilliseconds(100));
         await waiting.WaitAsync(Safety);
