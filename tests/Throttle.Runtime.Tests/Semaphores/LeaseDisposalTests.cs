@@ -97,23 +97,31 @@ public sealed class LeaseDisposalTests(RedisFixture redis)
         await using var semaphore = new DistributedBoundedSemaphore(connection, "s", 2);
         await using var other = new DistributedBoundedSemaphore(connection, "s", 2);
         var kept = await other.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
-        var first = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
         var adminServer = admin.GetServer(server.Endpoint);
-        await adminServer.ConfigResetStatisticsAsync();
-
-        await first.DisposeAsync();
-        var next = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
-
-        // One script call for both; the freed slot went to the new lease: two holders, the semaphore full, every key
-        // still with its TTL.
-        Assert.Equal(1, await RedisCommandStats.ScriptCallsAsync(adminServer));
         var db = admin.GetDatabase();
-        Assert.Equal(2, await db.SortedSetLengthAsync(semaphore.HoldersKey));
-        Assert.Null(await db.SortedSetScoreAsync(semaphore.HoldersKey, first.HolderId));
-        Assert.NotNull(await db.SortedSetScoreAsync(semaphore.HoldersKey, next.HolderId));
-        Assert.True((await db.KeyTimeToLiveAsync(semaphore.HoldersKey)) > TimeSpan.Zero);
-        await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => other.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
-        Assert.False(first.IsLost);
+
+        // A disposal rides with the next acquire unless an idle worker sends it first (at the end of the work item):
+        // tried until one rides, a bounded number of times (none riding fails).
+        var next = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+        var rode = false;
+        for (var attempt = 0; attempt < 50 && !rode; attempt++)
+        {
+            var first = next;
+            await adminServer.ConfigResetStatisticsAsync();
+            await first.DisposeAsync();
+            next = await semaphore.AcquireAsync(TimeSpan.Zero, CancellationToken.None);
+            rode = await RedisCommandStats.ScriptCallsAsync(adminServer) == 1;
+
+            // Either way the freed slot went to the new lease: two holders, the semaphore full, every key with its TTL.
+            Assert.Equal(2, await db.SortedSetLengthAsync(semaphore.HoldersKey));
+            Assert.Null(await db.SortedSetScoreAsync(semaphore.HoldersKey, first.HolderId));
+            Assert.NotNull(await db.SortedSetScoreAsync(semaphore.HoldersKey, next.HolderId));
+            Assert.True((await db.KeyTimeToLiveAsync(semaphore.HoldersKey)) > TimeSpan.Zero);
+            await Assert.ThrowsAsync<SemaphoreTimeoutException>(() => other.AcquireAsync(TimeSpan.Zero, CancellationToken.None).AsTask());
+            Assert.False(first.IsLost);
+        }
+
+        Assert.True(rode, "no disposal of 50 rode with the next acquire");
 
         // With the other lease gone too, the carried release leaves a single holder, and the key keeps its TTL.
         await kept.ReleaseAsync();
