@@ -37,7 +37,11 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
                 var participant = participants[i];
                 await admin.ConfigResetStatisticsAsync().ConfigureAwait(false);
                 var sentBefore = participant.Connection.OperationCount;
+                var serverCpuBefore = ServerCpu(await admin.InfoRawAsync("cpu").ConfigureAwait(false));
+                var clientCpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 var (perWorker, seconds, latencies) = await RunWorkersAsync(participant, workers, RoundLength).ConfigureAwait(false);
+                var clientCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMicroseconds / perWorker.Sum();
+                var serverCpu = (ServerCpu(await admin.InfoRawAsync("cpu").ConfigureAwait(false)) - serverCpuBefore) * 1e6 / perWorker.Sum();
                 var sent = participant.Connection.OperationCount - sentBefore;
                 var stats = CommandStats.Parse(await admin.InfoRawAsync("commandstats").ConfigureAwait(false) ?? string.Empty);
                 var result = new Round(perWorker.Sum(), seconds, sent, stats, perWorker, latencies);
@@ -45,11 +49,26 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {row} | round {round + 1} | {participant.Name}: {result.OpsPerSecond:N0}/s, {result.RoundTripsPerOp:0.00} round trips/op, " +
                     $"{result.CommandsPerOp:0.00} commands/op ({stats.Describe(result.Operations)}), latency p50 {result.LatencyP50Ms:0.000} / p99 {result.LatencyP99Ms:0.000} ms, " +
-                    $"per worker {result.MinPerWorker}-{result.MaxPerWorker}, load {LoadAverage.Read()}"));
+                    $"per worker {result.MinPerWorker}-{result.MaxPerWorker}, CPU µs/op client {clientCpu:0.0} server {serverCpu:0.0}, load {LoadAverage.Read()}"));
             }
         }
 
         return results;
+    }
+
+    /// <summary>The server's CPU time so far, in seconds: <c>used_cpu_sys</c> + <c>used_cpu_user</c> of <c>INFO cpu</c>.</summary>
+    private static double ServerCpu(string? info)
+    {
+        double total = 0;
+        foreach (var line in (info ?? string.Empty).Split('\n'))
+        {
+            if (line.StartsWith("used_cpu_sys:", StringComparison.Ordinal) || line.StartsWith("used_cpu_user:", StringComparison.Ordinal))
+            {
+                total += double.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
     }
 
     /// <summary>
