@@ -14,6 +14,7 @@ namespace Throttle.Tests;
 /// <see cref="ThrottleRuntimeOptions.MaxKeys"/>, so memory stays flat over any number of distinct partitions; a
 /// semaphore in use (held or waited for) is never evicted, so no slot is lost or invented.
 /// </summary>
+[Collection(HeapMeasurementCollection.Name)]
 public sealed class ThrottleRuntimeSemaphoreCacheTests
 {
     private const int MaxKeys = 1_000;
