@@ -40,16 +40,18 @@ internal sealed class RedisRounds(IServer admin, int rounds, TimeSpan roundLengt
                 var serverCpuBefore = ServerCpu(await admin.InfoRawAsync("cpu").ConfigureAwait(false));
                 var clientCpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 var (perWorker, seconds, latencies) = await RunWorkersAsync(participant, workers, RoundLength).ConfigureAwait(false);
-                var clientCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMicroseconds / perWorker.Sum();
-                var serverCpu = (ServerCpu(await admin.InfoRawAsync("cpu").ConfigureAwait(false)) - serverCpuBefore) * 1e6 / perWorker.Sum();
+                var clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
+                var serverCpu = ServerCpu(await admin.InfoRawAsync("cpu").ConfigureAwait(false)) - serverCpuBefore;
                 var sent = participant.Connection.OperationCount - sentBefore;
                 var stats = CommandStats.Parse(await admin.InfoRawAsync("commandstats").ConfigureAwait(false) ?? string.Empty);
                 var result = new Round(perWorker.Sum(), seconds, sent, stats, perWorker, latencies);
                 results[i].Add(result);
+                var clientCpuPerOp = clientCpu.TotalMicroseconds / result.Operations;
+                var serverCpuPerOp = serverCpu * 1e6 / result.Operations;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {row} | round {round + 1} | {participant.Name}: {result.OpsPerSecond:N0}/s, {result.RoundTripsPerOp:0.00} round trips/op, " +
                     $"{result.CommandsPerOp:0.00} commands/op ({stats.Describe(result.Operations)}), latency p50 {result.LatencyP50Ms:0.000} / p99 {result.LatencyP99Ms:0.000} ms, " +
-                    $"per worker {result.MinPerWorker}-{result.MaxPerWorker}, CPU µs/op client {clientCpu:0.0} server {serverCpu:0.0}, load {LoadAverage.Read()}"));
+                    $"per worker {result.MinPerWorker}-{result.MaxPerWorker}, CPU µs/op client {clientCpuPerOp:0.0} server {serverCpuPerOp:0.0}, load {LoadAverage.Read()}"));
             }
         }
 
